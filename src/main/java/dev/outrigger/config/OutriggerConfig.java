@@ -1,0 +1,101 @@
+package dev.outrigger.config;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Every Outrigger setting, under {@code outrigger.*} (env: {@code OUTRIGGER_*}). The traffic port and
+ * host are Quarkus's own {@code quarkus.http.port}/{@code quarkus.http.host}, read by the proxy.
+ */
+@ConfigMapping(prefix = "outrigger")
+public interface OutriggerConfig {
+
+    Upstream upstream();
+
+    Forwarded forwarded();
+
+    Limits limits();
+
+    Readiness readiness();
+
+    /** Event-loop threads serving the traffic port; default: one per CPU core. */
+    @WithName("io-threads")
+    Optional<Integer> ioThreads();
+
+    interface Upstream {
+        /** The application container, reached on the pod's loopback. */
+        @WithDefault("http://127.0.0.1:8080")
+        URI url();
+
+        /** Pooled keep-alive connections to the upstream, per traffic event loop. */
+        @WithDefault("256")
+        int maxConnections();
+
+        /** Requests waiting for a pooled connection, per event loop; beyond that they get 503. */
+        @WithDefault("4096")
+        int maxWaitQueue();
+
+        @WithDefault("2s")
+        Duration connectTimeout();
+
+        /** Longest silence from the upstream (before its response head, or between body chunks). */
+        @WithDefault("60s")
+        Duration responseTimeout();
+
+        /** An idle pooled connection is closed after this. */
+        @WithDefault("60s")
+        Duration keepAliveTimeout();
+
+        /** Forward the client's Host header unchanged (otherwise: the upstream URL's authority). */
+        @WithDefault("true")
+        boolean preserveHost();
+    }
+
+    interface Forwarded {
+        /**
+         * Trust X-Forwarded-* headers from the client: append to X-Forwarded-For and keep an incoming
+         * X-Forwarded-Proto/-Host. When false they are overwritten with what this hop saw.
+         */
+        @WithDefault("false")
+        boolean trustIncoming();
+
+        /** The name this hop gives itself in Via (RFC 9110 §7.6.3). */
+        @WithDefault("outrigger")
+        String via();
+    }
+
+    interface Limits {
+        /** Longest request line; longer → 414. */
+        @WithDefault("8192")
+        int maxRequestLine();
+
+        /** Largest request header block; larger → 431. */
+        @WithDefault("32768")
+        int maxHeaderSize();
+
+        /** Largest request body; larger → 413. */
+        @WithDefault("1G")
+        MemorySize maxBodySize();
+
+        /** A client connection idle this long is closed. */
+        @WithDefault("75s")
+        Duration clientIdleTimeout();
+    }
+
+    interface Readiness {
+        /** Readiness reports DOWN while the upstream does not answer. */
+        @WithDefault("true")
+        boolean checkUpstream();
+
+        /** Path probed with GET (any status below 500 is ready); unset: a TCP connect is enough. */
+        Optional<String> upstreamPath();
+
+        @WithDefault("1s")
+        Duration timeout();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.outrigger.health;
+
+import dev.outrigger.proxy.TrafficServer;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Liveness;
+
+/** Alive while the traffic port is listening. */
+@Liveness
+@ApplicationScoped
+class TrafficLiveness implements HealthCheck {
+
+    private final TrafficServer traffic;
+
+    TrafficLiveness(TrafficServer traffic) {
+        this.traffic = traffic;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        return HealthCheckResponse.named("traffic").status(traffic.listening()).withData("port", traffic.port()).build();
+    }
+}

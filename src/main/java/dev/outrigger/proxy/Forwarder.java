@@ -1,0 +1,351 @@
+package dev.outrigger.proxy;
+
+import dev.outrigger.metrics.Meters;
+import dev.outrigger.policy.CacheOutcome;
+import dev.outrigger.policy.HttpDate;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetSocket;
+import java.time.Clock;
+import org.jboss.logging.Logger;
+
+/**
+ * Forwards one request to the upstream and its response back, streaming both bodies with back-pressure.
+ * One instance per traffic event loop; every method runs on that loop and none of them blocks.
+ */
+final class Forwarder {
+
+    private static final Logger LOG = Logger.getLogger(Forwarder.class);
+
+    private final HttpClient client;
+    private final ProxySettings settings;
+    private final ForwardedHeaders forwarded;
+    private final Meters meters;
+    private final Clock clock;
+    private final long responseTimeoutMs;
+
+    // Confined to this forwarder's event loop: the Date value is formatted once per second.
+    private long dateSecond = Long.MIN_VALUE;
+    private String dateValue;
+
+    Forwarder(HttpClient client, ProxySettings settings, Meters meters, Clock clock) {
+        this.client = client;
+        this.settings = settings;
+        this.forwarded = new ForwardedHeaders(settings.trustForwarded(), settings.viaName());
+        this.meters = meters;
+        this.clock = clock;
+        this.responseTimeoutMs = settings.responseTimeout().toMillis();
+    }
+
+    void handle(HttpServerRequest req) {
+        MultiMap in = req.headers();
+        if (req.method() == HttpMethod.CONNECT) {
+            reject(req, 405, "CONNECT is not supported by a reverse proxy");
+            return;
+        }
+        String transferEncoding = in.get(HttpHeaders.TRANSFER_ENCODING);
+        if (transferEncoding != null && !lastCodingIsChunked(transferEncoding)) {
+            // RFC 9112 §6.3: a request whose final transfer coding is not chunked cannot be framed.
+            reject(req, 400, "unsupported Transfer-Encoding");
+            return;
+        }
+        long length = contentLength(in);
+        if (length > settings.maxBodySize()) {
+            reject(req, 413, "request body larger than " + settings.maxBodySize() + " bytes");
+            return;
+        }
+        boolean upgrade = HeaderRules.isUpgrade(in);
+        req.pause();
+
+        MultiMap out = MultiMap.caseInsensitiveMultiMap();
+        HeaderRules.copyEndToEnd(in, out, upgrade);
+        if (!upgrade) {
+            HeaderRules.copyTeTrailers(in, out);
+        }
+        if (!settings.preserveHost()) {
+            out.set(HttpHeaders.HOST, settings.upstreamAuthority());
+        }
+        forwarded.addToRequest(req, out);
+        RequestOptions options = new RequestOptions()
+                .setMethod(req.method())
+                .setURI(originForm(req.uri()))
+                .setHeaders(out)
+                .setIdleTimeout(responseTimeoutMs);
+        long start = System.nanoTime();
+        client.request(options).onComplete(ar -> {
+            if (ar.failed()) {
+                failUpstream(req, ar.cause());
+            } else if (req.response().ended() || req.response().closed()) {
+                ar.result().reset(); // the client left while we waited for a connection
+            } else if (upgrade) {
+                tunnel(req, ar.result(), start);
+            } else {
+                forward(req, ar.result(), start, length);
+            }
+        });
+    }
+
+    /** Answers a request the decoder could not parse (registered as the server's invalid-request handler). */
+    void onInvalid(HttpServerRequest req) {
+        Throwable cause = req.decoderResult().cause();
+        if (cause instanceof TooLongHttpLineException) {
+            reject(req, 414, "request line too long");
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            reject(req, 431, "request header fields too large");
+        } else {
+            reject(req, 400, "malformed request" + describe(cause));
+        }
+    }
+
+    private void forward(HttpServerRequest req, HttpClientRequest creq, long start, long length) {
+        HttpServerResponse resp = req.response();
+        resp.closeHandler(v -> creq.reset()); // RFC 9110 §9.2.2 aside, an abandoned request is not worth finishing
+        creq.earlyHintsHandler(hints -> {
+            MultiMap relayed = MultiMap.caseInsensitiveMultiMap();
+            HeaderRules.copyEndToEnd(hints, relayed, false);
+            resp.writeEarlyHints(relayed);
+        });
+        creq.continueHandler(v -> resp.writeContinue());
+        creq.response().onComplete(ar -> {
+            if (ar.failed()) {
+                failUpstream(req, ar.cause());
+            } else {
+                meters.upstreamLatency(System.nanoTime() - start);
+                relay(req, ar.result());
+            }
+        });
+        boolean chunked = req.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+        if (length <= 0 && !chunked) {
+            creq.end();
+            req.resume();
+            return;
+        }
+        creq.setChunked(chunked && length < 0);
+        new BodyPump(req, creq).start();
+    }
+
+    /** Streams the response head and body to the client; ends it only when the upstream body ended cleanly. */
+    private void relay(HttpServerRequest req, HttpClientResponse cresp) {
+        HttpServerResponse resp = req.response();
+        if (resp.ended() || resp.closed()) {
+            cresp.request().reset();
+            return;
+        }
+        int status = cresp.statusCode();
+        resp.setStatusCode(status);
+        resp.setStatusMessage(cresp.statusMessage());
+        MultiMap out = resp.headers();
+        HeaderRules.copyEndToEnd(cresp.headers(), out, false);
+        forwarded.addToResponse(cresp.version(), out);
+        if (!out.contains(HttpHeaders.DATE)) {
+            out.set(HttpHeaders.DATE, date()); // RFC 9110 §6.6.1: a recipient with a clock adds a missing Date
+        }
+        boolean bodyless = req.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
+        boolean closeAfter = false;
+        if (!bodyless && !out.contains(HttpHeaders.CONTENT_LENGTH)) {
+            if (req.version() == HttpVersion.HTTP_1_0) {
+                closeAfter = true; // RFC 9112 §6.3: an HTTP/1.0 client reads an unframed body until close
+                out.set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+            } else {
+                resp.setChunked(true);
+            }
+        }
+        boolean close = closeAfter;
+        cresp.pipe().endOnComplete(false).to(resp).onComplete(ar -> {
+            if (ar.succeeded()) {
+                if (resp.isChunked()) {
+                    resp.trailers().addAll(cresp.trailers());
+                }
+                resp.end().onComplete(v -> {
+                    if (close) {
+                        req.connection().close();
+                    }
+                });
+                meters.outcome(CacheOutcome.BYPASS);
+            } else {
+                // Mid-body failure: a clean end would present a truncated body as complete.
+                cresp.request().reset();
+                resp.reset();
+                meters.outcome(CacheOutcome.ERROR);
+            }
+        });
+    }
+
+    /** RFC 9110 §7.8: relays the upstream's 101, then splices the two connections together. */
+    private void tunnel(HttpServerRequest req, HttpClientRequest creq, long start) {
+        req.resume();
+        creq.connect().onComplete(ar -> {
+            if (ar.failed()) {
+                failUpstream(req, ar.cause());
+                return;
+            }
+            meters.upstreamLatency(System.nanoTime() - start);
+            HttpClientResponse cresp = ar.result();
+            if (cresp.statusCode() != 101) {
+                relay(req, cresp); // the upstream declined the upgrade: an ordinary response
+                return;
+            }
+            HttpServerResponse resp = req.response();
+            resp.setStatusCode(101);
+            HeaderRules.copyEndToEnd(cresp.headers(), resp.headers(), true);
+            forwarded.addToResponse(cresp.version(), resp.headers());
+            NetSocket upstream = cresp.netSocket();
+            req.toNetSocket().onComplete(sock -> {
+                if (sock.failed()) {
+                    upstream.close();
+                    meters.outcome(CacheOutcome.ERROR);
+                    return;
+                }
+                NetSocket downstream = sock.result();
+                downstream.pipeTo(upstream);
+                upstream.pipeTo(downstream);
+                meters.outcome(CacheOutcome.BYPASS);
+            });
+        });
+    }
+
+    private void failUpstream(HttpServerRequest req, Throwable cause) {
+        HttpServerResponse resp = req.response();
+        if (resp.ended() || resp.closed()) {
+            return; // already answered (413) or the client left
+        }
+        meters.outcome(CacheOutcome.ERROR);
+        if (resp.headWritten()) {
+            resp.reset();
+            return;
+        }
+        UpstreamFailure failure = UpstreamFailure.of(cause);
+        LOG.warnf("%s %s → %d %s (%s)", req.method(), req.path(), failure.status(), failure.reason(), cause.toString());
+        sendError(req, failure.status(), failure.reason());
+    }
+
+    private void reject(HttpServerRequest req, int status, String reason) {
+        meters.outcome(CacheOutcome.ERROR);
+        sendError(req, status, reason);
+    }
+
+    /**
+     * A short plain-text error. When the request body was not read to its end the connection is closed
+     * afterwards, since its remaining bytes cannot be told apart from a next request.
+     */
+    private static void sendError(HttpServerRequest req, int status, String reason) {
+        HttpServerResponse resp = req.response();
+        boolean close = !req.isEnded();
+        resp.setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        if (close) {
+            resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        }
+        resp.end(reason + "\n").onComplete(v -> {
+            if (close) {
+                req.connection().close();
+            }
+        });
+    }
+
+    private String date() {
+        long now = clock.millis();
+        long second = now / 1000;
+        if (second != dateSecond) {
+            dateValue = HttpDate.format(java.time.Instant.ofEpochSecond(second));
+            dateSecond = second;
+        }
+        return dateValue;
+    }
+
+    /** The declared body length, or -1 when there is none (the decoder already rejected malformed and conflicting values). */
+    private static long contentLength(MultiMap headers) {
+        String value = headers.get(HttpHeaders.CONTENT_LENGTH);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static boolean lastCodingIsChunked(String transferEncoding) {
+        int comma = transferEncoding.lastIndexOf(',');
+        return transferEncoding.substring(comma + 1).trim().equalsIgnoreCase("chunked");
+    }
+
+    /** RFC 9112 §3.2.2: an absolute-form target is forwarded in origin-form. */
+    static String originForm(String target) {
+        int scheme = target.indexOf("://");
+        if (scheme <= 0 || target.charAt(0) == '/') {
+            return target;
+        }
+        int path = target.indexOf('/', scheme + 3);
+        int query = target.indexOf('?', scheme + 3);
+        if (path < 0 || (query >= 0 && query < path)) {
+            return query < 0 ? "/" : "/" + target.substring(query);
+        }
+        return target.substring(path);
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause == null || cause.getMessage() == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(": ");
+        String m = cause.getMessage();
+        for (int i = 0; i < m.length() && sb.length() < 120; i++) {
+            char c = m.charAt(i);
+            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return sb.toString();
+    }
+
+    /** Client body → upstream, pausing the client whenever the upstream connection's queue is full; enforces the size limit. */
+    private final class BodyPump {
+        private final HttpServerRequest req;
+        private final HttpClientRequest creq;
+        private long received;
+
+        BodyPump(HttpServerRequest req, HttpClientRequest creq) {
+            this.req = req;
+            this.creq = creq;
+        }
+
+        void start() {
+            req.handler(this::onChunk);
+            req.endHandler(v -> creq.end());
+            req.exceptionHandler(t -> creq.reset());
+            creq.drainHandler(v -> req.resume());
+            req.resume();
+        }
+
+        private void onChunk(Buffer chunk) {
+            received += chunk.length();
+            if (received > settings.maxBodySize()) {
+                req.handler(null);
+                req.endHandler(null);
+                creq.reset();
+                if (!req.response().headWritten()) {
+                    reject(req, 413, "request body larger than " + settings.maxBodySize() + " bytes");
+                } else {
+                    req.response().reset();
+                }
+                return;
+            }
+            creq.write(chunk);
+            if (creq.writeQueueFull()) {
+                req.pause();
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.outrigger.proxy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the traffic side needs to know, as plain values. Built from the config tree by a producer,
+ * or directly by tests.
+ *
+ * @param port traffic port; 0 binds a random free port (see {@link ProxyServer#port()})
+ * @param maxBodySize largest request body forwarded, in bytes
+ */
+public record ProxySettings(
+        String host,
+        int port,
+        int eventLoops,
+        URI upstream,
+        int maxUpstreamConnections,
+        int maxUpstreamWaitQueue,
+        Duration connectTimeout,
+        Duration responseTimeout,
+        Duration keepAliveTimeout,
+        boolean preserveHost,
+        boolean trustForwarded,
+        String viaName,
+        int maxRequestLine,
+        int maxHeaderSize,
+        long maxBodySize,
+        Duration clientIdleTimeout) {
+
+    public ProxySettings {
+        Objects.requireNonNull(upstream, "upstream");
+        String scheme = upstream.getScheme();
+        if (!"http".equals(scheme) && !"https".equals(scheme) || upstream.getHost() == null) {
+            throw new IllegalArgumentException("upstream URL must be http://host[:port] or https://host[:port], got " + upstream);
+        }
+        if (eventLoops < 1) {
+            throw new IllegalArgumentException("io-threads must be at least 1, got " + eventLoops);
+        }
+    }
+
+    /** Defaults as documented in the README, for the given upstream; tests tweak them with the withers. */
+    public static ProxySettings defaults(URI upstream) {
+        return new ProxySettings("127.0.0.1", 0, 1, upstream, 256, 4096, Duration.ofSeconds(2), Duration.ofSeconds(60),
+                Duration.ofSeconds(60), true, false, "outrigger", 8192, 32768, 1L << 30, Duration.ofSeconds(75));
+    }
+
+    boolean upstreamTls() {
+        return "https".equals(upstream.getScheme());
+    }
+
+    int upstreamPort() {
+        int p = upstream.getPort();
+        return p > 0 ? p : upstreamTls() ? 443 : 80;
+    }
+
+    /** The upstream's authority, as a Host header value. */
+    String upstreamAuthority() {
+        return upstream.getPort() > 0 ? upstream.getHost() + ":" + upstream.getPort() : upstream.getHost();
+    }
+
+    public ProxySettings withPort(int p) {
+        return new ProxySettings(host, p, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue, connectTimeout,
+                responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine, maxHeaderSize,
+                maxBodySize, clientIdleTimeout);
+    }
+
+    public ProxySettings withTimeouts(Duration connect, Duration response) {
+        return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue, connect,
+                response, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine, maxHeaderSize,
+                maxBodySize, clientIdleTimeout);
+    }
+
+    public ProxySettings withLimits(int requestLine, int headerSize, long bodySize) {
+        return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
+                connectTimeout, responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, requestLine,
+                headerSize, bodySize, clientIdleTimeout);
+    }
+
+    public ProxySettings withForwarding(boolean trust, boolean keepHost) {
+        return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
+                connectTimeout, responseTimeout, keepAliveTimeout, keepHost, trust, viaName, maxRequestLine,
+                maxHeaderSize, maxBodySize, clientIdleTimeout);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.outrigger.proxy;
+
+import dev.outrigger.metrics.Meters;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One traffic event loop: a server on the shared traffic port and its own upstream connection pool, so
+ * a request and its upstream exchange stay on one thread.
+ */
+final class ProxyVerticle extends AbstractVerticle {
+
+    private final ProxySettings settings;
+    private final int port;
+    private final Meters meters;
+    private final Clock clock;
+    private volatile int actualPort;
+    private HttpClient client;
+
+    ProxyVerticle(ProxySettings settings, int port, Meters meters, Clock clock) {
+        this.settings = settings;
+        this.port = port;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    @Override
+    public void start(Promise<Void> started) {
+        client = vertx.createHttpClient(clientOptions(), new PoolOptions()
+                .setHttp1MaxSize(settings.maxUpstreamConnections())
+                .setMaxWaitQueueSize(settings.maxUpstreamWaitQueue()));
+        Forwarder forwarder = new Forwarder(client, settings, meters, clock);
+        HttpServer server = vertx.createHttpServer(serverOptions())
+                .requestHandler(forwarder::handle)
+                .invalidRequestHandler(forwarder::onInvalid);
+        server.listen().onComplete(ar -> {
+            if (ar.succeeded()) {
+                actualPort = ar.result().actualPort();
+                started.complete();
+            } else {
+                started.fail(ar.cause());
+            }
+        });
+    }
+
+    @Override
+    public void stop(Promise<Void> stopped) {
+        client.close().onComplete(ar -> stopped.complete());
+    }
+
+    int actualPort() {
+        return actualPort;
+    }
+
+    private HttpServerOptions serverOptions() {
+        return new HttpServerOptions()
+                .setHost(settings.host())
+                .setPort(port)
+                .setMaxInitialLineLength(settings.maxRequestLine())
+                .setMaxHeaderSize(settings.maxHeaderSize())
+                .setIdleTimeout((int) settings.clientIdleTimeout().toMillis())
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                .setTcpNoDelay(true)
+                // Upgrades (h2c included) are the upstream's business: they are tunnelled, not answered here.
+                .setHttp2ClearTextEnabled(false)
+                // RFC 9110 §10.1.1: the upstream decides whether to accept the body, so its 100 is relayed.
+                .setHandle100ContinueAutomatically(false)
+                .setCompressionSupported(false)
+                .setDecompressionSupported(false);
+    }
+
+    private HttpClientOptions clientOptions() {
+        return new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_1_1)
+                .setDefaultHost(settings.upstream().getHost())
+                .setDefaultPort(settings.upstreamPort())
+                .setSsl(settings.upstreamTls())
+                .setKeepAlive(true)
+                .setKeepAliveTimeout((int) Math.max(1, settings.keepAliveTimeout().toSeconds()))
+                .setConnectTimeout((int) settings.connectTimeout().toMillis())
+                .setTcpNoDelay(true)
+                .setDecompressionSupported(false)
+                .setTryUseCompression(false)
+                .setMaxInitialLineLength(65536)
+                .setMaxHeaderSize(65536);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.outrigger.proxy;
+
+import dev.outrigger.metrics.Meters;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/** Starts the traffic port with the application and stops it with the application. */
+@Singleton
+public class TrafficServer {
+
+    private static final Logger LOG = Logger.getLogger(TrafficServer.class);
+
+    private final Vertx vertx;
+    private final ProxySettings settings;
+    private final Meters meters;
+    private final Clock clock;
+    private volatile ProxyServer server;
+
+    TrafficServer(Vertx vertx, ProxySettings settings, Meters meters, Clock clock) {
+        this.vertx = vertx;
+        this.settings = settings;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    void start(@Observes StartupEvent event) throws Exception {
+        // Startup observers run on the main thread, not an event loop: waiting here means that once the
+        // application reports started, the traffic port accepts connections.
+        server = ProxyServer.start(vertx, settings, meters, clock)
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        LOG.infof("Outrigger listening on %s:%d, forwarding to %s (%d event loops)",
+                settings.host(), server.port(), settings.upstreamAuthority(), settings.eventLoops());
+    }
+
+    void stop(@Observes ShutdownEvent event) throws Exception {
+        ProxyServer s = server;
+        server = null;
+        if (s != null) {
+            // Shutdown runs on the main thread; in-flight exchanges get a bounded grace period.
+            s.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The bound traffic port, or -1 before start and after stop. */
+    public int port() {
+        ProxyServer s = server;
+        return s == null ? -1 : s.port();
+    }
+
+    public boolean listening() {
+        return server != null;
+    }
+}

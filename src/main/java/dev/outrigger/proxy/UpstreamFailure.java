@@ -1,0 +1,34 @@
+package dev.outrigger.proxy;
+
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.StreamResetException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.util.concurrent.TimeoutException;
+
+/** An upstream failure as the client sees it: a status and a one-line reason (RFC 9110 §15.6.3, §15.6.5). */
+record UpstreamFailure(int status, String reason) {
+
+    static UpstreamFailure of(Throwable t) {
+        if (t instanceof ConnectTimeoutException) {
+            return new UpstreamFailure(504, "upstream connect timed out");
+        }
+        if (t instanceof TimeoutException) {
+            return new UpstreamFailure(504, "upstream timed out");
+        }
+        if (t instanceof ConnectException) {
+            return new UpstreamFailure(502, "upstream refused the connection");
+        }
+        if (t instanceof UnknownHostException) {
+            return new UpstreamFailure(502, "upstream host not found");
+        }
+        if (t instanceof HttpClosedException || t instanceof StreamResetException) {
+            return new UpstreamFailure(502, "upstream closed the connection");
+        }
+        if (t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("wait queue is full")) {
+            return new UpstreamFailure(503, "upstream connection pool exhausted");
+        }
+        return new UpstreamFailure(502, "upstream error");
+    }
+}
