@@ -117,6 +117,7 @@ final class Forwarder {
             resp.writeEarlyHints(relayed);
         });
         creq.continueHandler(v -> resp.writeContinue());
+        creq.exceptionHandler(t -> { }); // failures surface through response() and the body pipe
         creq.response().onComplete(ar -> {
             if (ar.failed()) {
                 failUpstream(req, ar.cause());
@@ -132,6 +133,9 @@ final class Forwarder {
             return;
         }
         creq.setChunked(chunked && length < 0);
+        if (req.headers().contains(HttpHeaders.EXPECT)) {
+            creq.sendHead(); // RFC 9110 §10.1.1: the client sends its body only after the upstream's 100
+        }
         new BodyPump(req, creq).start();
     }
 

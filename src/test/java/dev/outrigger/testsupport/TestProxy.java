@@ -1,0 +1,56 @@
+package dev.outrigger.testsupport;
+
+import dev.outrigger.metrics.Meters;
+import dev.outrigger.proxy.ProxyServer;
+import dev.outrigger.proxy.ProxySettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * An Outrigger traffic server started in-process without Quarkus, on its own Vert.x and a random port,
+ * forwarding to an {@link OriginServer}: for tests that need settings of their own or several proxies.
+ */
+public final class TestProxy implements AutoCloseable {
+
+    private final Vertx vertx = Vertx.vertx();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final ProxyServer server;
+
+    private TestProxy(ProxySettings settings, Clock clock) {
+        try {
+            server = ProxyServer.start(vertx, settings, new Meters(registry), clock)
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            vertx.close();
+            throw new IllegalStateException("proxy did not start", e);
+        }
+    }
+
+    /** A proxy with the documented defaults in front of {@code origin}, changed by {@code tweak}. */
+    public static TestProxy start(OriginServer origin, UnaryOperator<ProxySettings> tweak) {
+        return start(origin.url(), tweak, Clock.systemUTC());
+    }
+
+    public static TestProxy start(String upstream, UnaryOperator<ProxySettings> tweak, Clock clock) {
+        return new TestProxy(tweak.apply(ProxySettings.defaults(java.net.URI.create(upstream))), clock);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** The value of {@code outrigger_requests_total{outcome=...}}. */
+    public double requests(String outcome) {
+        var c = registry.find("outrigger.requests").tag("outcome", outcome).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+}
