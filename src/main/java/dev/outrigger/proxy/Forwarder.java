@@ -338,12 +338,14 @@ final class Forwarder {
             if (received > settings.maxBodySize()) {
                 req.handler(null);
                 req.endHandler(null);
-                creq.reset();
+                // Answer before cancelling upstream: the cancel fails the pending response, which then
+                // finds this one already sent.
                 if (!req.response().headWritten()) {
                     reject(req, 413, "request body larger than " + settings.maxBodySize() + " bytes");
                 } else {
                     req.response().reset();
                 }
+                creq.reset();
                 return;
             }
             creq.write(chunk);

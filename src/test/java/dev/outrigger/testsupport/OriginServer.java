@@ -53,7 +53,8 @@ public final class OriginServer implements AutoCloseable {
                 .requestHandler(this::dispatch)
                 .webSocketHandler(ws -> {
                     hits.computeIfAbsent(ws.path(), k -> new AtomicInteger()).incrementAndGet();
-                    ws.handler(ws::write); // echo
+                    ws.textMessageHandler(ws::writeTextMessage); // echo, message for message
+                    ws.binaryMessageHandler(ws::writeBinaryMessage);
                 });
         port = join(server.listen()).actualPort();
     }

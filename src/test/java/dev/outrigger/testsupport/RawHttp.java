@@ -58,14 +58,19 @@ public final class RawHttp implements Closeable {
         return read(true);
     }
 
-    /** Sends a request and reads its final response, skipping interim ones. */
+    /** Sends a request and reads its final response, skipping interim ones (101 ends an upgrade: it is final). */
     public Response exchange(String request) throws IOException {
         send(request);
         Response r;
         do {
             r = read(request.startsWith("HEAD "));
-        } while (r.status() < 200);
+        } while (r.status() < 200 && r.status() != 101);
         return r;
+    }
+
+    /** The connection's input, for bytes after an upgrade (already-buffered bytes included). */
+    public InputStream socketInput() {
+        return in;
     }
 
     /** True when the server closed the connection (end of stream, or a reset) before sending anything more. */
