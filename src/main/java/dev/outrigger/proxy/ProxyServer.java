@@ -5,8 +5,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The traffic port: one {@link ProxyVerticle} per configured event loop, all on one port. Plain Java, no
@@ -15,33 +15,29 @@ import java.util.List;
 public final class ProxyServer {
 
     private final Vertx vertx;
-    private final List<String> deployments = new ArrayList<>();
-    private volatile int port;
+    private final String deployment;
+    private final int port;
 
-    private ProxyServer(Vertx vertx) {
+    private ProxyServer(Vertx vertx, String deployment, int port) {
         this.vertx = vertx;
+        this.deployment = deployment;
+        this.port = port;
     }
 
-    /**
-     * Starts listening. The first verticle binds the configured port (0: a random one); the others join it
-     * on the port it got, so port 0 still means a single shared port.
-     */
+    /** Starts listening on the configured port; port 0 binds one random port that every event loop shares. */
     public static Future<ProxyServer> start(Vertx vertx, ProxySettings settings, Meters meters, Clock clock) {
-        ProxyServer server = new ProxyServer(vertx);
-        ProxyVerticle first = new ProxyVerticle(settings, settings.port(), meters, clock);
-        return vertx.deployVerticle(first).compose(id -> {
-            server.deployments.add(id);
-            server.port = first.actualPort();
-            if (settings.eventLoops() == 1) {
-                return Future.succeededFuture(server);
-            }
-            return vertx.deployVerticle(() -> new ProxyVerticle(settings, server.port, meters, clock),
-                            new DeploymentOptions().setInstances(settings.eventLoops() - 1))
-                    .map(id2 -> {
-                        server.deployments.add(id2);
-                        return server;
-                    });
-        });
+        // Vert.x shares a listening socket between servers asking for the same port; a negative port is a
+        // random one shared the same way, where 0 would give every event loop a port of its own.
+        int bind = settings.port() == 0 ? -1 : settings.port();
+        List<ProxyVerticle> verticles = new CopyOnWriteArrayList<>();
+        return vertx.deployVerticle(() -> {
+                    ProxyVerticle v = new ProxyVerticle(settings, bind, meters, clock);
+                    verticles.add(v);
+                    return v;
+                }, new DeploymentOptions().setInstances(settings.eventLoops()))
+                .recover(e -> Future.failedFuture(new IllegalStateException(
+                        "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e)))
+                .map(id -> new ProxyServer(vertx, id, verticles.get(0).actualPort()));
     }
 
     /** The port the traffic server listens on. */
@@ -50,11 +46,6 @@ public final class ProxyServer {
     }
 
     public Future<Void> stop() {
-        List<Future<Void>> undeployed = new ArrayList<>();
-        for (String id : deployments) {
-            undeployed.add(vertx.undeploy(id));
-        }
-        deployments.clear();
-        return Future.join(undeployed).mapEmpty();
+        return vertx.undeploy(deployment);
     }
 }
