@@ -29,6 +29,7 @@ final class Forwarder {
     private static final Logger LOG = Logger.getLogger(Forwarder.class);
 
     private final HttpClient client;
+    private final HttpClient tunnelClient;
     private final ProxySettings settings;
     private final ForwardedHeaders forwarded;
     private final Meters meters;
@@ -39,8 +40,9 @@ final class Forwarder {
     private long dateSecond = Long.MIN_VALUE;
     private String dateValue;
 
-    Forwarder(HttpClient client, ProxySettings settings, Meters meters, Clock clock) {
+    Forwarder(HttpClient client, HttpClient tunnelClient, ProxySettings settings, Meters meters, Clock clock) {
         this.client = client;
+        this.tunnelClient = tunnelClient;
         this.settings = settings;
         this.forwarded = new ForwardedHeaders(settings.trustForwarded(), settings.viaName());
         this.meters = meters;
@@ -83,7 +85,7 @@ final class Forwarder {
                 .setHeaders(out)
                 .setIdleTimeout(responseTimeoutMs);
         long start = System.nanoTime();
-        client.request(options).onComplete(ar -> {
+        (upgrade ? tunnelClient : client).request(options).onComplete(ar -> {
             if (ar.failed()) {
                 failUpstream(req, ar.cause());
             } else if (req.response().ended() || req.response().closed()) {
@@ -123,7 +125,7 @@ final class Forwarder {
                 failUpstream(req, ar.cause());
             } else {
                 meters.upstreamLatency(System.nanoTime() - start);
-                relay(req, ar.result());
+                relay(req, ar.result(), false);
             }
         });
         boolean chunked = req.headers().contains(HttpHeaders.TRANSFER_ENCODING);
@@ -140,7 +142,7 @@ final class Forwarder {
     }
 
     /** Streams the response head and body to the client; ends it only when the upstream body ended cleanly. */
-    private void relay(HttpServerRequest req, HttpClientResponse cresp) {
+    private void relay(HttpServerRequest req, HttpClientResponse cresp, boolean closeUpstream) {
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) {
             cresp.request().reset();
@@ -171,12 +173,15 @@ final class Forwarder {
                 if (resp.isChunked()) {
                     resp.trailers().addAll(cresp.trailers());
                 }
+                meters.outcome(CacheOutcome.BYPASS); // before the client can see the end
                 resp.end().onComplete(v -> {
                     if (close) {
                         req.connection().close();
                     }
                 });
-                meters.outcome(CacheOutcome.BYPASS);
+                if (closeUpstream) {
+                    cresp.request().connection().close();
+                }
             } else {
                 // Mid-body failure: a clean end would present a truncated body as complete.
                 cresp.request().reset();
@@ -197,7 +202,9 @@ final class Forwarder {
             meters.upstreamLatency(System.nanoTime() - start);
             HttpClientResponse cresp = ar.result();
             if (cresp.statusCode() != 101) {
-                relay(req, cresp); // the upstream declined the upgrade: an ordinary response
+                // The upstream declined the upgrade: an ordinary response, on a connection whose
+                // state after a refused upgrade is not worth trusting with another request.
+                relay(req, cresp, true);
                 return;
             }
             HttpServerResponse resp = req.response();

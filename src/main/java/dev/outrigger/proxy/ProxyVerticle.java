@@ -24,6 +24,7 @@ final class ProxyVerticle extends AbstractVerticle {
     private final Clock clock;
     private volatile int actualPort;
     private HttpClient client;
+    private HttpClient tunnelClient;
 
     ProxyVerticle(ProxySettings settings, int port, Meters meters, Clock clock) {
         this.settings = settings;
@@ -37,7 +38,12 @@ final class ProxyVerticle extends AbstractVerticle {
         client = vertx.createHttpClient(clientOptions(), new PoolOptions()
                 .setHttp1MaxSize(settings.maxUpstreamConnections())
                 .setMaxWaitQueueSize(settings.maxUpstreamWaitQueue()));
-        Forwarder forwarder = new Forwarder(client, settings, meters, clock);
+        // Upgrades get a pool of their own: a tunnel holds its connection for its lifetime and must not
+        // take slots from ordinary requests. (Keep-alive stays on: without it the client would send
+        // Connection: close in place of Connection: Upgrade.)
+        tunnelClient = vertx.createHttpClient(clientOptions(),
+                new PoolOptions().setHttp1MaxSize(settings.maxUpstreamConnections()));
+        Forwarder forwarder = new Forwarder(client, tunnelClient, settings, meters, clock);
         HttpServer server = vertx.createHttpServer(serverOptions())
                 .requestHandler(forwarder::handle)
                 .invalidRequestHandler(forwarder::onInvalid);
@@ -53,7 +59,7 @@ final class ProxyVerticle extends AbstractVerticle {
 
     @Override
     public void stop(Promise<Void> stopped) {
-        client.close().onComplete(ar -> stopped.complete());
+        io.vertx.core.Future.join(client.close(), tunnelClient.close()).onComplete(ar -> stopped.complete());
     }
 
     int actualPort() {
