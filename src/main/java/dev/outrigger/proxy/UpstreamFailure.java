@@ -1,6 +1,7 @@
 package dev.outrigger.proxy;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.StreamResetException;
 import java.net.ConnectException;
@@ -26,7 +27,7 @@ record UpstreamFailure(int status, String reason) {
         if (t instanceof HttpClosedException || t instanceof StreamResetException) {
             return new UpstreamFailure(502, "upstream closed the connection");
         }
-        if (t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("wait queue is full")) {
+        if (t instanceof ConnectionPoolTooBusyException) {
             return new UpstreamFailure(503, "upstream connection pool exhausted");
         }
         return new UpstreamFailure(502, "upstream error");
