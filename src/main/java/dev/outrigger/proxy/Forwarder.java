@@ -194,6 +194,7 @@ final class Forwarder {
     /** RFC 9110 §7.8: relays the upstream's 101, then splices the two connections together. */
     private void tunnel(HttpServerRequest req, HttpClientRequest creq, long start) {
         req.resume();
+        creq.exceptionHandler(t -> { }); // failures surface through connect()
         creq.connect().onComplete(ar -> {
             if (ar.failed()) {
                 failUpstream(req, ar.cause());

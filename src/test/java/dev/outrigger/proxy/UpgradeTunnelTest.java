@@ -6,11 +6,12 @@ import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.OriginServer.Response;
 import dev.outrigger.testsupport.RawHttp;
 import dev.outrigger.testsupport.TestProxy;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,34 +22,37 @@ class UpgradeTunnelTest {
 
     static OriginServer origin;
     static TestProxy proxy;
-    static Vertx clientVertx;
 
     @BeforeAll
     static void start() {
         origin = OriginServer.start();
         proxy = TestProxy.start(origin, s -> s);
-        clientVertx = Vertx.vertx();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        clientVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         proxy.close();
         origin.close();
     }
 
     @Test
     void webSocketMessagesEchoThroughTheProxy() throws Exception {
+        // The JDK's client: Vert.x's own WebSocket client is switched off in a JVM where Quarkus ran.
         CompletableFuture<String> echoed = new CompletableFuture<>();
-        WebSocket ws = clientVertx.createHttpClient()
-                .webSocket(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(proxy.port()).setURI("/chat"))
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        ws.textMessageHandler(echoed::complete);
-        ws.writeTextMessage("hello through the sidecar");
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + proxy.port() + "/chat"), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                        echoed.complete(data.toString());
+                        return null;
+                    }
+                })
+                .get(10, TimeUnit.SECONDS);
+        ws.sendText("hello through the sidecar", true);
 
         assertEquals("hello through the sidecar", echoed.get(10, TimeUnit.SECONDS));
         assertEquals(1, origin.hits("/chat"));
-        ws.close();
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "done");
     }
 
     @Test

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real HTTP/1.1 origin on a random loopback port for tests: scripted responses per path, a count of
  * every request per path, the last request per path as received. Unscripted paths echo: 200 with the
- * request body. Runs on its own Vert.x instance so it shares nothing with the proxy under test.
+ * request body, and WebSocket upgrades on unscripted paths echo every message. Runs on its own Vert.x instance so it shares nothing with the proxy under test.
  */
 public final class OriginServer implements AutoCloseable {
 
@@ -50,12 +50,7 @@ public final class OriginServer implements AutoCloseable {
     private void listen(int p) {
         server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(p)
                         .setHandle100ContinueAutomatically(false).setMaxHeaderSize(65536))
-                .requestHandler(this::dispatch)
-                .webSocketHandler(ws -> {
-                    hits.computeIfAbsent(ws.path(), k -> new AtomicInteger()).incrementAndGet();
-                    ws.textMessageHandler(ws::writeTextMessage); // echo, message for message
-                    ws.binaryMessageHandler(ws::writeBinaryMessage);
-                });
+                .requestHandler(this::dispatch);
         port = join(server.listen()).actualPort();
     }
 
@@ -133,6 +128,15 @@ public final class OriginServer implements AutoCloseable {
         Handler<HttpServerRequest> route = routes.get(req.path());
         if (route != null) {
             route.handle(req);
+            return;
+        }
+        if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+            // Upgraded from the request handler: Quarkus sets vertx.disableWebsockets in this JVM, which
+            // turns off Vert.x's own WebSocket dispatch but not toWebSocket().
+            req.toWebSocket().onSuccess(ws -> {
+                ws.textMessageHandler(ws::writeTextMessage); // echo, message for message
+                ws.binaryMessageHandler(ws::writeBinaryMessage);
+            });
             return;
         }
         req.body().onSuccess(body -> {
