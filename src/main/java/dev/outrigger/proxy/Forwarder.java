@@ -128,13 +128,12 @@ final class Forwarder {
                 relay(req, ar.result(), false);
             }
         });
-        boolean chunked = req.headers().contains(HttpHeaders.TRANSFER_ENCODING);
-        if (length <= 0 && !chunked) {
+        if (!hasBody(req)) {
             creq.end();
             req.resume();
             return;
         }
-        creq.setChunked(chunked && length < 0);
+        creq.setChunked(length < 0);
         if (req.headers().contains(HttpHeaders.EXPECT)) {
             creq.sendHead(); // RFC 9110 §10.1.1: the client sends its body only after the upstream's 100
         }
@@ -239,21 +238,26 @@ final class Forwarder {
         }
         UpstreamFailure failure = UpstreamFailure.of(cause);
         LOG.warnf("%s %s → %d %s (%s)", req.method(), req.path(), failure.status(), failure.reason(), cause.toString());
-        sendError(req, failure.status(), failure.reason());
-    }
-
-    private void reject(HttpServerRequest req, int status, String reason) {
-        meters.outcome(CacheOutcome.ERROR);
-        sendError(req, status, reason);
+        sendError(req, failure.status(), failure.reason(), false);
     }
 
     /**
-     * A short plain-text error. When the request body was not read to its end the connection is closed
+     * Refuses a request the proxy will not forward. The connection is closed afterwards: whatever the
+     * client sends next on it (an unread body, tunnel bytes, the rest of a broken message) cannot be
+     * trusted to start a new request.
+     */
+    private void reject(HttpServerRequest req, int status, String reason) {
+        meters.outcome(CacheOutcome.ERROR);
+        sendError(req, status, reason, true);
+    }
+
+    /**
+     * A short plain-text error. When a request body was not read to its end the connection is closed
      * afterwards, since its remaining bytes cannot be told apart from a next request.
      */
-    private static void sendError(HttpServerRequest req, int status, String reason) {
+    private static void sendError(HttpServerRequest req, int status, String reason, boolean forceClose) {
         HttpServerResponse resp = req.response();
-        boolean close = !req.isEnded();
+        boolean close = forceClose || !req.isEnded() && hasBody(req);
         resp.setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
@@ -275,6 +279,11 @@ final class Forwarder {
             dateSecond = second;
         }
         return dateValue;
+    }
+
+    /** RFC 9112 §6.3: a request has a body when it declares a non-zero length or a transfer coding. */
+    private static boolean hasBody(HttpServerRequest req) {
+        return req.headers().contains(HttpHeaders.TRANSFER_ENCODING) || contentLength(req.headers()) > 0;
     }
 
     /** The declared body length, or -1 when there is none (the decoder already rejected malformed and conflicting values). */

@@ -72,6 +72,15 @@ class UpstreamFailureTest {
     }
 
     @Test
+    void clientConnectionKeepsServingAfterAnUpstreamFailure() throws Exception {
+        origin.respond("/drop", Response.drop());
+        try (RawHttp client = RawHttp.connect(proxy.port())) {
+            assertEquals(502, client.exchange("GET /drop HTTP/1.1\nHost: app\n\n").status());
+            assertEquals(200, client.exchange("GET /fine HTTP/1.1\nHost: app\n\n").status());
+        }
+    }
+
+    @Test
     void upstreamSilentPastTheResponseTimeoutGets504() throws Exception {
         origin.respond("/slow", Response.ok("late").delay(Duration.ofSeconds(3)));
         try (RawHttp client = RawHttp.connect(proxy.port())) {
