@@ -3,7 +3,6 @@ package dev.outrigger.config;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.smallrye.config.WithName;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -24,7 +23,6 @@ public interface OutriggerConfig {
     Readiness readiness();
 
     /** Event-loop threads serving the traffic port; default: one per CPU core. */
-    @WithName("io-threads")
     Optional<Integer> ioThreads();
 
     interface Upstream {

@@ -26,7 +26,7 @@ public final class Meters {
                     .register(registry));
         }
         upstreamLatency = Timer.builder("outrigger.upstream.latency")
-                .description("Time from sending a request upstream to receiving its response head")
+                .description("Time from starting an upstream request (getting a connection included) to its response head")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60))

@@ -112,7 +112,7 @@ final class Forwarder {
 
     private void forward(HttpServerRequest req, HttpClientRequest creq, long start, long length) {
         HttpServerResponse resp = req.response();
-        resp.closeHandler(v -> creq.reset()); // RFC 9110 §9.2.2 aside, an abandoned request is not worth finishing
+        resp.closeHandler(v -> creq.reset()); // a client that left cancels its upstream request
         creq.earlyHintsHandler(hints -> {
             MultiMap relayed = MultiMap.caseInsensitiveMultiMap();
             HeaderRules.copyEndToEnd(hints, relayed, false);
