@@ -1,0 +1,32 @@
+package dev.outrigger.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** HTTP-date (RFC 9110 §5.6.7): one form sent, three accepted. */
+class HttpDateTest {
+
+    static final Instant EXAMPLE = Instant.parse("1994-11-06T08:49:37Z");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"})
+    void allThreeFormsNameTheSameInstant(String value) {
+        assertEquals(Optional.of(EXAMPLE), HttpDate.parse(value));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "0", "-1", "yesterday", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 32 Nov 1994 08:49:37 GMT"})
+    void anythingElseIsInvalid(String value) {
+        assertEquals(Optional.empty(), HttpDate.parse(value));
+    }
+
+    @Test
+    void formatWritesImfFixdate() {
+        assertEquals("Sun, 06 Nov 1994 08:49:37 GMT", HttpDate.format(EXAMPLE));
+    }
+}
