@@ -1,0 +1,130 @@
+package dev.outrigger.policy;
+
+import dev.outrigger.policy.Freshness.Heuristics;
+import dev.outrigger.policy.Freshness.Lifetime;
+import dev.outrigger.policy.Freshness.Timing;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The caching decision for one request, as one pure function of the request, what is stored and
+ * {@code now} (RFC 9111 §4, §5.2; RFC 5861 for the stale extensions). No I/O, no clock.
+ */
+public final class CachePolicy {
+
+    /**
+     * Cache-wide settings: heuristic freshness, and stale windows applied when a response names none
+     * (a response's own stale-while-revalidate/stale-if-error, if longer, wins).
+     */
+    public record Settings(Heuristics heuristics, Duration staleWhileRevalidate, Duration staleIfError) {
+        public static final Settings DEFAULT = new Settings(Heuristics.DEFAULT, Duration.ZERO, Duration.ZERO);
+    }
+
+    /** A stored response as the policy sees it: no body, only what the rules read. */
+    public record Stored(int status, Headers headers, Timing timing) {}
+
+    /** What to do with the request. Handled by an exhaustive switch in the proxy. */
+    public sealed interface Decision permits Fresh, StaleOk, Revalidate, Miss, Bypass, GatewayTimeout {}
+
+    /** Serve the stored response; it is fresh enough for this request. */
+    public record Fresh(Duration age) implements Decision {}
+
+    /**
+     * Serve the stored response although it is stale: the client accepts it (max-stale) or the response
+     * allows it while it is refreshed ({@code refresh}: stale-while-revalidate, one background request).
+     */
+    public record StaleOk(Duration age, boolean refresh) implements Decision {}
+
+    /**
+     * Forward a conditional request built from {@code validators} (empty: an unconditional one); a 304
+     * refreshes the stored response. {@code staleOnError}: if the upstream fails, the stored response may
+     * be served instead (stale-if-error).
+     */
+    public record Revalidate(Headers validators, boolean staleOnError) implements Decision {}
+
+    /** Nothing stored: fetch, and store what may be stored. */
+    public record Miss() implements Decision {}
+
+    /** Not a request the cache takes part in (method, request no-store): forward and store nothing. */
+    public record Bypass(String reason) implements Decision {}
+
+    /** only-if-cached and nothing usable is stored: answer 504 (RFC 9111 §5.2.1.7). */
+    public record GatewayTimeout() implements Decision {}
+
+    private CachePolicy() {}
+
+    public static Decision decide(String method, Headers request, Optional<Stored> stored, Instant now, Settings settings) {
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return new Bypass("method " + method);
+        }
+        CacheControl req = CacheControl.of(request);
+        if (req.has("no-store")) {
+            return new Bypass("request no-store");
+        }
+        boolean onlyIfCached = req.has("only-if-cached");
+        if (stored.isEmpty()) {
+            return onlyIfCached ? new GatewayTimeout() : new Miss();
+        }
+        Stored st = stored.get();
+        CacheControl resp = CacheControl.of(st.headers());
+        Duration age = Freshness.currentAge(st.headers(), st.timing(), now);
+        Duration lifetime = Freshness.lifetime(st.status(), st.headers(), resp, st.timing(), settings.heuristics())
+                .map(Lifetime::value).orElse(Duration.ZERO);
+        boolean fresh = lifetime.compareTo(age) > 0;
+        Duration staleness = fresh ? Duration.ZERO : age.minus(lifetime);
+        // §4.2.4, §5.2.2.2, §5.2.2.8, §5.2.2.10: these forbid serving the response stale
+        boolean neverStale = resp.has("must-revalidate") || resp.has("proxy-revalidate") || resp.has("s-maxage");
+        boolean mustValidate = req.has("no-cache") || resp.has("no-cache")
+                || (!request.contains("Cache-Control") && request.tokens("Pragma").contains("no-cache")); // §5.4
+        // RFC 5861 §4: on upstream failure the stored copy may stand in while it is fresh, or stale
+        // within a stale-if-error window
+        boolean staleOnError = !neverStale && !resp.has("no-cache")
+                && (fresh || staleness.compareTo(longest(resp, req, "stale-if-error", settings.staleIfError())) < 0);
+        Decision revalidate = onlyIfCached ? new GatewayTimeout()
+                : new Revalidate(Conditional.validatorsFor(st.headers()), staleOnError);
+        if (mustValidate) {
+            return revalidate;
+        }
+        // §5.2.1.1: the client will not take a response older than its max-age
+        Optional<Duration> requestMaxAge = req.has("max-age") ? Optional.of(req.seconds("max-age").orElse(Duration.ZERO)) : Optional.empty();
+        if (requestMaxAge.isPresent() && age.compareTo(requestMaxAge.get()) > 0) {
+            return revalidate;
+        }
+        if (fresh) {
+            // §5.2.1.3: nor one that will not stay fresh for min-fresh
+            Optional<Duration> minFresh = req.seconds("min-fresh");
+            if (minFresh.isPresent() && lifetime.minus(age).compareTo(minFresh.get()) < 0) {
+                return revalidate;
+            }
+            return new Fresh(age);
+        }
+        if (!neverStale) {
+            // §5.2.1.2: max-stale without a value accepts any staleness
+            if (req.has("max-stale")) {
+                Optional<Duration> maxStale = req.seconds("max-stale");
+                boolean unbounded = req.first("max-stale").orElseThrow().argument().isEmpty();
+                if (unbounded || maxStale.isPresent() && staleness.compareTo(maxStale.get()) <= 0) {
+                    return new StaleOk(age, false);
+                }
+            }
+            // RFC 5861 §3: serve stale while one request refreshes it
+            if (staleness.compareTo(longest(resp, CacheControl.EMPTY, "stale-while-revalidate", settings.staleWhileRevalidate())) < 0) {
+                return new StaleOk(age, true);
+            }
+        }
+        return revalidate;
+    }
+
+    /** The longest of a stale window named by the response, the request, and the configured default. */
+    private static Duration longest(CacheControl resp, CacheControl req, String directive, Duration configured) {
+        Duration d = configured;
+        for (CacheControl cc : new CacheControl[] {resp, req}) {
+            Optional<Duration> v = cc.seconds(directive);
+            if (v.isPresent() && v.get().compareTo(d) > 0) {
+                d = v.get();
+            }
+        }
+        return d;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.outrigger.policy;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Validation (RFC 9111 §4.3): conditional requests upstream, clients' conditionals answered from the cache, 304 merges. */
+public final class Conditional {
+
+    /** Stored fields a 304 must not replace (RFC 9111 §3.2): the body's own framing stays the stored one. */
+    private static final String[] NOT_UPDATED = {"Content-Length", "Content-Encoding", "Transfer-Encoding", "Content-Range"};
+
+    private Conditional() {}
+
+    /** The validators a cache sends to revalidate a stored response (§4.3.1); empty when it has none. */
+    public static Headers validatorsFor(Headers stored) {
+        Headers h = Headers.EMPTY;
+        Optional<String> etag = stored.first("ETag");
+        if (etag.isPresent()) {
+            h = h.with("If-None-Match", etag.get());
+        }
+        Optional<String> lastModified = stored.first("Last-Modified");
+        if (lastModified.isPresent() && HttpDate.parse(lastModified.get()).isPresent()) {
+            h = h.with("If-Modified-Since", lastModified.get());
+        }
+        return h;
+    }
+
+    /**
+     * Whether a client's own conditional GET/HEAD is satisfied by the stored response, so the cache answers
+     * 304 (RFC 9110 §13.1.2, §13.1.3, RFC 9111 §4.3.2). If-None-Match takes precedence over
+     * If-Modified-Since; weak comparison is used.
+     */
+    public static boolean notModified(Headers request, Headers stored) {
+        Optional<String> inm = request.first("If-None-Match");
+        if (inm.isPresent()) {
+            Optional<String> etag = stored.first("ETag");
+            if (etag.isEmpty()) {
+                return false;
+            }
+            String tag = opaque(etag.get());
+            for (String candidate : String.join(",", request.all("If-None-Match")).split(",")) {
+                String c = candidate.trim();
+                if (c.equals("*") || opaque(c).equals(tag)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        Optional<Instant> ims = request.first("If-Modified-Since").flatMap(HttpDate::parse);
+        if (ims.isEmpty()) {
+            return false;
+        }
+        Optional<Instant> lastModified = stored.first("Last-Modified").flatMap(HttpDate::parse)
+                .or(() -> stored.first("Date").flatMap(HttpDate::parse));
+        return lastModified.isPresent() && !lastModified.get().isAfter(ims.get());
+    }
+
+    /** True when the request carries a conditional this cache can evaluate. */
+    public static boolean isConditional(Headers request) {
+        return request.contains("If-None-Match") || request.contains("If-Modified-Since");
+    }
+
+    /** The stored headers updated by a 304 (RFC 9111 §4.3.4, §3.2): its fields replace the stored ones, body framing excepted. */
+    public static Headers merge(Headers stored, Headers notModified) {
+        Headers merged = stored;
+        Headers update = notModified.without(NOT_UPDATED);
+        Set<String> replaced = new HashSet<>();
+        for (var field : update.fields()) {
+            String name = field.getKey().toLowerCase(Locale.ROOT);
+            if (replaced.add(name)) {
+                merged = merged.without(field.getKey());
+            }
+        }
+        List<Map.Entry<String, String>> fields = new ArrayList<>(merged.fields());
+        fields.addAll(update.fields());
+        return Headers.of(fields);
+    }
+
+    /** The opaque-tag of an entity-tag, weak indicator dropped (weak comparison, RFC 9110 §8.8.3.2). */
+    private static String opaque(String entityTag) {
+        String t = entityTag.trim();
+        return t.startsWith("W/") ? t.substring(2) : t;
+    }
+}
