@@ -1,0 +1,21 @@
+package dev.outrigger.store;
+
+import io.smallrye.mutiny.Uni;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Bytes under string keys, each with an expiry. Knows nothing about HTTP (DESIGN rule 4): the proxy
+ * encodes responses with {@link StoredResponseCodec} and decides the time to live.
+ */
+public interface CacheStore {
+
+    /** The value stored under {@code key}, or empty when there is none or it has expired. */
+    Uni<Optional<byte[]>> get(String key);
+
+    /** Stores {@code value} under {@code key} for {@code ttl}, replacing what was there. */
+    Uni<Void> put(String key, byte[] value, Duration ttl);
+
+    /** Removes the key; true when something was removed. */
+    Uni<Boolean> remove(String key);
+}

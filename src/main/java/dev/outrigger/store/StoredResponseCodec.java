@@ -1,0 +1,97 @@
+package dev.outrigger.store;
+
+import dev.outrigger.policy.Headers;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The versioned binary form of a {@link StoredResponse}, shared by every store and every replica:
+ *
+ * <pre>
+ * "OR" version:u8 status:u16 requestTime:i64 responseTime:i64 (epoch ms)
+ * headerCount:u16 { nameLength:u16 name valueLength:i32 value }  (UTF-8)
+ * bodyLength:i32 body
+ * </pre>
+ *
+ * A value of another version, or a damaged one, decodes to empty: to the cache it is a miss, so a rolling
+ * upgrade that changes the format costs misses, never errors.
+ */
+public final class StoredResponseCodec {
+
+    static final byte VERSION = 1;
+    private static final byte M0 = 'O';
+    private static final byte M1 = 'R';
+
+    private StoredResponseCodec() {}
+
+    public static byte[] encode(StoredResponse r) {
+        List<byte[]> names = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
+        int size = 2 + 1 + 2 + 8 + 8 + 2 + 4 + r.body().length;
+        for (Map.Entry<String, String> f : r.headers().fields()) {
+            byte[] n = f.getKey().getBytes(StandardCharsets.UTF_8);
+            byte[] v = f.getValue().getBytes(StandardCharsets.UTF_8);
+            names.add(n);
+            values.add(v);
+            size += 2 + n.length + 4 + v.length;
+        }
+        if (names.size() > 0xFFFF) {
+            throw new IllegalArgumentException("too many header fields: " + names.size());
+        }
+        ByteBuffer b = ByteBuffer.allocate(size);
+        b.put(M0).put(M1).put(VERSION);
+        b.putShort((short) r.status());
+        b.putLong(r.requestTime().toEpochMilli());
+        b.putLong(r.responseTime().toEpochMilli());
+        b.putShort((short) names.size());
+        for (int i = 0; i < names.size(); i++) {
+            b.putShort((short) names.get(i).length).put(names.get(i));
+            b.putInt(values.get(i).length).put(values.get(i));
+        }
+        b.putInt(r.body().length).put(r.body());
+        return b.array();
+    }
+
+    public static Optional<StoredResponse> decode(byte[] bytes) {
+        try {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            if (b.get() != M0 || b.get() != M1 || b.get() != VERSION) {
+                return Optional.empty();
+            }
+            int status = Short.toUnsignedInt(b.getShort());
+            Instant requestTime = Instant.ofEpochMilli(b.getLong());
+            Instant responseTime = Instant.ofEpochMilli(b.getLong());
+            int count = Short.toUnsignedInt(b.getShort());
+            List<Map.Entry<String, String>> fields = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                String name = string(b, Short.toUnsignedInt(b.getShort()));
+                String value = string(b, b.getInt());
+                fields.add(Map.entry(name, value));
+            }
+            int bodyLength = b.getInt();
+            if (bodyLength < 0 || bodyLength != b.remaining()) {
+                return Optional.empty();
+            }
+            byte[] body = new byte[bodyLength];
+            b.get(body);
+            return Optional.of(new StoredResponse(status, Headers.of(fields), body, requestTime, responseTime));
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String string(ByteBuffer b, int length) {
+        if (length < 0 || length > b.remaining()) {
+            throw new IllegalArgumentException("field length out of range");
+        }
+        String s = new String(b.array(), b.position(), length, StandardCharsets.UTF_8);
+        b.position(b.position() + length);
+        return s;
+    }
+}

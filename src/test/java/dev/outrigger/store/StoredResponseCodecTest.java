@@ -1,0 +1,48 @@
+package dev.outrigger.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.outrigger.policy.Headers;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The stored-response format every replica reads. */
+class StoredResponseCodecTest {
+
+    static final StoredResponse RESPONSE = new StoredResponse(200,
+            Headers.of("Cache-Control", "max-age=60", "Vary", "Accept-Encoding", "X-Unicode", "naïve ✓", "Set", "a", "Set", "b"),
+            new byte[] {0, 1, 2, (byte) 0xff}, Instant.ofEpochMilli(1_700_000_000_000L), Instant.ofEpochMilli(1_700_000_000_123L));
+
+    @Test
+    void aResponseSurvivesTheRoundTrip() {
+        assertEquals(Optional.of(RESPONSE), StoredResponseCodec.decode(StoredResponseCodec.encode(RESPONSE)));
+    }
+
+    @Test
+    void repeatedHeaderLinesKeepTheirOrder() {
+        StoredResponse back = StoredResponseCodec.decode(StoredResponseCodec.encode(RESPONSE)).orElseThrow();
+        assertEquals(java.util.List.of("a", "b"), back.headers().all("Set"));
+    }
+
+    @Test
+    void anotherVersionIsAMiss() {
+        byte[] bytes = StoredResponseCodec.encode(RESPONSE);
+        bytes[2] = (byte) (StoredResponseCodec.VERSION + 1);
+        assertEquals(Optional.empty(), StoredResponseCodec.decode(bytes));
+    }
+
+    @Test
+    void aTruncatedValueIsAMiss() {
+        byte[] bytes = StoredResponseCodec.encode(RESPONSE);
+        for (int cut = 0; cut < bytes.length; cut++) {
+            assertEquals(Optional.empty(), StoredResponseCodec.decode(Arrays.copyOf(bytes, cut)), "cut at " + cut);
+        }
+    }
+
+    @Test
+    void somethingElseEntirelyIsAMiss() {
+        assertEquals(Optional.empty(), StoredResponseCodec.decode("{\"json\":true}".getBytes()));
+    }
+}
