@@ -78,6 +78,12 @@ public record ProxySettings(
                 headerSize, bodySize, clientIdleTimeout);
     }
 
+    public ProxySettings withPool(int maxConnections, int maxWaitQueue) {
+        return new ProxySettings(host, port, eventLoops, upstream, maxConnections, maxWaitQueue, connectTimeout,
+                responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine, maxHeaderSize,
+                maxBodySize, clientIdleTimeout);
+    }
+
     public ProxySettings withForwarding(boolean trust, boolean keepHost) {
         return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
                 connectTimeout, responseTimeout, keepAliveTimeout, keepHost, trust, viaName, maxRequestLine,

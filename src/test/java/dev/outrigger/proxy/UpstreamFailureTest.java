@@ -125,6 +125,21 @@ class UpstreamFailureTest {
     }
 
     @Test
+    void fullConnectionPoolAndWaitQueueGets503() throws Exception {
+        origin.on("/hold", req -> { }); // holds the only pooled connection
+        try (TestProxy tiny = TestProxy.start(origin, s -> s.withPool(1, 0));
+             RawHttp holder = RawHttp.connect(tiny.port());
+             RawHttp client = RawHttp.connect(tiny.port())) {
+            holder.send("GET /hold HTTP/1.1\nHost: app\n\n");
+            awaitTrue(() -> origin.hits("/hold") == 1, "the first request holds the connection");
+            RawHttp.Response r = client.exchange("GET /next HTTP/1.1\nHost: app\n\n");
+
+            assertEquals(503, r.status());
+            assertEquals("upstream connection pool exhausted\n", r.text());
+        }
+    }
+
+    @Test
     void upstreamBreakingOffMidBodyIsNeverPresentedAsComplete() throws Exception {
         origin.respond("/half", Response.ok("0123456789".repeat(100)).dropMidBody());
         try (RawHttp client = RawHttp.connect(proxy.port())) {
