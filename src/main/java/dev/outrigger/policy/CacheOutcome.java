@@ -1,5 +1,7 @@
 package dev.outrigger.policy;
 
+import java.util.Locale;
+
 /**
  * What happened to one request, as the metrics and the X-Cache/Cache-Status headers report it. Every
  * request ends in exactly one outcome.
@@ -12,6 +14,6 @@ public enum CacheOutcome {
 
     /** The metric tag value. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

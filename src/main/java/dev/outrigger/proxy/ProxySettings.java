@@ -60,12 +60,6 @@ public record ProxySettings(
         return upstream.getPort() > 0 ? upstream.getHost() + ":" + upstream.getPort() : upstream.getHost();
     }
 
-    public ProxySettings withPort(int p) {
-        return new ProxySettings(host, p, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue, connectTimeout,
-                responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine, maxHeaderSize,
-                maxBodySize, clientIdleTimeout);
-    }
-
     public ProxySettings withTimeouts(Duration connect, Duration response) {
         return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue, connect,
                 response, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine, maxHeaderSize,

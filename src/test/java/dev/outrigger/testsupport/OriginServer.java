@@ -72,10 +72,6 @@ public final class OriginServer implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
-    public Vertx vertx() {
-        return vertx;
-    }
-
     /** Scripts a path with a raw handler (the body is not read for it). */
     public OriginServer on(String path, Handler<HttpServerRequest> handler) {
         routes.put(path, handler);

@@ -53,11 +53,6 @@ public final class RawHttp implements Closeable {
         return read(false);
     }
 
-    /** Reads the next response to a HEAD request: a head with no body whatever its Content-Length says. */
-    public Response readHead() throws IOException {
-        return read(true);
-    }
-
     /** Sends a request and reads its final response, skipping interim ones (101 ends an upgrade: it is final). */
     public Response exchange(String request) throws IOException {
         send(request);
@@ -163,10 +158,6 @@ public final class RawHttp implements Closeable {
         public String header(String name) {
             return headers.stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue)
                     .findFirst().orElse(null);
-        }
-
-        public List<String> headerValues(String name) {
-            return headers.stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).toList();
         }
 
         public String trailer(String name) {
