@@ -10,8 +10,11 @@ import java.util.Optional;
  */
 public interface CacheStore {
 
-    /** The value stored under {@code key}, or empty when there is none or it has expired. */
-    Uni<Optional<byte[]>> get(String key);
+    /** A stored value and how long it has left to live. */
+    record Entry(byte[] value, Duration ttl) {}
+
+    /** The entry stored under {@code key}, or empty when there is none or it has expired. */
+    Uni<Optional<Entry>> get(String key);
 
     /** Stores {@code value} under {@code key} for {@code ttl}, replacing what was there. */
     Uni<Void> put(String key, byte[] value, Duration ttl);

@@ -18,28 +18,28 @@ public final class MemoryStore implements CacheStore {
     /** Bookkeeping per entry beyond its key and value (object headers, map node, expiry fields). */
     static final int ENTRY_OVERHEAD = 96;
 
-    private record Entry(byte[] value, long ttlNanos) {}
+    private record Held(byte[] value, long ttlNanos) {}
 
-    private final Cache<String, Entry> cache;
+    private final Cache<String, Held> cache;
 
     public MemoryStore(long maxBytes, Clock clock) {
         Ticker ticker = () -> clock.millis() * 1_000_000L;
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .weigher((String k, Entry e) -> (int) Math.min(Integer.MAX_VALUE, weight(k, e.value())))
-                .expireAfter(new Expiry<String, Entry>() {
+                .weigher((String k, Held e) -> (int) Math.min(Integer.MAX_VALUE, weight(k, e.value())))
+                .expireAfter(new Expiry<String, Held>() {
                     @Override
-                    public long expireAfterCreate(String key, Entry e, long now) {
+                    public long expireAfterCreate(String key, Held e, long now) {
                         return e.ttlNanos();
                     }
 
                     @Override
-                    public long expireAfterUpdate(String key, Entry e, long now, long remaining) {
+                    public long expireAfterUpdate(String key, Held e, long now, long remaining) {
                         return e.ttlNanos();
                     }
 
                     @Override
-                    public long expireAfterRead(String key, Entry e, long now, long remaining) {
+                    public long expireAfterRead(String key, Held e, long now, long remaining) {
                         return remaining;
                     }
                 })
@@ -53,9 +53,13 @@ public final class MemoryStore implements CacheStore {
     }
 
     @Override
-    public Uni<Optional<byte[]>> get(String key) {
-        Entry e = cache.getIfPresent(key);
-        return Uni.createFrom().item(e == null ? Optional.empty() : Optional.of(e.value()));
+    public Uni<Optional<CacheStore.Entry>> get(String key) {
+        Held e = cache.getIfPresent(key);
+        if (e == null) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        Duration left = cache.policy().expireVariably().flatMap(p -> p.getExpiresAfter(key)).orElse(Duration.ZERO);
+        return Uni.createFrom().item(Optional.of(new CacheStore.Entry(e.value(), left)));
     }
 
     @Override
@@ -63,7 +67,7 @@ public final class MemoryStore implements CacheStore {
         if (ttl.isNegative() || ttl.isZero()) {
             cache.invalidate(key);
         } else {
-            cache.put(key, new Entry(value, ttl.toNanos()));
+            cache.put(key, new Held(value, ttl.toNanos()));
         }
         return Uni.createFrom().voidItem();
     }

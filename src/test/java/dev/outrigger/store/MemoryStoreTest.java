@@ -1,5 +1,7 @@
 package dev.outrigger.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.outrigger.testsupport.MutableClock;
@@ -8,7 +10,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The contract on the in-process store, plus its byte bound. */
+/** The contract on the in-process store, plus what only it does: clock-driven expiry and a byte bound. */
 class MemoryStoreTest extends CacheStoreContract {
 
     MutableClock clock;
@@ -25,15 +27,27 @@ class MemoryStoreTest extends CacheStoreContract {
         return store;
     }
 
-    @Override
-    void expire(Duration d) {
-        clock.advance(d);
+    @Test
+    void aValueExpiresWhenTheClockPassesItsTimeToLive() {
+        put(store, "short", new byte[] {1}, Duration.ofSeconds(10));
+        put(store, "long", new byte[] {2}, Duration.ofSeconds(100));
+        clock.advance(Duration.ofSeconds(11));
+
+        assertTrue(get(store, "short").isEmpty());
+        assertArrayEquals(new byte[] {2}, get(store, "long").orElseThrow().value());
+    }
+
+    @Test
+    void theRemainingTimeToLiveFollowsTheClock() {
+        put(store, "k", new byte[] {1}, Duration.ofSeconds(10));
+        clock.advance(Duration.ofSeconds(4));
+        assertEquals(Duration.ofSeconds(6), get(store, "k").orElseThrow().ttl());
     }
 
     @Test
     void holdsNoMoreBytesThanItsBound() {
         for (int i = 0; i < 100; i++) {
-            store.put("k" + i, new byte[64 * 1024], MINUTE).await().indefinitely();
+            put(store, "k" + i, new byte[64 * 1024], MINUTE);
         }
         assertTrue(store.weightedSize() <= 1 << 20, "weighted size " + store.weightedSize());
     }

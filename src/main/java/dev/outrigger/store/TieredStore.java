@@ -1,0 +1,49 @@
+package dev.outrigger.store;
+
+import io.smallrye.mutiny.Uni;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * L1 (in-process) in front of L2 (shared). Reads try L1, then fill it from L2; writes go to L2, then L1.
+ * An L1 copy lives at most {@code l1Bound} and never longer than the entry itself, so a newer version
+ * another replica wrote to L2 is seen here within {@code l1Bound}.
+ */
+public final class TieredStore implements CacheStore {
+
+    private final CacheStore l1;
+    private final CacheStore l2;
+    private final Duration l1Bound;
+
+    public TieredStore(CacheStore l1, CacheStore l2, Duration l1Bound) {
+        this.l1 = l1;
+        this.l2 = l2;
+        this.l1Bound = l1Bound;
+    }
+
+    @Override
+    public Uni<Optional<Entry>> get(String key) {
+        return l1.get(key).chain(local -> {
+            if (local.isPresent()) {
+                return Uni.createFrom().item(local);
+            }
+            return l2.get(key).call(shared -> shared.isPresent()
+                    ? l1.put(key, shared.get().value(), bounded(shared.get().ttl()))
+                    : Uni.createFrom().voidItem());
+        });
+    }
+
+    @Override
+    public Uni<Void> put(String key, byte[] value, Duration ttl) {
+        return l2.put(key, value, ttl).chain(() -> l1.put(key, value, bounded(ttl)));
+    }
+
+    @Override
+    public Uni<Boolean> remove(String key) {
+        return l2.remove(key).chain(removed -> l1.remove(key).map(local -> removed || local));
+    }
+
+    private Duration bounded(Duration ttl) {
+        return ttl.compareTo(l1Bound) < 0 ? ttl : l1Bound;
+    }
+}

@@ -1,0 +1,165 @@
+package dev.outrigger.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.outrigger.store.FailOpenStore.State;
+import dev.outrigger.testsupport.MutableClock;
+import dev.outrigger.testsupport.RedisServer;
+import dev.outrigger.testsupport.Resp;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A real Redis that dies, stalls and comes back: the cache degrades to misses and recovers by itself. */
+class FailOpenStoreTest {
+
+    static final Duration OPEN_FOR = Duration.ofSeconds(5);
+    static final Duration WAIT = Duration.ofSeconds(5);
+
+    RedisServer server;
+    Vertx vertx;
+    Redis client;
+    MutableClock clock;
+    AtomicInteger calls;
+    FailOpenStore store;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = RedisServer.start("--enable-debug-command", "yes"); // DEBUG SLEEP stalls it on demand
+        vertx = Vertx.vertx();
+        client = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.uri()));
+        clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        calls = new AtomicInteger();
+        store = new FailOpenStore(new Counting(new RedisStore(client, "orc:v1:"), calls), Duration.ofMillis(200),
+                Duration.ofMillis(500), 3, OPEN_FOR, clock, FailOpenStore.Listener.NONE);
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        vertx.closeAndAwait();
+        server.close();
+    }
+
+    Optional<CacheStore.Entry> get(String key) {
+        return store.get(key).await().atMost(WAIT);
+    }
+
+    @Test
+    void withRedisDownReadsAreMissesAndWritesAreDropped() {
+        server.kill();
+
+        assertEquals(Optional.empty(), get("k"));
+        store.put("k", new byte[] {1}, Duration.ofMinutes(1)).await().atMost(WAIT);
+        assertEquals(false, store.remove("k").await().atMost(WAIT));
+    }
+
+    @Test
+    void theCircuitOpensAfterConsecutiveFailuresAndStopsCallingRedis() {
+        server.kill();
+        for (int i = 0; i < 3; i++) {
+            get("k");
+        }
+        assertEquals(State.OPEN, store.state());
+
+        int before = calls.get();
+        get("k");
+        assertEquals(before, calls.get(), "an open circuit does not call the store");
+    }
+
+    @Test
+    void aProbeAfterTheOpenPeriodClosesTheCircuitOnceRedisIsBack() throws Exception {
+        server.kill();
+        for (int i = 0; i < 3; i++) {
+            get("k");
+        }
+        server.restart();
+        clock.advance(OPEN_FOR);
+
+        store.put("k", new byte[] {7}, Duration.ofMinutes(1)).await().atMost(WAIT);
+        assertEquals(State.CLOSED, store.state());
+        assertArrayEquals(new byte[] {7}, get("k").orElseThrow().value());
+    }
+
+    @Test
+    void aFailedProbeOpensTheCircuitAgain() {
+        server.kill();
+        for (int i = 0; i < 3; i++) {
+            get("k");
+        }
+        clock.advance(OPEN_FOR);
+
+        get("k");
+        assertEquals(State.OPEN, store.state());
+    }
+
+    @Test
+    void aStalledRedisReadTimesOutIntoAMiss() throws Exception {
+        store.put("k", new byte[] {1}, Duration.ofMinutes(1)).await().atMost(WAIT);
+        // DEBUG SLEEP blocks the server itself: the next read cannot be answered within its deadline.
+        CompletableFuture<Object> stall = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Resp.once(server.port(), "DEBUG", "SLEEP", "1");
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        awaitBlocked();
+
+        assertEquals(Optional.empty(), get("k"));
+        assertEquals(State.CLOSED, store.state(), "one timeout does not open the circuit");
+        stall.join();
+    }
+
+    /** Waits, bounded, until the server stops answering (the DEBUG SLEEP has started). */
+    private void awaitBlocked() throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            CompletableFuture<Object> ping = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Resp.once(server.port(), "PING");
+                } catch (Exception e) {
+                    return e;
+                }
+            });
+            try {
+                ping.get(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException blocked) {
+                return;
+            }
+        }
+        throw new AssertionError("redis never stalled");
+    }
+
+    /** Counts the calls that reach the wrapped store (the store itself is real). */
+    record Counting(CacheStore delegate, AtomicInteger calls) implements CacheStore {
+        @Override
+        public Uni<Optional<Entry>> get(String key) {
+            calls.incrementAndGet();
+            return delegate.get(key);
+        }
+
+        @Override
+        public Uni<Void> put(String key, byte[] value, Duration ttl) {
+            calls.incrementAndGet();
+            return delegate.put(key, value, ttl);
+        }
+
+        @Override
+        public Uni<Boolean> remove(String key) {
+            calls.incrementAndGet();
+            return delegate.remove(key);
+        }
+    }
+}
