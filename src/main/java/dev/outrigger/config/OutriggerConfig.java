@@ -22,6 +22,14 @@ public interface OutriggerConfig {
 
     Readiness readiness();
 
+    Cache cache();
+
+    Store store();
+
+    /** Prefix of every key Outrigger writes to Redis; change the version part to start over with a new layout. */
+    @WithDefault("orc:v1:")
+    String keyPrefix();
+
     /** Event-loop threads serving the traffic port; default: one per CPU core. */
     Optional<Integer> ioThreads();
 
@@ -83,6 +91,54 @@ public interface OutriggerConfig {
         /** A client connection idle this long is closed. */
         @WithDefault("75s")
         Duration clientIdleTimeout();
+    }
+
+    interface Cache {
+        /** Largest response body stored; larger ones stream through uncached. */
+        @WithDefault("8M")
+        MemorySize maxObjectSize();
+
+        /** Bytes the in-process cache (L1, or the only store without Redis) may hold. */
+        @WithDefault("64M")
+        MemorySize l1MaxSize();
+
+        /** With Redis: the longest an L1 copy is served before Redis is asked again. */
+        @WithDefault("1s")
+        Duration l1TtlBound();
+
+        /** Stale-while-revalidate window for responses that name none (RFC 5861). */
+        @WithDefault("0s")
+        Duration staleWhileRevalidate();
+
+        /** Stale-if-error window for responses that name none (RFC 5861). */
+        @WithDefault("0s")
+        Duration staleIfError();
+
+        /** Heuristic freshness: this fraction of the time since Last-Modified (RFC 9111 §4.2.2); 0 turns it off. */
+        @WithDefault("0.1")
+        double heuristicFraction();
+
+        /** Heuristic freshness is at most this. */
+        @WithDefault("24h")
+        Duration heuristicMax();
+    }
+
+    interface Store {
+        /** A Redis read slower than this is a miss. */
+        @WithDefault("50ms")
+        Duration readTimeout();
+
+        /** A Redis write slower than this is dropped. */
+        @WithDefault("250ms")
+        Duration writeTimeout();
+
+        /** Consecutive Redis failures that open the circuit (Redis is then skipped). */
+        @WithDefault("5")
+        int failureThreshold();
+
+        /** How long an open circuit skips Redis before one probe. */
+        @WithDefault("5s")
+        Duration openFor();
     }
 
     interface Readiness {

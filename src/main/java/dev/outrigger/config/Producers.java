@@ -1,17 +1,34 @@
 package dev.outrigger.config;
 
 import dev.outrigger.metrics.Meters;
+import dev.outrigger.policy.CachePolicy;
+import dev.outrigger.policy.Freshness;
+import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.proxy.ProxySettings;
+import dev.outrigger.store.CacheStore;
+import dev.outrigger.store.FailOpenStore;
+import dev.outrigger.store.MemoryStore;
+import dev.outrigger.store.RedisStore;
+import dev.outrigger.store.StoreStatus;
+import dev.outrigger.store.TieredStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.LaunchMode;
+import io.vertx.mutiny.redis.client.Redis;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Turns the config tree into the plain values the rest of the code is built from. */
 @Singleton
 class Producers {
+
+    /** The store and its status are built together, once. */
+    private record Built(CacheStore store, StoreStatus status) {}
+
+    private Built built;
 
     @Produces
     @Singleton
@@ -51,5 +68,50 @@ class Producers {
                 limits.maxHeaderSize(),
                 limits.maxBodySize().asLongValue(),
                 limits.clientIdleTimeout());
+    }
+
+    @Produces
+    @Singleton
+    CacheSettings cacheSettings(OutriggerConfig config) {
+        var cache = config.cache();
+        return new CacheSettings(cache.maxObjectSize().asLongValue(), new CachePolicy.Settings(
+                new Freshness.Heuristics(cache.heuristicFraction(), cache.heuristicMax()),
+                cache.staleWhileRevalidate(), cache.staleIfError()));
+    }
+
+    @Produces
+    @Singleton
+    CacheStore cacheStore(OutriggerConfig config, Clock clock, Meters meters,
+                          @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts, Instance<Redis> redis) {
+        return build(config, clock, meters, redisHosts, redis).store();
+    }
+
+    @Produces
+    @Singleton
+    StoreStatus storeStatus(OutriggerConfig config, Clock clock, Meters meters,
+                            @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts, Instance<Redis> redis) {
+        return build(config, clock, meters, redisHosts, redis).status();
+    }
+
+    /**
+     * No QUARKUS_REDIS_HOSTS: the in-memory store alone. With it: memory (L1) over Redis (L2), Redis behind
+     * the fail-open circuit. The Redis client is resolved only then, so an unconfigured one is never built.
+     */
+    private synchronized Built build(OutriggerConfig config, Clock clock, Meters meters, Optional<String> redisHosts,
+                                     Instance<Redis> redis) {
+        if (built == null) {
+            MemoryStore l1 = new MemoryStore(config.cache().l1MaxSize().asLongValue(), clock);
+            meters.l1Bytes(l1::weightedSize);
+            if (redisHosts.isEmpty() || redisHosts.get().isBlank()) {
+                built = new Built(l1, new StoreStatus("memory", Optional::empty));
+            } else {
+                var s = config.store();
+                FailOpenStore l2 = new FailOpenStore(new RedisStore(redis.get(), config.keyPrefix()),
+                        s.readTimeout(), s.writeTimeout(), s.failureThreshold(), s.openFor(), clock, meters.storeListener());
+                built = new Built(new TieredStore(l1, l2, config.cache().l1TtlBound()),
+                        new StoreStatus("memory over redis", () -> Optional.of(l2.state())));
+            }
+        }
+        return built;
     }
 }

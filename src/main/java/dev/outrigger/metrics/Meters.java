@@ -1,6 +1,7 @@
 package dev.outrigger.metrics;
 
 import dev.outrigger.policy.CacheOutcome;
+import dev.outrigger.store.FailOpenStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -17,8 +18,10 @@ public final class Meters {
 
     private final Map<CacheOutcome, Counter> requests = new EnumMap<>(CacheOutcome.class);
     private final Timer upstreamLatency;
+    private final MeterRegistry registry;
 
     public Meters(MeterRegistry registry) {
+        this.registry = registry;
         for (CacheOutcome outcome : CacheOutcome.values()) {
             requests.put(outcome, Counter.builder("outrigger.requests")
                     .description("Requests on the traffic port, by what the proxy did with them")
@@ -31,6 +34,35 @@ public final class Meters {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry);
+    }
+
+    /** Exports the bytes the in-process store holds. */
+    public void l1Bytes(java.util.function.Supplier<Long> bytes) {
+        io.micrometer.core.instrument.Gauge.builder("outrigger.store.l1.bytes", () -> bytes.get())
+                .description("Bytes held by the in-process cache store").baseUnit("bytes").register(registry);
+    }
+
+    /** Counts the shared store's failures by operation, and exports its circuit state (0 closed, 1 half-open, 2 open). */
+    public FailOpenStore.Listener storeListener() {
+        java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
+        io.micrometer.core.instrument.Gauge.builder("outrigger.store.circuit", state, java.util.concurrent.atomic.AtomicInteger::get)
+                .description("Shared store circuit: 0 closed, 1 half-open (probing), 2 open (Redis skipped)").register(registry);
+        return new FailOpenStore.Listener() {
+            @Override
+            public void failure(String operation, Throwable cause) {
+                Counter.builder("outrigger.store.errors").description("Shared store calls that failed or timed out")
+                        .tag("operation", operation).register(registry).increment();
+            }
+
+            @Override
+            public void stateChanged(FailOpenStore.State s) {
+                state.set(switch (s) {
+                    case CLOSED -> 0;
+                    case HALF_OPEN -> 1;
+                    case OPEN -> 2;
+                });
+            }
+        };
     }
 
     public void outcome(CacheOutcome outcome) {

@@ -7,7 +7,15 @@ import java.util.Locale;
  * request ends in exactly one outcome.
  */
 public enum CacheOutcome {
-    /** Forwarded to the upstream; nothing was served from or written to the cache. */
+    /** Served from the cache, fresh. */
+    HIT,
+    /** Not in the cache (or not a usable variant): fetched from the upstream. */
+    MISS,
+    /** Served from the cache although stale (stale-while-revalidate, stale-if-error, max-stale). */
+    STALE,
+    /** The stored response was validated with the upstream (304) and served. */
+    REVALIDATED,
+    /** Forwarded to the upstream without the cache taking part (method, request no-store, upgrade). */
     BYPASS,
     /** The proxy answered with an error of its own (bad request, upstream failure). */
     ERROR;

@@ -61,6 +61,11 @@ public final class Conditional {
         return lastModified.isPresent() && !lastModified.get().isAfter(ims.get());
     }
 
+    /** True when the request carries a conditional this cache evaluates itself (If-None-Match, If-Modified-Since). */
+    public static boolean isConditionalRequest(Headers request) {
+        return request.contains("If-None-Match") || request.contains("If-Modified-Since");
+    }
+
     /** The stored headers updated by a 304 (RFC 9111 §4.3.4, §3.2): its fields replace the stored ones, body framing excepted. */
     public static Headers merge(Headers stored, Headers notModified) {
         Headers merged = stored;

@@ -2,9 +2,11 @@ package dev.outrigger.proxy;
 
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.CacheOutcome;
+import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.HttpDate;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -35,14 +37,17 @@ final class Forwarder {
     private final Meters meters;
     private final Clock clock;
     private final long responseTimeoutMs;
+    private final ResponseCache cache;
 
     // Confined to this forwarder's event loop: the Date value is formatted once per second.
     private long dateSecond = Long.MIN_VALUE;
     private String dateValue;
 
-    Forwarder(HttpClient client, HttpClient tunnelClient, ProxySettings settings, Meters meters, Clock clock) {
+    Forwarder(HttpClient client, HttpClient tunnelClient, ProxySettings settings, Meters meters, Clock clock,
+              ResponseCache cache) {
         this.client = client;
         this.tunnelClient = tunnelClient;
+        this.cache = cache;
         this.settings = settings;
         this.forwarded = new ForwardedHeaders(settings.trustForwarded(), settings.viaName());
         this.meters = meters;
@@ -67,9 +72,30 @@ final class Forwarder {
             reject(req, 413, "request body larger than " + settings.maxBodySize() + " bytes");
             return;
         }
-        boolean upgrade = HeaderRules.isUpgrade(in);
         req.pause();
+        if (HeaderRules.isUpgrade(in)) {
+            upstream(req, req.method(), true, Headers.EMPTY).onComplete(ar -> {
+                if (ar.failed()) {
+                    failUpstream(req, ar.cause());
+                } else if (req.response().ended() || req.response().closed()) {
+                    ar.result().creq.reset();
+                } else {
+                    tunnel(req, ar.result().creq, ar.result().start);
+                }
+            });
+        } else if (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD) {
+            cache.handle(req, this);
+        } else {
+            forward(req, cache.unsafe(req));
+        }
+    }
 
+    /** An upstream request on its way: the client request object and when it started. */
+    private record Started(HttpClientRequest creq, long start) {}
+
+    /** Opens an upstream request carrying the client's end-to-end headers, this hop's, and {@code extra}. */
+    private Future<Started> upstream(HttpServerRequest req, HttpMethod method, boolean upgrade, Headers extra) {
+        MultiMap in = req.headers();
         MultiMap out = MultiMap.caseInsensitiveMultiMap();
         HeaderRules.copyEndToEnd(in, out, upgrade);
         if (!upgrade) {
@@ -79,21 +105,40 @@ final class Forwarder {
             out.set(HttpHeaders.HOST, settings.upstreamAuthority());
         }
         forwarded.addToRequest(req, out);
+        for (var field : extra.fields()) {
+            out.set(field.getKey(), field.getValue());
+        }
         RequestOptions options = new RequestOptions()
-                .setMethod(req.method())
+                .setMethod(method)
                 .setURI(originForm(req.uri()))
                 .setHeaders(out)
                 .setIdleTimeout(responseTimeoutMs);
         long start = System.nanoTime();
-        (upgrade ? tunnelClient : client).request(options).onComplete(ar -> {
+        return (upgrade ? tunnelClient : client).request(options).map(creq -> new Started(creq, start));
+    }
+
+    /**
+     * A GET for the same target as {@code req}, with its headers and {@code extra}, whose response is the
+     * caller's alone (a background refresh: the client has already been answered).
+     */
+    Future<HttpClientResponse> fetchInBackground(HttpServerRequest req, Headers extra) {
+        return upstream(req, HttpMethod.GET, false, extra).compose(started -> {
+            started.creq.exceptionHandler(t -> { });
+            return started.creq.send();
+        });
+    }
+
+    /** Forwards a (paused) request; {@code exchange} decides what becomes of the answer. */
+    void forward(HttpServerRequest req, Exchange exchange) {
+        upstream(req, req.method(), false, exchange.upstreamHeaders()).onComplete(ar -> {
             if (ar.failed()) {
-                failUpstream(req, ar.cause());
+                if (!exchange.onFailure(ar.cause())) {
+                    failUpstream(req, ar.cause());
+                }
             } else if (req.response().ended() || req.response().closed()) {
-                ar.result().reset(); // the client left while we waited for a connection
-            } else if (upgrade) {
-                tunnel(req, ar.result(), start);
+                ar.result().creq.reset(); // the client left while we waited for a connection
             } else {
-                forward(req, ar.result(), start, length);
+                send(req, ar.result().creq, ar.result().start, contentLength(req.headers()), exchange);
             }
         });
     }
@@ -110,7 +155,7 @@ final class Forwarder {
         }
     }
 
-    private void forward(HttpServerRequest req, HttpClientRequest creq, long start, long length) {
+    private void send(HttpServerRequest req, HttpClientRequest creq, long start, long length, Exchange exchange) {
         HttpServerResponse resp = req.response();
         resp.closeHandler(v -> creq.reset()); // a client that left cancels its upstream request
         creq.earlyHintsHandler(hints -> {
@@ -122,10 +167,17 @@ final class Forwarder {
         creq.exceptionHandler(t -> { }); // failures surface through response() and the body pipe
         creq.response().onComplete(ar -> {
             if (ar.failed()) {
-                failUpstream(req, ar.cause());
+                if (!exchange.onFailure(ar.cause())) {
+                    failUpstream(req, ar.cause());
+                }
+                return;
+            }
+            meters.upstreamLatency(System.nanoTime() - start);
+            HttpClientResponse cresp = ar.result();
+            if (exchange.onHead(cresp)) {
+                cresp.resume(); // answered from the cache: drain what the upstream still sends
             } else {
-                meters.upstreamLatency(System.nanoTime() - start);
-                relay(req, ar.result(), false);
+                relay(req, cresp, false, exchange);
             }
         });
         if (!hasBody(req)) {
@@ -141,7 +193,7 @@ final class Forwarder {
     }
 
     /** Streams the response head and body to the client; ends it only when the upstream body ended cleanly. */
-    private void relay(HttpServerRequest req, HttpClientResponse cresp, boolean closeUpstream) {
+    private void relay(HttpServerRequest req, HttpClientResponse cresp, boolean closeUpstream, Exchange exchange) {
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) {
             cresp.request().reset();
@@ -156,6 +208,7 @@ final class Forwarder {
         if (!out.contains(HttpHeaders.DATE)) {
             out.set(HttpHeaders.DATE, date()); // RFC 9110 §6.6.1: a recipient with a clock adds a missing Date
         }
+        Exchange.Capture capture = exchange.onRelay(cresp, out);
         boolean bodyless = req.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
         boolean closeAfter = false;
         if (!bodyless && !out.contains(HttpHeaders.CONTENT_LENGTH)) {
@@ -167,27 +220,44 @@ final class Forwarder {
             }
         }
         boolean close = closeAfter;
-        cresp.pipe().endOnComplete(false).to(resp).onComplete(ar -> {
-            if (ar.succeeded()) {
-                if (resp.isChunked()) {
-                    resp.trailers().addAll(cresp.trailers());
-                }
-                meters.outcome(CacheOutcome.BYPASS); // before the client can see the end
-                resp.end().onComplete(v -> {
-                    if (close) {
-                        req.connection().close();
-                    }
-                });
-                if (closeUpstream) {
-                    cresp.request().connection().close();
-                }
-            } else {
-                // Mid-body failure: a clean end would present a truncated body as complete.
-                cresp.request().reset();
-                resp.reset();
-                meters.outcome(CacheOutcome.ERROR);
+        // The pipe by hand: back-pressure as Pipe does it, plus a copy for the cache when asked.
+        resp.drainHandler(v -> cresp.resume());
+        cresp.handler(chunk -> {
+            if (capture != null) {
+                capture.chunk(chunk);
+            }
+            resp.write(chunk);
+            if (resp.writeQueueFull()) {
+                cresp.pause();
             }
         });
+        cresp.exceptionHandler(t -> {
+            // Mid-body failure: a clean end would present a truncated body as complete.
+            cresp.request().reset();
+            resp.reset();
+            meters.outcome(CacheOutcome.ERROR);
+        });
+        cresp.endHandler(v -> {
+            if (resp.closed()) {
+                return;
+            }
+            if (resp.isChunked()) {
+                resp.trailers().addAll(cresp.trailers());
+            }
+            meters.outcome(exchange.outcome()); // before the client can see the end
+            resp.end().onComplete(done -> {
+                if (close) {
+                    req.connection().close();
+                }
+                if (done.succeeded() && capture != null) {
+                    capture.complete(); // stored only once the client has its response
+                }
+            });
+            if (closeUpstream) {
+                cresp.request().connection().close();
+            }
+        });
+        resp.exceptionHandler(t -> cresp.request().reset());
     }
 
     /** RFC 9110 §7.8: relays the upstream's 101, then splices the two connections together. */
@@ -204,7 +274,7 @@ final class Forwarder {
             if (cresp.statusCode() != 101) {
                 // The upstream declined the upgrade: an ordinary response, on a connection whose
                 // state after a refused upgrade is not worth trusting with another request.
-                relay(req, cresp, true);
+                relay(req, cresp, true, ResponseCache.PASS);
                 return;
             }
             HttpServerResponse resp = req.response();
@@ -226,7 +296,7 @@ final class Forwarder {
         });
     }
 
-    private void failUpstream(HttpServerRequest req, Throwable cause) {
+    void failUpstream(HttpServerRequest req, Throwable cause) {
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) {
             return; // already answered (413) or the client left
@@ -255,12 +325,14 @@ final class Forwarder {
      * A short plain-text error. When a request body was not read to its end the connection is closed
      * afterwards, since its remaining bytes cannot be told apart from a next request.
      */
-    private static void sendError(HttpServerRequest req, int status, String reason, boolean forceClose) {
+    static void sendError(HttpServerRequest req, int status, String reason, boolean forceClose) {
         HttpServerResponse resp = req.response();
         boolean close = forceClose || !req.isEnded() && hasBody(req);
         resp.setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                .putHeader(CacheHeaders.X_CACHE, "BYPASS")
+                .putHeader(CacheHeaders.CACHE_STATUS, CacheHeaders.NAME + "; fwd=bypass; detail=\"" + status + "\"");
         if (close) {
             resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
         }
@@ -271,7 +343,7 @@ final class Forwarder {
         });
     }
 
-    private String date() {
+    String date() {
         long now = clock.millis();
         long second = now / 1000;
         if (second != dateSecond) {
@@ -287,7 +359,7 @@ final class Forwarder {
     }
 
     /** The declared body length, or -1 when there is none (the decoder already rejected malformed and conflicting values). */
-    private static long contentLength(MultiMap headers) {
+    static long contentLength(MultiMap headers) {
         String value = headers.get(HttpHeaders.CONTENT_LENGTH);
         if (value == null) {
             return -1;

@@ -1,6 +1,7 @@
 package dev.outrigger.proxy;
 
 import dev.outrigger.metrics.Meters;
+import dev.outrigger.store.CacheStore;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;
@@ -22,12 +23,17 @@ final class ProxyVerticle extends AbstractVerticle {
     private final int port;
     private final Meters meters;
     private final Clock clock;
+    private final CacheSettings cacheSettings;
+    private final CacheStore store;
     private volatile int actualPort;
     private HttpClient client;
     private HttpClient tunnelClient;
 
-    ProxyVerticle(ProxySettings settings, int port, Meters meters, Clock clock) {
+    ProxyVerticle(ProxySettings settings, int port, Meters meters, Clock clock, CacheSettings cacheSettings,
+                  CacheStore store) {
         this.settings = settings;
+        this.cacheSettings = cacheSettings;
+        this.store = store;
         this.port = port;
         this.meters = meters;
         this.clock = clock;
@@ -43,7 +49,8 @@ final class ProxyVerticle extends AbstractVerticle {
         // Connection: close in place of Connection: Upgrade.)
         tunnelClient = vertx.createHttpClient(clientOptions(),
                 new PoolOptions().setHttp1MaxSize(settings.maxUpstreamConnections()));
-        Forwarder forwarder = new Forwarder(client, tunnelClient, settings, meters, clock);
+        Forwarder forwarder = new Forwarder(client, tunnelClient, settings, meters, clock,
+                new ResponseCache(store, cacheSettings, meters, clock));
         HttpServer server = vertx.createHttpServer(serverOptions())
                 .requestHandler(forwarder::handle)
                 .invalidRequestHandler(forwarder::onInvalid);

@@ -8,7 +8,8 @@ import java.util.Arrays;
  * A response as kept in the cache: what the policy needs to judge it (status, headers, when it was
  * requested and received) and the body to serve.
  */
-public record StoredResponse(int status, Headers headers, byte[] body, Instant requestTime, Instant responseTime) {
+public record StoredResponse(int status, Headers headers, byte[] body, Instant requestTime, Instant responseTime)
+        implements StoredValue {
 
     @Override
     public boolean equals(Object o) {

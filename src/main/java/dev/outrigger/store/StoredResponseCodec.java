@@ -19,6 +19,8 @@ import java.util.Optional;
  * bodyLength:i32 body
  * </pre>
  *
+ * A {@link VariantIndex} is "OV", version, then its field names.
+ *
  * A value of another version, or a damaged one, decodes to empty: to the cache it is a miss, so a rolling
  * upgrade that changes the format costs misses, never errors.
  */
@@ -27,6 +29,7 @@ public final class StoredResponseCodec {
     static final byte VERSION = 1;
     private static final byte M0 = 'O';
     private static final byte M1 = 'R';
+    private static final byte V1 = 'V';
 
     private StoredResponseCodec() {}
 
@@ -56,6 +59,48 @@ public final class StoredResponseCodec {
         }
         b.putInt(r.body().length).put(r.body());
         return b.array();
+    }
+
+    /** A variant index: "OV" version:u8 count:u16 { length:u16 field }. */
+    public static byte[] encode(VariantIndex index) {
+        List<byte[]> names = new ArrayList<>();
+        int size = 2 + 1 + 2;
+        for (String f : index.fields()) {
+            byte[] n = f.getBytes(StandardCharsets.UTF_8);
+            names.add(n);
+            size += 2 + n.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size);
+        b.put(M0).put(V1).put(VERSION).putShort((short) names.size());
+        for (byte[] n : names) {
+            b.putShort((short) n.length).put(n);
+        }
+        return b.array();
+    }
+
+    /** What a stored value is: a response, a variant index, or (empty) nothing this version can read. */
+    public static Optional<StoredValue> decodeAny(byte[] bytes) {
+        if (bytes.length >= 2 && bytes[0] == M0 && bytes[1] == V1) {
+            return decodeIndex(bytes).map(StoredValue.class::cast);
+        }
+        return decode(bytes).map(StoredValue.class::cast);
+    }
+
+    static Optional<VariantIndex> decodeIndex(byte[] bytes) {
+        try {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            if (b.get() != M0 || b.get() != V1 || b.get() != VERSION) {
+                return Optional.empty();
+            }
+            int count = Short.toUnsignedInt(b.getShort());
+            List<String> fields = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                fields.add(string(b, Short.toUnsignedInt(b.getShort())));
+            }
+            return b.hasRemaining() ? Optional.empty() : Optional.of(new VariantIndex(fields));
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     public static Optional<StoredResponse> decode(byte[] bytes) {

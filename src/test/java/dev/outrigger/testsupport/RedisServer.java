@@ -74,6 +74,10 @@ public final class RedisServer implements AutoCloseable {
         launch();
     }
 
+    public boolean running() {
+        return process != null && process.isAlive();
+    }
+
     private void launch() throws IOException {
         List<String> cmd = new ArrayList<>(List.of(binary().toString(),
                 "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),

@@ -1,6 +1,8 @@
 package dev.outrigger.testsupport;
 
 import dev.outrigger.metrics.Meters;
+import dev.outrigger.store.MemoryStore;
+import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.proxy.ProxyServer;
 import dev.outrigger.proxy.ProxySettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -23,7 +25,8 @@ public final class StandaloneProxy {
     public static void main(String[] args) throws Exception {
         Vertx vertx = Vertx.vertx();
         ProxySettings settings = ProxySettings.defaults(URI.create(args[0])).withLimits(8192, 32768, Long.MAX_VALUE);
-        ProxyServer server = ProxyServer.start(vertx, settings, new Meters(new SimpleMeterRegistry()), Clock.systemUTC())
+        ProxyServer server = ProxyServer.start(vertx, settings, CacheSettings.DEFAULT,
+                        new MemoryStore(16L << 20, Clock.systemUTC()), new Meters(new SimpleMeterRegistry()), Clock.systemUTC())
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         System.out.println("PORT " + server.port());
         System.out.flush();

@@ -1,6 +1,9 @@
 package dev.outrigger.testsupport;
 
 import dev.outrigger.metrics.Meters;
+import dev.outrigger.store.CacheStore;
+import dev.outrigger.store.MemoryStore;
+import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.proxy.ProxyServer;
 import dev.outrigger.proxy.ProxySettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -19,9 +22,10 @@ public final class TestProxy implements AutoCloseable {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ProxyServer server;
 
-    private TestProxy(ProxySettings settings, Clock clock) {
+    private TestProxy(ProxySettings settings, Clock clock, CacheStore store, CacheSettings cache) {
         try {
-            server = ProxyServer.start(vertx, settings, new Meters(registry), clock)
+            server = ProxyServer.start(vertx, settings, cache, store == null ? new MemoryStore(64L << 20, clock) : store,
+                            new Meters(registry), clock)
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
@@ -35,7 +39,12 @@ public final class TestProxy implements AutoCloseable {
     }
 
     public static TestProxy start(String upstream, UnaryOperator<ProxySettings> tweak, Clock clock) {
-        return new TestProxy(tweak.apply(ProxySettings.defaults(java.net.URI.create(upstream))), clock);
+        return new TestProxy(tweak.apply(ProxySettings.defaults(java.net.URI.create(upstream))), clock, null, CacheSettings.DEFAULT);
+    }
+
+    /** A proxy with its own cache store (several proxies given one Redis-backed store act as replicas). */
+    public static TestProxy start(OriginServer origin, Clock clock, CacheStore store, CacheSettings cache) {
+        return new TestProxy(ProxySettings.defaults(java.net.URI.create(origin.url())), clock, store, cache);
     }
 
     public int port() {

@@ -1,0 +1,72 @@
+package dev.outrigger.proxy;
+
+import dev.outrigger.policy.CacheOutcome;
+import dev.outrigger.policy.Headers;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+
+/**
+ * What the cache wants from one upstream exchange: extra request headers (validators), the chance to
+ * answer the client itself when the response head (or a failure) arrives, and a body capture for storing.
+ * Callbacks run on the request's event loop.
+ */
+interface Exchange {
+
+    /** Headers to set on the upstream request, over the client's (validators when revalidating). */
+    default Headers upstreamHeaders() {
+        return Headers.EMPTY;
+    }
+
+    /** The upstream answered; true when the caller has answered the client (the upstream body is dropped). */
+    default boolean onHead(HttpClientResponse response) {
+        return false;
+    }
+
+    /** The upstream failed before answering; true when the caller has answered the client. */
+    default boolean onFailure(Throwable cause) {
+        return false;
+    }
+
+    /**
+     * The response is about to be relayed with {@code relayed} as its headers: add the cache headers,
+     * and return where to copy the body for storing, or null.
+     */
+    Capture onRelay(HttpClientResponse response, MultiMap relayed);
+
+    /** Counted once the relay ends cleanly. */
+    CacheOutcome outcome();
+
+    /** Collects a relayed body, up to a limit; gives up past it. */
+    final class Capture {
+        private final long limit;
+        private final java.util.function.Consumer<byte[]> onComplete;
+        private Buffer body = Buffer.buffer();
+        private boolean abandoned;
+
+        Capture(long limit, java.util.function.Consumer<byte[]> onComplete) {
+            this.limit = limit;
+            this.onComplete = onComplete;
+        }
+
+        void chunk(Buffer chunk) {
+            if (abandoned) {
+                return;
+            }
+            if (body.length() + (long) chunk.length() > limit) {
+                abandoned = true; // too large to store: it keeps streaming, uncached
+                body = null;
+                return;
+            }
+            body.appendBuffer(chunk);
+        }
+
+        /** The body ended cleanly and the client has it; false when it was too large to keep. */
+        boolean complete() {
+            if (!abandoned) {
+                onComplete.accept(body.getBytes());
+            }
+            return !abandoned;
+        }
+    }
+}

@@ -1,0 +1,440 @@
+package dev.outrigger.proxy;
+
+import dev.outrigger.metrics.Meters;
+import dev.outrigger.policy.CacheControl;
+import dev.outrigger.policy.CacheOutcome;
+import dev.outrigger.policy.CachePolicy;
+import dev.outrigger.policy.CachePolicy.Bypass;
+import dev.outrigger.policy.CachePolicy.Decision;
+import dev.outrigger.policy.CachePolicy.Fresh;
+import dev.outrigger.policy.CachePolicy.GatewayTimeout;
+import dev.outrigger.policy.CachePolicy.Miss;
+import dev.outrigger.policy.CachePolicy.Revalidate;
+import dev.outrigger.policy.CachePolicy.StaleOk;
+import dev.outrigger.policy.Conditional;
+import dev.outrigger.policy.Freshness;
+import dev.outrigger.policy.Headers;
+import dev.outrigger.policy.Storability;
+import dev.outrigger.policy.Vary;
+import dev.outrigger.store.CacheStore;
+import dev.outrigger.store.StoredResponse;
+import dev.outrigger.store.StoredResponseCodec;
+import dev.outrigger.store.VariantIndex;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * The cache in front of the upstream: lookup → {@link CachePolicy#decide} → serve, revalidate or fetch →
+ * store after the client has its response. One instance per traffic event loop; every callback is brought
+ * back to the request's context before it touches the exchange.
+ */
+final class ResponseCache {
+
+    private static final Logger LOG = Logger.getLogger(ResponseCache.class);
+
+    /** Forward and relay, the cache taking no part. */
+    static final Exchange PASS = bypass("bypass");
+
+    /** Fields a 304 from the cache carries (RFC 9110 §15.4.5). */
+    private static final List<String> NOT_MODIFIED_FIELDS =
+            List.of("Cache-Control", "Content-Location", "Date", "ETag", "Expires", "Vary", "Last-Modified");
+
+    private final CacheStore store;
+    private final CacheSettings settings;
+    private final Meters meters;
+    private final Clock clock;
+    // Confined to this cache's event loop: keys with a background refresh in flight.
+    private final Set<String> refreshing = new HashSet<>();
+
+    ResponseCache(CacheStore store, CacheSettings settings, Meters meters, Clock clock) {
+        this.store = store;
+        this.settings = settings;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    /** A GET or HEAD (paused). */
+    void handle(HttpServerRequest req, Forwarder fwd) {
+        Headers request = HeaderAdapter.toHeaders(req.headers());
+        String method = req.method().name();
+        if (CachePolicy.decide(method, request, Optional.empty(), clock.instant(), settings.policy()) instanceof Bypass) {
+            fwd.forward(req, bypass("request"));
+            return;
+        }
+        String key = primaryKey(req.getHeader(HttpHeaders.HOST), Forwarder.originForm(req.uri()));
+        Context context = Vertx.currentContext();
+        lookup(key, request).subscribe().with(
+                found -> onContext(context, () -> act(req, fwd, request, key, found)),
+                failed -> onContext(context, () -> act(req, fwd, request, key, Optional.empty())));
+    }
+
+    private void act(HttpServerRequest req, Forwarder fwd, Headers request, String key, Optional<StoredResponse> stored) {
+        Decision decision = CachePolicy.decide(req.method().name(), request,
+                stored.map(s -> new CachePolicy.Stored(s.status(), s.headers(), timing(s))), clock.instant(), settings.policy());
+        switch (decision) {
+            case Fresh f -> serve(req, request, stored.orElseThrow(), f.age(), CacheOutcome.HIT, null);
+            case StaleOk s -> {
+                serve(req, request, stored.orElseThrow(), s.age(), CacheOutcome.STALE, null);
+                if (s.refresh()) {
+                    refresh(req, fwd, request, key, stored.orElseThrow());
+                }
+            }
+            case Revalidate r -> fwd.forward(req, new Fetch(req, request, key, stored,
+                    Conditional.isConditionalRequest(request) ? Headers.EMPTY : r.validators(), r.staleOnError()));
+            case Miss m -> fwd.forward(req, new Fetch(req, request, key, Optional.empty(), Headers.EMPTY, false));
+            case Bypass b -> fwd.forward(req, bypass("request"));
+            case GatewayTimeout g -> {
+                req.resume();
+                meters.outcome(CacheOutcome.MISS);
+                Forwarder.sendError(req, 504, "only-if-cached: nothing usable in the cache", false);
+            }
+        }
+    }
+
+    /** For an unsafe method: forward, and invalidate the target (and same-host Location/Content-Location) on success (RFC 9111 §4.4). */
+    Exchange unsafe(HttpServerRequest req) {
+        String host = req.getHeader(HttpHeaders.HOST);
+        return new Exchange() {
+            @Override
+            public Capture onRelay(HttpClientResponse response, MultiMap relayed) {
+                relayed.set(CacheHeaders.X_CACHE, "BYPASS");
+                relayed.set(CacheHeaders.CACHE_STATUS, CacheHeaders.forward("method", response.statusCode(), false));
+                int status = response.statusCode();
+                if (status >= 200 && status < 400) {
+                    invalidate(primaryKey(host, Forwarder.originForm(req.uri())));
+                    for (String field : new String[] {"Location", "Content-Location"}) {
+                        sameHostTarget(host, req.path(), response.getHeader(field))
+                                .ifPresent(target -> invalidate(primaryKey(host, target)));
+                    }
+                }
+                return null;
+            }
+
+            @Override
+            public CacheOutcome outcome() {
+                return CacheOutcome.BYPASS;
+            }
+        };
+    }
+
+    private static Exchange bypass(String why) {
+        return new Exchange() {
+            @Override
+            public Capture onRelay(HttpClientResponse response, MultiMap relayed) {
+                relayed.set(CacheHeaders.X_CACHE, "BYPASS");
+                relayed.set(CacheHeaders.CACHE_STATUS, CacheHeaders.forward(why, response.statusCode(), false));
+                return null;
+            }
+
+            @Override
+            public CacheOutcome outcome() {
+                return CacheOutcome.BYPASS;
+            }
+        };
+    }
+
+    /** A miss or a revalidation: the upstream's answer may be stored, or (304) refresh what is stored. */
+    private final class Fetch implements Exchange {
+        private final HttpServerRequest req;
+        private final Headers request;
+        private final String key;
+        private final Optional<StoredResponse> stored;
+        private final Headers validators;
+        private final boolean staleOnError;
+        private final Instant requestTime = clock.instant();
+
+        Fetch(HttpServerRequest req, Headers request, String key, Optional<StoredResponse> stored, Headers validators,
+              boolean staleOnError) {
+            this.req = req;
+            this.request = request;
+            this.key = key;
+            this.stored = stored;
+            this.validators = validators;
+            this.staleOnError = staleOnError;
+        }
+
+        @Override
+        public Headers upstreamHeaders() {
+            return validators;
+        }
+
+        @Override
+        public boolean onHead(HttpClientResponse response) {
+            if (stored.isEmpty()) {
+                return false;
+            }
+            if (response.statusCode() == 304 && !validators.fields().isEmpty()) {
+                // RFC 9111 §4.3.3, §4.3.4: the stored response is still good; its headers are refreshed
+                StoredResponse refreshed = refreshed(stored.get(), response, requestTime);
+                Duration age = Freshness.currentAge(refreshed.headers(), timing(refreshed), clock.instant());
+                serve(req, request, refreshed, age, CacheOutcome.REVALIDATED, CacheHeaders.forward("stale", 304, true));
+                put(key, request, refreshed).subscribe().with(ok -> { });
+                return true;
+            }
+            if (response.statusCode() >= 500 && staleOnError) {
+                serveStale();
+                return true; // RFC 5861 §4
+            }
+            return false;
+        }
+
+        @Override
+        public boolean onFailure(Throwable cause) {
+            if (stored.isPresent() && staleOnError) {
+                serveStale();
+                return true;
+            }
+            return false;
+        }
+
+        private void serveStale() {
+            StoredResponse s = stored.orElseThrow();
+            serve(req, request, s, Freshness.currentAge(s.headers(), timing(s), clock.instant()), CacheOutcome.STALE, null);
+        }
+
+        @Override
+        public Capture onRelay(HttpClientResponse response, MultiMap relayed) {
+            int status = response.statusCode();
+            Headers headers = HeaderAdapter.toHeaders(relayed);
+            Instant responseTime = clock.instant();
+            boolean candidate = req.method() == HttpMethod.GET
+                    && Forwarder.contentLength(relayed) <= settings.maxObjectSize()
+                    && Storability.forSharedCache("GET", request, status, headers, false) instanceof Storability.Storable
+                    && timeToLive(status, headers, new Freshness.Timing(requestTime, responseTime), responseTime).isPositive();
+            relayed.set(CacheHeaders.X_CACHE, "MISS");
+            relayed.set(CacheHeaders.CACHE_STATUS,
+                    CacheHeaders.forward(stored.isPresent() ? "stale" : "uri-miss", status, candidate));
+            if (!candidate) {
+                return null;
+            }
+            return new Capture(settings.maxObjectSize(),
+                    body -> put(key, request, new StoredResponse(status, headers, body, requestTime, responseTime))
+                            .subscribe().with(ok -> { }));
+        }
+
+        @Override
+        public CacheOutcome outcome() {
+            return CacheOutcome.MISS;
+        }
+    }
+
+    /** Serves a stored response: Age, cache headers, a 304 for a client's satisfied conditional, no body for HEAD. */
+    private void serve(HttpServerRequest req, Headers request, StoredResponse stored, Duration age, CacheOutcome outcome,
+                       String cacheStatus) {
+        HttpServerResponse resp = req.response();
+        if (resp.ended() || resp.closed()) {
+            return;
+        }
+        req.resume(); // a GET body, if any, is read and dropped
+        Duration lifetime = Freshness.lifetime(stored.status(), stored.headers(), CacheControl.of(stored.headers()),
+                timing(stored), settings.policy().heuristics()).map(Freshness.Lifetime::value).orElse(Duration.ZERO);
+        MultiMap out = resp.headers();
+        boolean notModified = stored.status() == 200 && Conditional.isConditionalRequest(request)
+                && Conditional.notModified(request, stored.headers());
+        if (notModified) {
+            resp.setStatusCode(304);
+            for (String field : NOT_MODIFIED_FIELDS) {
+                stored.headers().all(field).forEach(v -> out.add(field, v));
+            }
+        } else {
+            resp.setStatusCode(stored.status());
+            HeaderAdapter.addAll(stored.headers().without("Age"), out);
+        }
+        out.set("Age", Long.toString(age.toSeconds())); // RFC 9111 §5.1
+        out.set(CacheHeaders.X_CACHE, outcome == CacheOutcome.STALE ? "STALE" : "HIT");
+        out.set(CacheHeaders.CACHE_STATUS, cacheStatus != null ? cacheStatus : CacheHeaders.hit(lifetime.minus(age).toSeconds()));
+        meters.outcome(outcome);
+        if (notModified) {
+            resp.end();
+        } else if (req.method() == HttpMethod.HEAD) {
+            if (!out.contains(HttpHeaders.CONTENT_LENGTH)) {
+                out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(stored.body().length));
+            }
+            resp.end();
+        } else {
+            resp.end(Buffer.buffer(stored.body()));
+        }
+    }
+
+    /** RFC 5861 §3: one background request refreshes a stale entry; concurrent ones on this loop do not repeat it. */
+    private void refresh(HttpServerRequest req, Forwarder fwd, Headers request, String key, StoredResponse stored) {
+        if (!refreshing.add(key)) {
+            return;
+        }
+        Context context = Vertx.currentContext();
+        Instant requestTime = clock.instant();
+        fwd.fetchInBackground(req, Conditional.validatorsFor(stored.headers())).onComplete(ar -> onContext(context, () -> {
+            if (ar.failed()) {
+                refreshing.remove(key);
+                return;
+            }
+            HttpClientResponse response = ar.result();
+            // The key stays marked until the new entry is written: a stale read meanwhile must not refresh again.
+            Runnable done = () -> onContext(context, () -> refreshing.remove(key));
+            if (response.statusCode() == 304) {
+                put(key, request, refreshed(stored, response, requestTime)).subscribe().with(ok -> done.run(), failed -> done.run());
+                response.resume();
+                return;
+            }
+            Headers headers = HeaderAdapter.toHeaders(copyEndToEnd(response.headers()));
+            Instant responseTime = clock.instant();
+            boolean storable = Forwarder.contentLength(response.headers()) <= settings.maxObjectSize()
+                    && Storability.forSharedCache("GET", request, response.statusCode(), headers, false) instanceof Storability.Storable;
+            if (!storable) {
+                response.resume();
+                done.run();
+                return;
+            }
+            Exchange.Capture capture = new Exchange.Capture(settings.maxObjectSize(),
+                    body -> put(key, request, new StoredResponse(response.statusCode(), headers, body, requestTime, responseTime))
+                            .subscribe().with(ok -> done.run(), failed -> done.run()));
+            response.handler(capture::chunk);
+            response.exceptionHandler(t -> done.run());
+            response.endHandler(v -> {
+                if (!capture.complete()) {
+                    done.run();
+                }
+            });
+        }));
+    }
+
+    private StoredResponse refreshed(StoredResponse stored, HttpClientResponse notModified, Instant requestTime) {
+        Headers merged = Conditional.merge(stored.headers(), HeaderAdapter.toHeaders(copyEndToEnd(notModified.headers())));
+        if (!merged.contains("Date")) {
+            merged = merged.with("Date", dev.outrigger.policy.HttpDate.format(clock.instant()));
+        }
+        return new StoredResponse(stored.status(), merged, stored.body(), requestTime, clock.instant());
+    }
+
+    private static MultiMap copyEndToEnd(MultiMap headers) {
+        MultiMap out = MultiMap.caseInsensitiveMultiMap();
+        HeaderRules.copyEndToEnd(headers, out, false);
+        return out;
+    }
+
+    /** Stores a response (and, when it varies, its variant index), after the client has it. Never fails. */
+    private Uni<Void> put(String key, Headers request, StoredResponse response) {
+        Headers headers = response.headers().without(CacheHeaders.X_CACHE, CacheHeaders.CACHE_STATUS);
+        StoredResponse clean = new StoredResponse(response.status(), headers, response.body(), response.requestTime(),
+                response.responseTime());
+        Duration ttl = timeToLive(clean.status(), headers, timing(clean), clock.instant());
+        if (!ttl.isPositive()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<String> fields = Vary.fields(headers);
+        byte[] encoded = StoredResponseCodec.encode(clean);
+        Uni<Void> write = fields.isEmpty()
+                ? store.put(key, encoded, ttl)
+                : store.put(key, StoredResponseCodec.encode(new VariantIndex(fields)), ttl)
+                        .chain(() -> store.put(variantKey(key, fields, request), encoded, ttl));
+        return write.onFailure().recoverWithItem(failed -> {
+            LOG.debugf("cache write for %s failed: %s", key, failed);
+            return null;
+        });
+    }
+
+    private void invalidate(String key) {
+        store.remove(key).subscribe().with(ok -> { }, failed -> LOG.debugf("invalidation of %s failed: %s", key, failed));
+    }
+
+    /**
+     * How long the store keeps a response: what is left of its freshness plus the longest stale window it
+     * may still be served in (DESIGN: Redis TTL = freshness lifetime + stale window).
+     */
+    private Duration timeToLive(int status, Headers headers, Freshness.Timing timing, Instant now) {
+        CacheControl cc = CacheControl.of(headers);
+        Duration lifetime = Freshness.lifetime(status, headers, cc, timing, settings.policy().heuristics())
+                .map(Freshness.Lifetime::value).orElse(Duration.ZERO);
+        Duration fresh = lifetime.minus(Freshness.currentAge(headers, timing, now));
+        Duration stale = settings.policy().staleWhileRevalidate();
+        for (Duration d : new Duration[] {settings.policy().staleIfError(),
+                cc.seconds("stale-while-revalidate").orElse(Duration.ZERO), cc.seconds("stale-if-error").orElse(Duration.ZERO)}) {
+            if (d.compareTo(stale) > 0) {
+                stale = d;
+            }
+        }
+        return (fresh.isNegative() ? Duration.ZERO : fresh).plus(stale);
+    }
+
+    private Uni<Optional<StoredResponse>> lookup(String key, Headers request) {
+        return store.get(key).chain(entry -> {
+            Optional<dev.outrigger.store.StoredValue> value = entry.flatMap(e -> StoredResponseCodec.decodeAny(e.value()));
+            if (value.isEmpty()) {
+                return Uni.createFrom().item(Optional.<StoredResponse>empty());
+            }
+            return switch (value.get()) {
+                case StoredResponse r -> Uni.createFrom().item(Optional.of(r));
+                case VariantIndex index -> store.get(variantKey(key, index.fields(), request))
+                        .map(e -> e.flatMap(v -> StoredResponseCodec.decode(v.value())));
+            };
+        });
+    }
+
+    private static Freshness.Timing timing(StoredResponse s) {
+        return new Freshness.Timing(s.requestTime(), s.responseTime());
+    }
+
+    /** The primary cache key: host and request target (RFC 9111 §2). */
+    static String primaryKey(String host, String target) {
+        return (host == null ? "" : host.toLowerCase(Locale.ROOT)) + " " + target;
+    }
+
+    /** A variant's key: the primary key and a digest of its secondary key (no request header values in key names). */
+    static String variantKey(String key, List<String> fields, Headers request) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(Vary.secondaryKey(fields, request).getBytes(StandardCharsets.UTF_8));
+            return key + " #" + HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always present", e);
+        }
+    }
+
+    /** A Location/Content-Location on the request's host, as an origin-form target (RFC 9111 §4.4). */
+    static Optional<String> sameHostTarget(String host, String requestPath, String location) {
+        if (location == null || location.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            URI base = URI.create("http://" + (host == null ? "localhost" : host) + requestPath);
+            URI target = base.resolve(location.trim());
+            if (target.getRawAuthority() == null || !target.getRawAuthority().equalsIgnoreCase(base.getRawAuthority())) {
+                return Optional.empty();
+            }
+            String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
+            return Optional.of(target.getRawQuery() == null ? path : path + "?" + target.getRawQuery());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void onContext(Context context, Runnable action) {
+        if (context == null || Vertx.currentContext() == context) {
+            action.run();
+        } else {
+            context.runOnContext(v -> action.run());
+        }
+    }
+}
