@@ -1,0 +1,82 @@
+package dev.outrigger.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.outrigger.proxy.TrafficServer;
+import dev.outrigger.testsupport.OriginResource;
+import dev.outrigger.testsupport.OriginServer;
+import dev.outrigger.testsupport.RawHttp;
+import dev.outrigger.testsupport.RedisServerResource;
+import dev.outrigger.testsupport.Resp;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The application with QUARKUS_REDIS_HOSTS set: responses land in the real Redis, and when Redis dies
+ * every request is still answered and the pod stays ready, reporting itself degraded.
+ */
+@QuarkusTest
+@WithTestResource(OriginResource.class)
+@WithTestResource(RedisServerResource.class)
+class RedisBackedApplicationTest {
+
+    @Inject
+    TrafficServer traffic;
+
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
+    private String ready() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(management.toURI().resolve("/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
+
+    private RawHttp.Response get(String path) throws Exception {
+        try (RawHttp c = RawHttp.connect(traffic.port())) {
+            return c.exchange("GET " + path + " HTTP/1.1\nHost: app\n\n");
+        }
+    }
+
+    @Test
+    void cachedResponsesAreWrittenToRedisUnderTheKeyPrefix() throws Exception {
+        OriginResource.origin().respond("/shared", OriginServer.Response.ok("x").header("Cache-Control", "max-age=60"));
+        get("/shared");
+
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        List<?> keys = List.of();
+        while (keys.isEmpty() && System.nanoTime() < deadline) {
+            keys = (List<?>) Resp.once(RedisServerResource.server().port(), "KEYS", "orc:v1:*");
+            Thread.sleep(10);
+        }
+        assertEquals(List.of("orc:v1:app /shared"), keys);
+        assertTrue(ready().contains("memory over redis"), "readiness data names the layout");
+    }
+
+    @Test
+    void withRedisKilledRequestsAreAnsweredAndThePodStaysReady() throws Exception {
+        OriginResource.origin().respond("/live", OriginServer.Response.ok("still here"));
+        RedisServerResource.server().kill();
+        try {
+            for (int i = 0; i < 10; i++) {
+                RawHttp.Response r = get("/live?i=" + i);
+                assertEquals(200, r.status());
+                assertEquals("still here", r.text());
+            }
+            String body = ready();
+            assertTrue(body.contains("\"degraded\": true"), body);
+        } finally {
+            RedisServerResource.server().restart();
+        }
+    }
+}
