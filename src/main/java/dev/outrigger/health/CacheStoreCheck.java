@@ -2,6 +2,7 @@ package dev.outrigger.health;
 
 import dev.outrigger.store.StoreStatus;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Locale;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -23,7 +24,7 @@ class CacheStoreCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         var response = HealthCheckResponse.named("cache-store").up().withData("layout", status.layout());
-        status.circuit().get().ifPresent(state -> response.withData("redis", state.name().toLowerCase(java.util.Locale.ROOT)));
+        status.circuit().get().ifPresent(state -> response.withData("redis", state.name().toLowerCase(Locale.ROOT)));
         return response.withData("degraded", status.degraded()).build();
     }
 }

@@ -3,12 +3,15 @@ package dev.outrigger.metrics;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.store.FailOpenStore;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The one place that turns what happened into meters. Meters are registered up front so every outcome
@@ -37,15 +40,15 @@ public final class Meters {
     }
 
     /** Exports the bytes the in-process store holds. */
-    public void l1Bytes(java.util.function.Supplier<Long> bytes) {
-        io.micrometer.core.instrument.Gauge.builder("outrigger.store.l1.bytes", () -> bytes.get())
+    public void l1Bytes(Supplier<Long> bytes) {
+        Gauge.builder("outrigger.store.l1.bytes", bytes::get)
                 .description("Bytes held by the in-process cache store").baseUnit("bytes").register(registry);
     }
 
     /** Counts the shared store's failures by operation, and exports its circuit state (0 closed, 1 half-open, 2 open). */
     public FailOpenStore.Listener storeListener() {
-        java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
-        io.micrometer.core.instrument.Gauge.builder("outrigger.store.circuit", state, java.util.concurrent.atomic.AtomicInteger::get)
+        AtomicInteger state = new AtomicInteger();
+        Gauge.builder("outrigger.store.circuit", state, AtomicInteger::get)
                 .description("Shared store circuit: 0 closed, 1 half-open (probing), 2 open (Redis skipped)").register(registry);
         return new FailOpenStore.Listener() {
             @Override

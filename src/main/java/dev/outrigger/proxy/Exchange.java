@@ -5,6 +5,7 @@ import dev.outrigger.policy.Headers;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
+import java.util.function.Consumer;
 
 /**
  * What the cache wants from one upstream exchange: extra request headers (validators), the chance to
@@ -40,11 +41,11 @@ interface Exchange {
     /** Collects a relayed body, up to a limit; gives up past it. */
     final class Capture {
         private final long limit;
-        private final java.util.function.Consumer<byte[]> onComplete;
+        private final Consumer<byte[]> onComplete;
         private Buffer body = Buffer.buffer();
         private boolean abandoned;
 
-        Capture(long limit, java.util.function.Consumer<byte[]> onComplete) {
+        Capture(long limit, Consumer<byte[]> onComplete) {
             this.limit = limit;
             this.onComplete = onComplete;
         }

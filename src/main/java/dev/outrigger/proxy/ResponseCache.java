@@ -14,11 +14,13 @@ import dev.outrigger.policy.CachePolicy.StaleOk;
 import dev.outrigger.policy.Conditional;
 import dev.outrigger.policy.Freshness;
 import dev.outrigger.policy.Headers;
+import dev.outrigger.policy.HttpDate;
 import dev.outrigger.policy.Storability;
 import dev.outrigger.policy.Vary;
 import dev.outrigger.store.CacheStore;
 import dev.outrigger.store.StoredResponse;
 import dev.outrigger.store.StoredResponseCodec;
+import dev.outrigger.store.StoredValue;
 import dev.outrigger.store.VariantIndex;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -323,7 +325,7 @@ final class ResponseCache {
     private StoredResponse refreshed(StoredResponse stored, HttpClientResponse notModified, Instant requestTime) {
         Headers merged = Conditional.merge(stored.headers(), HeaderAdapter.toHeaders(copyEndToEnd(notModified.headers())));
         if (!merged.contains("Date")) {
-            merged = merged.with("Date", dev.outrigger.policy.HttpDate.format(clock.instant()));
+            merged = merged.with("Date", HttpDate.format(clock.instant()));
         }
         return new StoredResponse(stored.status(), merged, stored.body(), requestTime, clock.instant());
     }
@@ -380,7 +382,7 @@ final class ResponseCache {
 
     private Uni<Optional<StoredResponse>> lookup(String key, Headers request) {
         return store.get(key).chain(entry -> {
-            Optional<dev.outrigger.store.StoredValue> value = entry.flatMap(e -> StoredResponseCodec.decodeAny(e.value()));
+            Optional<StoredValue> value = entry.flatMap(e -> StoredResponseCodec.decodeAny(e.value()));
             if (value.isEmpty()) {
                 return Uni.createFrom().item(Optional.<StoredResponse>empty());
             }
