@@ -118,6 +118,13 @@ public interface OutriggerConfig {
         @WithDefault("0.1")
         double heuristicFraction();
 
+        /**
+         * Store responses that set cookies, without their Set-Cookie header (the client whose request
+         * fetched it still gets it; nobody else ever does). Off: such responses are not stored.
+         */
+        @WithDefault("false")
+        boolean storeResponsesWithSetCookie();
+
         /** Heuristic freshness is at most this. */
         @WithDefault("24h")
         Duration heuristicMax();

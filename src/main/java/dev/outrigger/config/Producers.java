@@ -76,7 +76,7 @@ class Producers {
         var cache = config.cache();
         return new CacheSettings(cache.maxObjectSize().asLongValue(), new CachePolicy.Settings(
                 new Freshness.Heuristics(cache.heuristicFraction(), cache.heuristicMax()),
-                cache.staleWhileRevalidate(), cache.staleIfError()));
+                cache.staleWhileRevalidate(), cache.staleIfError()), cache.storeResponsesWithSetCookie());
     }
 
     @Produces

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,7 +51,25 @@ public final class Meters {
         AtomicInteger state = new AtomicInteger();
         Gauge.builder("outrigger.store.circuit", state, AtomicInteger::get)
                 .description("Shared store circuit: 0 closed, 1 half-open (probing), 2 open (Redis skipped)").register(registry);
+        Map<String, Timer> latency = new HashMap<>();
+        for (String operation : new String[] {"get", "put", "remove"}) {
+            latency.put(operation, Timer.builder("outrigger.store.latency")
+                    .description("Shared store calls that succeeded, by operation")
+                    .tag("operation", operation)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(100_000))
+                    .maximumExpectedValue(Duration.ofSeconds(1))
+                    .register(registry));
+        }
         return new FailOpenStore.Listener() {
+            @Override
+            public void latency(String operation, long nanos) {
+                Timer t = latency.get(operation);
+                if (t != null) {
+                    t.record(nanos, TimeUnit.NANOSECONDS);
+                }
+            }
+
             @Override
             public void failure(String operation, Throwable cause) {
                 Counter.builder("outrigger.store.errors").description("Shared store calls that failed or timed out")

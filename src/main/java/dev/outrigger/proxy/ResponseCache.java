@@ -223,7 +223,7 @@ final class ResponseCache {
             Instant responseTime = clock.instant();
             boolean candidate = req.method() == HttpMethod.GET
                     && Forwarder.contentLength(relayed) <= settings.maxObjectSize()
-                    && Storability.forSharedCache("GET", request, status, headers, false) instanceof Storability.Storable
+                    && Storability.forSharedCache("GET", request, status, headers, settings.storeSetCookie()) instanceof Storability.Storable
                     && timeToLive(status, headers, new Freshness.Timing(requestTime, responseTime), responseTime).isPositive();
             relayed.set(CacheHeaders.X_CACHE, "MISS");
             relayed.set(CacheHeaders.CACHE_STATUS,
@@ -303,7 +303,8 @@ final class ResponseCache {
             Headers headers = HeaderAdapter.toHeaders(copyEndToEnd(response.headers()));
             Instant responseTime = clock.instant();
             boolean storable = Forwarder.contentLength(response.headers()) <= settings.maxObjectSize()
-                    && Storability.forSharedCache("GET", request, response.statusCode(), headers, false) instanceof Storability.Storable;
+                    && Storability.forSharedCache("GET", request, response.statusCode(), headers, settings.storeSetCookie())
+                    instanceof Storability.Storable;
             if (!storable) {
                 response.resume();
                 done.run();
@@ -338,7 +339,8 @@ final class ResponseCache {
 
     /** Stores a response (and, when it varies, its variant index), after the client has it. Never fails. */
     private Uni<Void> put(String key, Headers request, StoredResponse response) {
-        Headers headers = response.headers().without(CacheHeaders.X_CACHE, CacheHeaders.CACHE_STATUS);
+        // A Set-Cookie is for the client that caused the fetch; a stored copy never carries one.
+        Headers headers = response.headers().without(CacheHeaders.X_CACHE, CacheHeaders.CACHE_STATUS, "Set-Cookie");
         StoredResponse clean = new StoredResponse(response.status(), headers, response.body(), response.requestTime(),
                 response.responseTime());
         Duration ttl = timeToLive(clean.status(), headers, timing(clean), clock.instant());

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
@@ -28,6 +29,9 @@ public final class FailOpenStore implements CacheStore {
 
         void stateChanged(State state);
 
+        /** A call that succeeded, and how long it took. */
+        default void latency(String operation, long nanos) { }
+
         Listener NONE = new Listener() {
             @Override
             public void failure(String operation, Throwable cause) { }
@@ -48,6 +52,8 @@ public final class FailOpenStore implements CacheStore {
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicReference<Instant> openedAt = new AtomicReference<>();
     private final AtomicReference<State> state = new AtomicReference<>(State.CLOSED);
+    private final AtomicLong lastWarning = new AtomicLong(Long.MIN_VALUE / 2);
+    private final AtomicInteger suppressed = new AtomicInteger();
 
     public FailOpenStore(CacheStore delegate, Duration readTimeout, Duration writeTimeout, int failureThreshold,
                          Duration openFor, Clock clock, Listener listener) {
@@ -89,8 +95,12 @@ public final class FailOpenStore implements CacheStore {
     }
 
     private <T> Uni<T> guard(String operation, Uni<T> call, Duration timeout, T fallback) {
+        long start = System.nanoTime();
         return call.ifNoItem().after(timeout).fail()
-                .onItem().invoke(ok -> succeeded())
+                .onItem().invoke(ok -> {
+                    listener.latency(operation, System.nanoTime() - start);
+                    succeeded();
+                })
                 .onFailure().recoverWithItem(t -> {
                     failed(operation, t);
                     return fallback;
@@ -111,10 +121,24 @@ public final class FailOpenStore implements CacheStore {
         return false;
     }
 
+    /** A flapping store must not flood the log: one line a minute, with how many were held back. */
+    private void warnAtMostEveryMinute(String operation, Throwable cause) {
+        long now = clock.millis();
+        long last = lastWarning.get();
+        if (now - last >= 60_000 && lastWarning.compareAndSet(last, now)) {
+            LOG.warnf("cache store failing (%s: %s): circuit open for %s, requests go to the upstream%s",
+                    operation, cause.toString(), openFor,
+                    suppressed.get() > 0 ? " (" + suppressed.getAndSet(0) + " more openings in the last minute)" : "");
+        } else {
+            suppressed.incrementAndGet();
+            LOG.debugf("cache store failing (%s: %s): circuit open again", operation, cause);
+        }
+    }
+
     private void succeeded() {
         consecutiveFailures.set(0);
         if (state.getAndSet(State.CLOSED) != State.CLOSED) {
-            LOG.info("cache store answering again: circuit closed");
+            LOG.debug("cache store answering again: circuit closed");
             listener.stateChanged(State.CLOSED);
         }
     }
@@ -125,10 +149,10 @@ public final class FailOpenStore implements CacheStore {
         State s = state.get();
         if (s == State.HALF_OPEN || (s == State.CLOSED && failures >= failureThreshold)) {
             openedAt.set(clock.instant());
-            if (state.getAndSet(State.OPEN) != State.OPEN) {
-                LOG.warnf("cache store failing (%s: %s): circuit open for %s, requests go to the upstream",
-                        operation, cause.toString(), openFor);
+            State before = state.getAndSet(State.OPEN);
+            if (before != State.OPEN) {
                 listener.stateChanged(State.OPEN);
+                warnAtMostEveryMinute(operation, cause);
             }
         }
     }

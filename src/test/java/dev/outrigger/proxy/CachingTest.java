@@ -186,6 +186,29 @@ class CachingTest {
     }
 
     @Test
+    void whenAllowedACookieSettingResponseIsStoredWithoutItsCookie() throws Exception {
+        try (TestProxy allowing = TestProxy.start(origin, clock, new MemoryStore(1 << 20, clock),
+                new CacheSettings(8L << 20, dev.outrigger.policy.CachePolicy.Settings.DEFAULT, true))) {
+            origin.respond("/home", Response.ok("home").header("Cache-Control", "max-age=60").header("Set-Cookie", "sid=alice"));
+
+            RawHttp.Response first = get(allowing, "/home");
+            assertEquals("sid=alice", first.header("Set-Cookie"), "the client that caused the fetch gets its cookie");
+            RawHttp.Response[] hit = new RawHttp.Response[1];
+            UpstreamFailureTest.awaitTrue(() -> {
+                try {
+                    hit[0] = get(allowing, "/home");
+                    return "HIT".equals(hit[0].header("X-Cache"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "a hit once the response is stored");
+
+            assertNull(hit[0].header("Set-Cookie"), "nobody else ever does");
+            assertEquals("home", hit[0].text());
+        }
+    }
+
+    @Test
     void variantsAreKeptApart() throws Exception {
         origin.on("/greeting", req -> req.response().putHeader("Cache-Control", "max-age=60").putHeader("Vary", "Accept-Language")
                 .end("en".equals(req.getHeader("Accept-Language")) ? "hello" : "bonjour"));
@@ -330,7 +353,7 @@ class CachingTest {
     @Test
     void aBodyLargerThanTheObjectLimitStreamsThroughUncached() throws Exception {
         try (TestProxy small = TestProxy.start(origin, clock, new MemoryStore(1 << 20, clock),
-                new CacheSettings(100, dev.outrigger.policy.CachePolicy.Settings.DEFAULT))) {
+                new CacheSettings(100, dev.outrigger.policy.CachePolicy.Settings.DEFAULT, false))) {
             origin.respond("/big", Response.ok("x".repeat(1000)).header("Cache-Control", "max-age=60").chunked());
 
             assertEquals(1000, get(small, "/big").body().length);
