@@ -2,7 +2,9 @@ package dev.outrigger.store;
 
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * L1 (in-process) in front of L2 (shared). Reads try L1, then fill it from L2; writes go to L2, then L1.
@@ -14,6 +16,7 @@ public final class TieredStore implements CacheStore {
     private final CacheStore l1;
     private final CacheStore l2;
     private final Duration l1Bound;
+    private final Map<String, Uni<Optional<Entry>>> filling = new ConcurrentHashMap<>();
 
     public TieredStore(CacheStore l1, CacheStore l2, Duration l1Bound) {
         this.l1 = l1;
@@ -23,14 +26,21 @@ public final class TieredStore implements CacheStore {
 
     @Override
     public Uni<Optional<Entry>> get(String key) {
-        return l1.get(key).chain(local -> {
-            if (local.isPresent()) {
-                return Uni.createFrom().item(local);
-            }
-            return l2.get(key).call(shared -> shared.isPresent()
-                    ? l1.put(key, shared.get().value(), bounded(shared.get().ttl()))
-                    : Uni.createFrom().voidItem());
-        });
+        return l1.get(key).chain(local -> local.isPresent() ? Uni.createFrom().item(local) : fill(key));
+    }
+
+    /**
+     * One L2 read per key at a time: when a hot key's L1 copy lapses, every concurrent request for it
+     * would otherwise read the same value from L2 at once.
+     */
+    private Uni<Optional<Entry>> fill(String key) {
+        Uni<Optional<Entry>> pending = filling.computeIfAbsent(key, k -> l2.get(k)
+                .call(shared -> shared.isPresent()
+                        ? l1.put(k, shared.get().value(), bounded(shared.get().ttl()))
+                        : Uni.createFrom().voidItem())
+                .onTermination().invoke(() -> filling.remove(k))
+                .memoize().indefinitely());
+        return pending;
     }
 
     @Override

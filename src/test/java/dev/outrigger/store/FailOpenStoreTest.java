@@ -143,7 +143,15 @@ class FailOpenStoreTest {
     }
 
     /** Counts the calls that reach the wrapped store (the store itself is real). */
-    record Counting(CacheStore delegate, AtomicInteger calls) implements CacheStore {
+    static class Counting implements CacheStore {
+        private final CacheStore delegate;
+        private final AtomicInteger calls;
+
+        Counting(CacheStore delegate, AtomicInteger calls) {
+            this.delegate = delegate;
+            this.calls = calls;
+        }
+
         @Override
         public Uni<Optional<Entry>> get(String key) {
             calls.incrementAndGet();

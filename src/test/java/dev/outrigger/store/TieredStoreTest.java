@@ -67,6 +67,33 @@ class TieredStoreTest extends CacheStoreContract {
     }
 
     @Test
+    void concurrentMissesOnOneKeyReadL2Once() {
+        // L2 here is a real memory store behind a gate the test opens: every read waits until then.
+        MemoryStore backing = new MemoryStore(1 << 20, clock);
+        put(backing, "hot", new byte[] {9}, MINUTE);
+        java.util.concurrent.CompletableFuture<Void> gate = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        CacheStore gated = new FailOpenStoreTest.Counting(backing, reads) {
+            @Override
+            public io.smallrye.mutiny.Uni<java.util.Optional<Entry>> get(String key) {
+                return io.smallrye.mutiny.Uni.createFrom().completionStage(gate).chain(() -> super.get(key));
+            }
+        };
+        TieredStore store = new TieredStore(new MemoryStore(1 << 20, clock), gated, BOUND);
+
+        var pending = new java.util.ArrayList<java.util.concurrent.CompletableFuture<java.util.Optional<CacheStore.Entry>>>();
+        for (int i = 0; i < 20; i++) {
+            pending.add(store.get("hot").subscribeAsCompletionStage());
+        }
+        gate.complete(null);
+
+        for (var p : pending) {
+            assertArrayEquals(new byte[] {9}, p.join().orElseThrow().value());
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(1, reads.get());
+    }
+
+    @Test
     void anL1CopyNeverOutlivesItsEntry() {
         put(tiered, "k", new byte[] {1}, Duration.ofMillis(300));
         assertTrue(get(l1, "k").orElseThrow().ttl().compareTo(Duration.ofMillis(300)) <= 0);
