@@ -15,9 +15,7 @@ import dev.outrigger.testsupport.RawHttp;
 import dev.outrigger.testsupport.RedisServer;
 import dev.outrigger.testsupport.Resp;
 import dev.outrigger.testsupport.TestProxy;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
+import dev.outrigger.testsupport.TestRedis;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,9 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class CachingTest {
 
+    static TestRedis testRedis;
     static RedisServer redis;
-    static Vertx vertx;
-    static Redis client;
 
     OriginServer origin;
     MutableClock clock;
@@ -46,21 +43,18 @@ class CachingTest {
 
     @BeforeAll
     static void startRedis() throws Exception {
-        redis = RedisServer.start();
-        vertx = Vertx.vertx();
-        client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redis.uri()));
+        testRedis = TestRedis.start();
+        redis = testRedis.server();
     }
 
     @AfterAll
     static void stopRedis() {
-        client.close();
-        vertx.closeAndAwait();
-        redis.close();
+        testRedis.close();
     }
 
     @BeforeEach
     void start() throws Exception {
-        Resp.once(redis.port(), "FLUSHALL");
+        testRedis.flush();
         origin = OriginServer.start();
         clock = new MutableClock(Instant.parse("2026-03-01T12:00:00Z"));
         sharedB = shared();
@@ -70,7 +64,7 @@ class CachingTest {
     }
 
     FailOpenStore shared() {
-        return new FailOpenStore(new RedisStore(client, "orc:v1:"), Duration.ofMillis(500), Duration.ofMillis(500), 2,
+        return new FailOpenStore(new RedisStore(testRedis.client(), "orc:v1:"), Duration.ofMillis(500), Duration.ofMillis(500), 2,
                 Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE);
     }
 

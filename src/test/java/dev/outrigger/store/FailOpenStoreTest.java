@@ -8,10 +8,8 @@ import dev.outrigger.store.FailOpenStore.State;
 import dev.outrigger.testsupport.MutableClock;
 import dev.outrigger.testsupport.RedisServer;
 import dev.outrigger.testsupport.Resp;
+import dev.outrigger.testsupport.TestRedis;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -27,29 +25,25 @@ class FailOpenStoreTest {
     static final Duration OPEN_FOR = Duration.ofSeconds(5);
     static final Duration WAIT = Duration.ofSeconds(5);
 
+    TestRedis redis;
     RedisServer server;
-    Vertx vertx;
-    Redis client;
     MutableClock clock;
     AtomicInteger calls;
     FailOpenStore store;
 
     @BeforeEach
     void start() throws Exception {
-        server = RedisServer.start("--enable-debug-command", "yes"); // DEBUG SLEEP stalls it on demand
-        vertx = Vertx.vertx();
-        client = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.uri()));
+        redis = TestRedis.start("--enable-debug-command", "yes"); // DEBUG SLEEP stalls it on demand
+        server = redis.server();
         clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         calls = new AtomicInteger();
-        store = new FailOpenStore(new Counting(new RedisStore(client, "orc:v1:"), calls), Duration.ofMillis(200),
+        store = new FailOpenStore(new Counting(new RedisStore(redis.client(), "orc:v1:"), calls), Duration.ofMillis(200),
                 Duration.ofMillis(500), 3, OPEN_FOR, clock, FailOpenStore.Listener.NONE);
     }
 
     @AfterEach
     void stop() {
-        client.close();
-        vertx.closeAndAwait();
-        server.close();
+        redis.close();
     }
 
     Optional<CacheStore.Entry> get(String key) {

@@ -1,16 +1,18 @@
 package dev.outrigger.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.outrigger.testsupport.MutableClock;
-import dev.outrigger.testsupport.RedisServer;
-import dev.outrigger.testsupport.Resp;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
+import dev.outrigger.testsupport.TestRedis;
+import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,9 +23,7 @@ class TieredStoreTest extends CacheStoreContract {
 
     static final Duration BOUND = Duration.ofSeconds(1);
 
-    static RedisServer server;
-    static Vertx vertx;
-    static Redis client;
+    static TestRedis redis;
 
     MutableClock clock;
     MemoryStore l1;
@@ -32,24 +32,20 @@ class TieredStoreTest extends CacheStoreContract {
 
     @BeforeAll
     static void start() throws Exception {
-        server = RedisServer.start();
-        vertx = Vertx.vertx();
-        client = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.uri()));
+        redis = TestRedis.start();
     }
 
     @AfterAll
     static void stop() {
-        client.close();
-        vertx.closeAndAwait();
-        server.close();
+        redis.close();
     }
 
     @BeforeEach
     void fresh() throws Exception {
-        Resp.once(server.port(), "FLUSHALL");
+        redis.flush();
         clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         l1 = new MemoryStore(1 << 20, clock);
-        l2 = new RedisStore(client, "orc:v1:");
+        l2 = new RedisStore(redis.client(), "orc:v1:");
         tiered = new TieredStore(l1, l2, BOUND);
     }
 
@@ -71,17 +67,17 @@ class TieredStoreTest extends CacheStoreContract {
         // L2 here is a real memory store behind a gate the test opens: every read waits until then.
         MemoryStore backing = new MemoryStore(1 << 20, clock);
         put(backing, "hot", new byte[] {9}, MINUTE);
-        java.util.concurrent.CompletableFuture<Void> gate = new java.util.concurrent.CompletableFuture<>();
-        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        AtomicInteger reads = new AtomicInteger();
         CacheStore gated = new FailOpenStoreTest.Counting(backing, reads) {
             @Override
-            public io.smallrye.mutiny.Uni<java.util.Optional<Entry>> get(String key) {
-                return io.smallrye.mutiny.Uni.createFrom().completionStage(gate).chain(() -> super.get(key));
+            public Uni<Optional<Entry>> get(String key) {
+                return Uni.createFrom().completionStage(gate).chain(() -> super.get(key));
             }
         };
         TieredStore store = new TieredStore(new MemoryStore(1 << 20, clock), gated, BOUND);
 
-        var pending = new java.util.ArrayList<java.util.concurrent.CompletableFuture<java.util.Optional<CacheStore.Entry>>>();
+        var pending = new ArrayList<CompletableFuture<Optional<CacheStore.Entry>>>();
         for (int i = 0; i < 20; i++) {
             pending.add(store.get("hot").subscribeAsCompletionStage());
         }
@@ -90,7 +86,7 @@ class TieredStoreTest extends CacheStoreContract {
         for (var p : pending) {
             assertArrayEquals(new byte[] {9}, p.join().orElseThrow().value());
         }
-        org.junit.jupiter.api.Assertions.assertEquals(1, reads.get());
+        assertEquals(1, reads.get());
     }
 
     @Test
@@ -101,7 +97,7 @@ class TieredStoreTest extends CacheStoreContract {
 
     @Test
     void aNewerVersionFromAnotherReplicaIsSeenOnceTheBoundHasPassed() {
-        TieredStore otherReplica = new TieredStore(new MemoryStore(1 << 20, clock), new RedisStore(client, "orc:v1:"), BOUND);
+        TieredStore otherReplica = new TieredStore(new MemoryStore(1 << 20, clock), new RedisStore(redis.client(), "orc:v1:"), BOUND);
         put(otherReplica, "k", new byte[] {1}, MINUTE);
         assertArrayEquals(new byte[] {1}, get(tiered, "k").orElseThrow().value());
 
