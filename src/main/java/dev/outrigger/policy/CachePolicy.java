@@ -27,14 +27,14 @@ public final class CachePolicy {
     /** What to do with the request. Handled by an exhaustive switch in the proxy. */
     public sealed interface Decision permits Fresh, StaleOk, Revalidate, Miss, Bypass, GatewayTimeout {}
 
-    /** Serve the stored response; it is fresh enough for this request. */
-    public record Fresh(Duration age) implements Decision {}
+    /** Serve the stored response; it is fresh enough for this request ({@code lifetime} minus {@code age} remains). */
+    public record Fresh(Duration age, Duration lifetime) implements Decision {}
 
     /**
      * Serve the stored response although it is stale: the client accepts it (max-stale) or the response
      * allows it while it is refreshed ({@code refresh}: stale-while-revalidate, one background request).
      */
-    public record StaleOk(Duration age, boolean refresh) implements Decision {}
+    public record StaleOk(Duration age, Duration lifetime, boolean refresh) implements Decision {}
 
     /**
      * Forward a conditional request built from {@code validators} (empty: an unconditional one); a 304
@@ -54,13 +54,22 @@ public final class CachePolicy {
 
     private CachePolicy() {}
 
-    public static Decision decide(String method, Headers request, Optional<Stored> stored, Instant now, Settings settings) {
+    /** Whether the cache stays out of this request altogether, decided before any lookup. */
+    public static Optional<Bypass> bypass(String method, CacheControl request) {
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            return new Bypass("method " + method);
+            return Optional.of(new Bypass("method " + method));
         }
+        if (request.has("no-store")) {
+            return Optional.of(new Bypass("request no-store"));
+        }
+        return Optional.empty();
+    }
+
+    public static Decision decide(String method, Headers request, Optional<Stored> stored, Instant now, Settings settings) {
         CacheControl req = CacheControl.of(request);
-        if (req.has("no-store")) {
-            return new Bypass("request no-store");
+        Optional<Bypass> bypass = bypass(method, req);
+        if (bypass.isPresent()) {
+            return bypass.get();
         }
         boolean onlyIfCached = req.has("only-if-cached");
         if (stored.isEmpty()) {
@@ -81,23 +90,21 @@ public final class CachePolicy {
         // within a stale-if-error window
         boolean staleOnError = !neverStale && !resp.has("no-cache")
                 && (fresh || staleness.compareTo(longest(resp, req, "stale-if-error", settings.staleIfError())) < 0);
-        Decision revalidate = onlyIfCached ? new GatewayTimeout()
-                : new Revalidate(Conditional.validatorsFor(st.headers()), staleOnError);
         if (mustValidate) {
-            return revalidate;
+            return revalidate(onlyIfCached, st, staleOnError);
         }
         // §5.2.1.1: the client will not take a response older than its max-age
         Optional<Duration> requestMaxAge = req.has("max-age") ? Optional.of(req.seconds("max-age").orElse(Duration.ZERO)) : Optional.empty();
         if (requestMaxAge.isPresent() && age.compareTo(requestMaxAge.get()) > 0) {
-            return revalidate;
+            return revalidate(onlyIfCached, st, staleOnError);
         }
         if (fresh) {
             // §5.2.1.3: nor one that will not stay fresh for min-fresh
             Optional<Duration> minFresh = req.seconds("min-fresh");
             if (minFresh.isPresent() && lifetime.minus(age).compareTo(minFresh.get()) < 0) {
-                return revalidate;
+                return revalidate(onlyIfCached, st, staleOnError);
             }
-            return new Fresh(age);
+            return new Fresh(age, lifetime);
         }
         if (!neverStale) {
             // §5.2.1.2: max-stale without a value accepts any staleness
@@ -105,15 +112,20 @@ public final class CachePolicy {
                 Optional<Duration> maxStale = req.seconds("max-stale");
                 boolean unbounded = req.first("max-stale").orElseThrow().argument().isEmpty();
                 if (unbounded || maxStale.isPresent() && staleness.compareTo(maxStale.get()) <= 0) {
-                    return new StaleOk(age, false);
+                    return new StaleOk(age, lifetime, false);
                 }
             }
             // RFC 5861 §3: serve stale while one request refreshes it
             if (staleness.compareTo(longest(resp, CacheControl.EMPTY, "stale-while-revalidate", settings.staleWhileRevalidate())) < 0) {
-                return new StaleOk(age, true);
+                return new StaleOk(age, lifetime, true);
             }
         }
-        return revalidate;
+        return revalidate(onlyIfCached, st, staleOnError);
+    }
+
+    /** Revalidate with the stored validators, or 504 for only-if-cached (§5.2.1.7). */
+    private static Decision revalidate(boolean onlyIfCached, Stored stored, boolean staleOnError) {
+        return onlyIfCached ? new GatewayTimeout() : new Revalidate(Conditional.validatorsFor(stored.headers()), staleOnError);
     }
 
     /** The longest of a stale window named by the response, the request, and the configured default. */

@@ -22,6 +22,7 @@ import dev.outrigger.store.StoredResponse;
 import dev.outrigger.store.StoredResponseCodec;
 import dev.outrigger.store.StoredValue;
 import dev.outrigger.store.VariantIndex;
+import io.netty.buffer.Unpooled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
@@ -81,7 +82,7 @@ final class ResponseCache {
     void handle(HttpServerRequest req, Forwarder fwd) {
         Headers request = HeaderAdapter.toHeaders(req.headers());
         String method = req.method().name();
-        if (CachePolicy.decide(method, request, Optional.empty(), clock.instant(), settings.policy()) instanceof Bypass) {
+        if (CachePolicy.bypass(method, CacheControl.of(request)).isPresent()) {
             fwd.forward(req, bypass("request"));
             return;
         }
@@ -96,9 +97,11 @@ final class ResponseCache {
         Decision decision = CachePolicy.decide(req.method().name(), request,
                 stored.map(s -> new CachePolicy.Stored(s.status(), s.headers(), timing(s))), clock.instant(), settings.policy());
         switch (decision) {
-            case Fresh f -> serve(req, request, stored.orElseThrow(), f.age(), CacheOutcome.HIT, null);
+            case Fresh f -> serve(req, request, stored.orElseThrow(), f.age(), CacheOutcome.HIT,
+                    CacheHeaders.hit(f.lifetime().minus(f.age()).toSeconds()));
             case StaleOk s -> {
-                serve(req, request, stored.orElseThrow(), s.age(), CacheOutcome.STALE, null);
+                serve(req, request, stored.orElseThrow(), s.age(), CacheOutcome.STALE,
+                        CacheHeaders.hit(s.lifetime().minus(s.age()).toSeconds()));
                 if (s.refresh()) {
                     refresh(req, fwd, request, key, stored.orElseThrow());
                 }
@@ -213,7 +216,8 @@ final class ResponseCache {
 
         private void serveStale() {
             StoredResponse s = stored.orElseThrow();
-            serve(req, request, s, Freshness.currentAge(s.headers(), timing(s), clock.instant()), CacheOutcome.STALE, null);
+            Duration age = Freshness.currentAge(s.headers(), timing(s), clock.instant());
+            serve(req, request, s, age, CacheOutcome.STALE, CacheHeaders.hit(lifetime(s).minus(age).toSeconds()));
         }
 
         @Override
@@ -242,6 +246,11 @@ final class ResponseCache {
         }
     }
 
+    private Duration lifetime(StoredResponse stored) {
+        return Freshness.lifetime(stored.status(), stored.headers(), CacheControl.of(stored.headers()),
+                timing(stored), settings.policy().heuristics()).map(Freshness.Lifetime::value).orElse(Duration.ZERO);
+    }
+
     /** Serves a stored response: Age, cache headers, a 304 for a client's satisfied conditional, no body for HEAD. */
     private void serve(HttpServerRequest req, Headers request, StoredResponse stored, Duration age, CacheOutcome outcome,
                        String cacheStatus) {
@@ -250,8 +259,6 @@ final class ResponseCache {
             return;
         }
         req.resume(); // a GET body, if any, is read and dropped
-        Duration lifetime = Freshness.lifetime(stored.status(), stored.headers(), CacheControl.of(stored.headers()),
-                timing(stored), settings.policy().heuristics()).map(Freshness.Lifetime::value).orElse(Duration.ZERO);
         MultiMap out = resp.headers();
         boolean notModified = stored.status() == 200 && Conditional.isConditionalRequest(request)
                 && Conditional.notModified(request, stored.headers());
@@ -266,7 +273,7 @@ final class ResponseCache {
         }
         out.set("Age", Long.toString(age.toSeconds())); // RFC 9111 §5.1
         out.set(CacheHeaders.X_CACHE, outcome == CacheOutcome.STALE ? "STALE" : "HIT");
-        out.set(CacheHeaders.CACHE_STATUS, cacheStatus != null ? cacheStatus : CacheHeaders.hit(lifetime.minus(age).toSeconds()));
+        out.set(CacheHeaders.CACHE_STATUS, cacheStatus);
         meters.outcome(outcome);
         if (notModified) {
             resp.end();
@@ -276,7 +283,7 @@ final class ResponseCache {
             }
             resp.end();
         } else {
-            resp.end(Buffer.buffer(stored.body()));
+            resp.end(Buffer.buffer(Unpooled.wrappedBuffer(stored.body()))); // the stored array is never written to
         }
     }
 

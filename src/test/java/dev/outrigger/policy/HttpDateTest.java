@@ -20,9 +20,18 @@ class HttpDateTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "0", "-1", "yesterday", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 32 Nov 1994 08:49:37 GMT"})
+    @ValueSource(strings = {"", "0", "-1", "yesterday", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 32 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Xyz 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 0x Nov 1994 08:49:37 GMT"})
     void anythingElseIsInvalid(String value) {
         assertEquals(Optional.empty(), HttpDate.parse(value));
+    }
+
+    @Test
+    void formatAndParseRoundTripOverManyDates() {
+        for (long t = 0; t < 4_000_000_000L; t += 86_399_937L) {
+            Instant i = Instant.ofEpochSecond(t);
+            assertEquals(Optional.of(i), HttpDate.parse(HttpDate.format(i)), i.toString());
+        }
     }
 
     @Test
