@@ -118,16 +118,20 @@ final class ResponseCache {
         }
     }
 
-    /** For an unsafe method: forward, and invalidate the target (and same-host Location/Content-Location) on success (RFC 9111 §4.4). */
+    /**
+     * For any method but GET/HEAD: forward; for an unsafe one, invalidate the target (and same-host
+     * Location/Content-Location) on success (RFC 9111 §4.4). OPTIONS and TRACE are safe (RFC 9110 §9.2.1).
+     */
     Exchange unsafe(HttpServerRequest req) {
         String host = req.getHeader(HttpHeaders.HOST);
+        boolean safe = req.method() == HttpMethod.OPTIONS || req.method() == HttpMethod.TRACE;
         return new Exchange() {
             @Override
             public Capture onRelay(HttpClientResponse response, MultiMap relayed) {
                 relayed.set(CacheHeaders.X_CACHE, "BYPASS");
                 relayed.set(CacheHeaders.CACHE_STATUS, CacheHeaders.forward("method", response.statusCode(), false));
                 int status = response.statusCode();
-                if (status >= 200 && status < 400) {
+                if (!safe && status >= 200 && status < 400) {
                     invalidate(primaryKey(host, Forwarder.originForm(req.uri())));
                     for (String field : new String[] {"Location", "Content-Location"}) {
                         sameHostTarget(host, req.path(), response.getHeader(field))

@@ -338,6 +338,20 @@ class CachingTest {
     }
 
     @Test
+    void aSafeMethodDoesNotInvalidate() throws Exception {
+        origin.on("/menu", req -> req.response().putHeader("Cache-Control", "max-age=60").end("menu"));
+        get(a, "/menu");
+        awaitStored("/menu");
+
+        try (RawHttp c = RawHttp.connect(a.port())) {
+            assertEquals(200, c.exchange("OPTIONS /menu HTTP/1.1\nHost: shop.example\n\n").status());
+        }
+        clock.advance(Duration.ofSeconds(2));
+
+        assertHit(get(b, "/menu"));
+    }
+
+    @Test
     void onlyIfCachedWithNothingStoredIsA504() throws Exception {
         RawHttp.Response r = get(a, "/never", "Cache-Control: only-if-cached");
         assertEquals(504, r.status());
