@@ -26,6 +26,7 @@ class UpstreamReadiness implements AsyncHealthCheck {
 
     private final OutriggerConfig.Readiness config;
     private final URI upstream;
+    private final int port;
     private final String target;
     private final NetClient tcp;
     private final HttpClient http;
@@ -33,7 +34,7 @@ class UpstreamReadiness implements AsyncHealthCheck {
     UpstreamReadiness(Vertx vertx, OutriggerConfig config) {
         this.config = config.readiness();
         this.upstream = config.upstream().url();
-        int port = upstream.getPort() > 0 ? upstream.getPort() : "https".equals(upstream.getScheme()) ? 443 : 80;
+        this.port = upstream.getPort() > 0 ? upstream.getPort() : "https".equals(upstream.getScheme()) ? 443 : 80;
         // No user-info, path or query in health output.
         this.target = upstream.getScheme() + "://" + upstream.getHost() + ":" + port;
         int timeout = (int) this.config.timeout().toMillis();
@@ -50,14 +51,13 @@ class UpstreamReadiness implements AsyncHealthCheck {
         if (!config.checkUpstream()) {
             return Uni.createFrom().item(response.up().withData("checked", false).build());
         }
-        Future<String> probe = config.upstreamPath().isPresent() ? httpProbe(config.upstreamPath().get()) : tcpProbe();
-        return Uni.createFrom().completionStage(() -> probe.toCompletionStage())
+        return Uni.createFrom().completionStage(() -> (config.upstreamPath().isPresent()
+                        ? httpProbe(config.upstreamPath().get()) : tcpProbe()).toCompletionStage())
                 .map(detail -> response.up().withData("probe", detail).build())
                 .onFailure().recoverWithItem(t -> response.down().withData("error", String.valueOf(t.getMessage())).build());
     }
 
     private Future<String> tcpProbe() {
-        int port = upstream.getPort() > 0 ? upstream.getPort() : 80;
         return tcp.connect(port, upstream.getHost()).map(socket -> {
             socket.close();
             return "tcp connect";
