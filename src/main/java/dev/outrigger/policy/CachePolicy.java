@@ -66,7 +66,12 @@ public final class CachePolicy {
     }
 
     public static Decision decide(String method, Headers request, Optional<Stored> stored, Instant now, Settings settings) {
-        CacheControl req = CacheControl.of(request);
+        return decide(method, request, CacheControl.of(request), stored, now, settings);
+    }
+
+    /** As above, for a caller that has already parsed the request's Cache-Control. */
+    public static Decision decide(String method, Headers request, CacheControl req, Optional<Stored> stored, Instant now,
+                                  Settings settings) {
         Optional<Bypass> bypass = bypass(method, req);
         if (bypass.isPresent()) {
             return bypass.get();

@@ -82,19 +82,21 @@ final class ResponseCache {
     void handle(HttpServerRequest req, Forwarder fwd) {
         Headers request = HeaderAdapter.toHeaders(req.headers());
         String method = req.method().name();
-        if (CachePolicy.bypass(method, CacheControl.of(request)).isPresent()) {
+        CacheControl requestCc = CacheControl.of(request);
+        if (CachePolicy.bypass(method, requestCc).isPresent()) {
             fwd.forward(req, bypass("request"));
             return;
         }
         String key = primaryKey(req.getHeader(HttpHeaders.HOST), Forwarder.originForm(req.uri()));
         Context context = Vertx.currentContext();
         lookup(key, request).subscribe().with(
-                found -> onContext(context, () -> act(req, fwd, request, key, found)),
-                failed -> onContext(context, () -> act(req, fwd, request, key, Optional.empty())));
+                found -> onContext(context, () -> act(req, fwd, request, requestCc, key, found)),
+                failed -> onContext(context, () -> act(req, fwd, request, requestCc, key, Optional.empty())));
     }
 
-    private void act(HttpServerRequest req, Forwarder fwd, Headers request, String key, Optional<StoredResponse> stored) {
-        Decision decision = CachePolicy.decide(req.method().name(), request,
+    private void act(HttpServerRequest req, Forwarder fwd, Headers request, CacheControl requestCc, String key,
+                     Optional<StoredResponse> stored) {
+        Decision decision = CachePolicy.decide(req.method().name(), request, requestCc,
                 stored.map(s -> new CachePolicy.Stored(s.status(), s.headers(), timing(s))), clock.instant(), settings.policy());
         switch (decision) {
             case Fresh f -> serve(req, request, stored.orElseThrow(), f.age(), CacheOutcome.HIT,
