@@ -26,6 +26,8 @@ public interface OutriggerConfig {
 
     Store store();
 
+    Coalesce coalesce();
+
     /** Prefix of every key Outrigger writes to Redis; change the version part to start over with a new layout. */
     @WithDefault("orc:v1:")
     String keyPrefix();
@@ -146,6 +148,44 @@ public interface OutriggerConfig {
         /** How long an open circuit skips Redis before one probe. */
         @WithDefault("5s")
         Duration openFor();
+    }
+
+    interface Coalesce {
+        /**
+         * Concurrent misses for one key share one upstream fetch, in this pod and (with Redis) across all
+         * replicas. Off: every miss fetches for itself (background refreshes are still one per key).
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * How long a replica's claim to fetch a key lives in Redis unless renewed (it is, while the fetch
+         * runs): how long the others wait at most when that replica dies mid-fetch.
+         */
+        @WithDefault("5s")
+        Duration leaseTtl();
+
+        /** The longest a request waits for another's fetch; then it fetches for itself. */
+        @WithDefault("10s")
+        Duration waitTimeout();
+
+        /** A key whose response could not be shared (private, no-store, Set-Cookie, ...) is not coalesced for this long. */
+        @WithDefault("10s")
+        Duration hitForMiss();
+
+        /**
+         * Probabilistic early refresh (XFetch): a hit refreshes its entry in the background with a probability
+         * that rises as expiry nears, scaled by how long the last fetch took; larger refreshes earlier, 0 turns it off.
+         */
+        @WithDefault("1.0")
+        double earlyRefreshBeta();
+
+        /**
+         * While another request (in any replica) refreshes a stale entry, serve the stale copy rather than
+         * wait, unless the response or the request forbids stale (must-revalidate, no-cache, max-age, ...).
+         */
+        @WithDefault("true")
+        boolean staleWhileLease();
     }
 
     interface Readiness {

@@ -1,5 +1,9 @@
 package dev.outrigger.config;
 
+import dev.outrigger.coalesce.CoalesceSettings;
+import dev.outrigger.coalesce.Coalescer;
+import dev.outrigger.coalesce.Leases;
+import dev.outrigger.coalesce.RedisLeases;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.CachePolicy;
 import dev.outrigger.policy.Freshness;
@@ -14,6 +18,7 @@ import dev.outrigger.store.TieredStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.LaunchMode;
 import io.vertx.mutiny.redis.client.Redis;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -91,6 +96,27 @@ class Producers {
     StoreStatus storeStatus(OutriggerConfig config, Clock clock, Meters meters,
                             @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts, Instance<Redis> redis) {
         return build(config, clock, meters, redisHosts, redis).status();
+    }
+
+    /**
+     * The pod's coalescer: with Redis, leases and fill signals there (one fetch per key for the whole
+     * deployment); without, within this pod.
+     */
+    @Produces
+    @Singleton
+    Coalescer coalescer(OutriggerConfig config, Clock clock, Meters meters, io.vertx.core.Vertx vertx, CacheStore store,
+                        @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts, Instance<Redis> redis) {
+        var c = config.coalesce();
+        CoalesceSettings settings = new CoalesceSettings(c.enabled(), c.leaseTtl(), c.waitTimeout(), c.hitForMiss(),
+                c.earlyRefreshBeta(), c.staleWhileLease(), CoalesceSettings.DEFAULT.random());
+        Leases leases = redisHosts.isEmpty() || redisHosts.get().isBlank() ? Leases.LOCAL
+                : new RedisLeases(redis.get(), config.keyPrefix(), c.leaseTtl(), config.store().writeTimeout(),
+                        config.store().openFor()).start();
+        return new Coalescer(vertx, leases, settings, clock, meters.coalesceListener(), store::evictLocal);
+    }
+
+    void closeCoalescer(@Disposes Coalescer coalescer) {
+        coalescer.close();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.outrigger.metrics;
 
+import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.store.FailOpenStore;
 import io.micrometer.core.instrument.Counter;
@@ -85,6 +86,47 @@ public final class Meters {
                 });
             }
         };
+    }
+
+    /** Counts what request coalescing did. */
+    public Coalescer.Listener coalesceListener() {
+        Counter waiting = counter("outrigger.coalesce.waiters", "Requests that waited for another request's upstream fetch");
+        Counter leases = counter("outrigger.coalesce.leases", "Fetch leases taken in Redis (one per key per fetch, deployment-wide)");
+        Counter takeovers = counter("outrigger.coalesce.takeovers",
+                "Fetches taken over from a holder that failed or went silent");
+        Counter timeouts = counter("outrigger.coalesce.wait.timeouts", "Waits that ran out their bound; the request fetched itself");
+        Counter saved = counter("outrigger.coalesce.fetches.saved",
+                "Requests answered without an upstream fetch of their own: from another's fetch, or stale meanwhile");
+        return new Coalescer.Listener() {
+            @Override
+            public void waiting() {
+                waiting.increment();
+            }
+
+            @Override
+            public void leaseTaken() {
+                leases.increment();
+            }
+
+            @Override
+            public void takeover() {
+                takeovers.increment();
+            }
+
+            @Override
+            public void waitTimedOut() {
+                timeouts.increment();
+            }
+
+            @Override
+            public void saved(int requests) {
+                saved.increment(requests);
+            }
+        };
+    }
+
+    private Counter counter(String name, String description) {
+        return Counter.builder(name).description(description).register(registry);
     }
 
     public void outcome(CacheOutcome outcome) {

@@ -39,9 +39,11 @@ public final class CachePolicy {
     /**
      * Forward a conditional request built from {@code validators} (empty: an unconditional one); a 304
      * refreshes the stored response. {@code staleOnError}: if the upstream fails, the stored response may
-     * be served instead (stale-if-error).
+     * be served instead (stale-if-error). {@code staleWhileRefresh}: the only reason to revalidate is that
+     * the response went stale (neither it nor the request demands validation), so a cache configured to do
+     * so may serve it while another request refreshes it.
      */
-    public record Revalidate(Headers validators, boolean staleOnError) implements Decision {}
+    public record Revalidate(Headers validators, boolean staleOnError, boolean staleWhileRefresh) implements Decision {}
 
     /** Nothing stored: fetch, and store what may be stored. */
     public record Miss() implements Decision {}
@@ -96,18 +98,18 @@ public final class CachePolicy {
         boolean staleOnError = !neverStale && !resp.has("no-cache")
                 && (fresh || staleness.compareTo(longest(resp, req, "stale-if-error", settings.staleIfError())) < 0);
         if (mustValidate) {
-            return revalidate(onlyIfCached, st, staleOnError);
+            return revalidate(onlyIfCached, st, staleOnError, false);
         }
         // §5.2.1.1: the client will not take a response older than its max-age
         Optional<Duration> requestMaxAge = req.has("max-age") ? Optional.of(req.seconds("max-age").orElse(Duration.ZERO)) : Optional.empty();
         if (requestMaxAge.isPresent() && age.compareTo(requestMaxAge.get()) > 0) {
-            return revalidate(onlyIfCached, st, staleOnError);
+            return revalidate(onlyIfCached, st, staleOnError, false);
         }
         if (fresh) {
             // §5.2.1.3: nor one that will not stay fresh for min-fresh
             Optional<Duration> minFresh = req.seconds("min-fresh");
             if (minFresh.isPresent() && lifetime.minus(age).compareTo(minFresh.get()) < 0) {
-                return revalidate(onlyIfCached, st, staleOnError);
+                return revalidate(onlyIfCached, st, staleOnError, false);
             }
             return new Fresh(age, lifetime);
         }
@@ -125,12 +127,14 @@ public final class CachePolicy {
                 return new StaleOk(age, lifetime, true);
             }
         }
-        return revalidate(onlyIfCached, st, staleOnError);
+        // §4.2.4: stale, and nothing forbids serving it stale
+        return revalidate(onlyIfCached, st, staleOnError, !neverStale);
     }
 
     /** Revalidate with the stored validators, or 504 for only-if-cached (§5.2.1.7). */
-    private static Decision revalidate(boolean onlyIfCached, Stored stored, boolean staleOnError) {
-        return onlyIfCached ? new GatewayTimeout() : new Revalidate(Conditional.validatorsFor(stored.headers()), staleOnError);
+    private static Decision revalidate(boolean onlyIfCached, Stored stored, boolean staleOnError, boolean staleWhileRefresh) {
+        return onlyIfCached ? new GatewayTimeout()
+                : new Revalidate(Conditional.validatorsFor(stored.headers()), staleOnError, staleWhileRefresh);
     }
 
     /** The longest of a stale window named by the response, the request, and the configured default. */

@@ -15,6 +15,14 @@ final class CacheHeaders {
         return NAME + "; hit; ttl=" + ttlSeconds;
     }
 
+    /**
+     * Served from another request's fetch, which this one waited for (RFC 9211 §2.6 {@code collapsed}):
+     * forwarded once, for many.
+     */
+    static String collapsed(String fwd, long ttlSeconds) {
+        return NAME + "; fwd=" + fwd + "; collapsed; ttl=" + ttlSeconds;
+    }
+
     /** Forwarded: why (RFC 9211 §2.2: uri-miss, stale, method, request, bypass), what came back, whether stored. */
     static String forward(String fwd, int status, boolean stored) {
         return NAME + "; fwd=" + fwd + "; fwd-status=" + status + (stored ? "; stored" : "");

@@ -38,16 +38,29 @@ interface Exchange {
     /** Counted once the relay ends cleanly. */
     CacheOutcome outcome();
 
+    /**
+     * The exchange ended without a complete relay: the client left, or the upstream broke off mid-body.
+     * May come after {@link #onFailure} or {@link #onRelay}; implementations must tolerate repeats.
+     */
+    default void abandoned() { }
+
     /** Collects a relayed body, up to a limit; gives up past it. */
     final class Capture {
         private final long limit;
         private final Consumer<byte[]> onComplete;
+        private final Runnable onTooLarge;
         private Buffer body = Buffer.buffer();
         private boolean abandoned;
 
         Capture(long limit, Consumer<byte[]> onComplete) {
+            this(limit, onComplete, () -> { });
+        }
+
+        /** {@code onTooLarge} runs once, as soon as the body outgrows the limit. */
+        Capture(long limit, Consumer<byte[]> onComplete, Runnable onTooLarge) {
             this.limit = limit;
             this.onComplete = onComplete;
+            this.onTooLarge = onTooLarge;
         }
 
         void chunk(Buffer chunk) {
@@ -57,6 +70,7 @@ interface Exchange {
             if (body.length() + (long) chunk.length() > limit) {
                 abandoned = true; // too large to store: it keeps streaming, uncached
                 body = null;
+                onTooLarge.run();
                 return;
             }
             body.appendBuffer(chunk);

@@ -137,6 +137,7 @@ final class Forwarder {
                 }
             } else if (req.response().ended() || req.response().closed()) {
                 ar.result().creq.reset(); // the client left while we waited for a connection
+                exchange.abandoned();
             } else {
                 send(req, ar.result().creq, ar.result().start, contentLength(req.headers()), exchange);
             }
@@ -197,6 +198,7 @@ final class Forwarder {
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) {
             cresp.request().reset();
+            exchange.abandoned();
             return;
         }
         int status = cresp.statusCode();
@@ -236,9 +238,11 @@ final class Forwarder {
             cresp.request().reset();
             resp.reset();
             meters.outcome(CacheOutcome.ERROR);
+            exchange.abandoned();
         });
         cresp.endHandler(v -> {
             if (resp.closed()) {
+                exchange.abandoned();
                 return;
             }
             if (resp.isChunked()) {
@@ -249,7 +253,9 @@ final class Forwarder {
                 if (close) {
                     req.connection().close();
                 }
-                if (done.succeeded() && capture != null) {
+                if (done.failed()) {
+                    exchange.abandoned();
+                } else if (capture != null) {
                     capture.complete(); // stored only once the client has its response
                 }
             });

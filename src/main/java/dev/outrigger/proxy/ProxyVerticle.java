@@ -1,5 +1,6 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.store.CacheStore;
 import io.vertx.core.AbstractVerticle;
@@ -25,15 +26,17 @@ final class ProxyVerticle extends AbstractVerticle {
     private final Clock clock;
     private final CacheSettings cacheSettings;
     private final CacheStore store;
+    private final Coalescer coalescer;
     private volatile int actualPort;
     private HttpClient client;
     private HttpClient tunnelClient;
 
     ProxyVerticle(ProxySettings settings, int port, Meters meters, Clock clock, CacheSettings cacheSettings,
-                  CacheStore store) {
+                  CacheStore store, Coalescer coalescer) {
         this.settings = settings;
         this.cacheSettings = cacheSettings;
         this.store = store;
+        this.coalescer = coalescer;
         this.port = port;
         this.meters = meters;
         this.clock = clock;
@@ -50,7 +53,7 @@ final class ProxyVerticle extends AbstractVerticle {
         tunnelClient = vertx.createHttpClient(clientOptions(),
                 new PoolOptions().setHttp1MaxSize(settings.maxUpstreamConnections()));
         Forwarder forwarder = new Forwarder(client, tunnelClient, settings, meters, clock,
-                new ResponseCache(store, cacheSettings, meters, clock));
+                new ResponseCache(store, cacheSettings, coalescer, meters, clock));
         HttpServer server = vertx.createHttpServer(serverOptions())
                 .requestHandler(forwarder::handle)
                 .invalidRequestHandler(forwarder::onInvalid);

@@ -1,5 +1,7 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.coalesce.Coalescer;
+import dev.outrigger.coalesce.Coalescer.Lead;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.CacheControl;
 import dev.outrigger.policy.CacheOutcome;
@@ -40,12 +42,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -68,12 +68,14 @@ final class ResponseCache {
     private final CacheSettings settings;
     private final Meters meters;
     private final Clock clock;
-    // Confined to this cache's event loop: keys with a background refresh in flight.
-    private final Set<String> refreshing = new HashSet<>();
+    private final Coalescer coalescer;
+    /** In place of a lookup time: act without coalescing. */
+    private static final long ALONE = Long.MIN_VALUE;
 
-    ResponseCache(CacheStore store, CacheSettings settings, Meters meters, Clock clock) {
+    ResponseCache(CacheStore store, CacheSettings settings, Coalescer coalescer, Meters meters, Clock clock) {
         this.store = store;
         this.settings = settings;
+        this.coalescer = coalescer;
         this.meters = meters;
         this.clock = clock;
     }
@@ -89,28 +91,43 @@ final class ResponseCache {
         }
         String key = primaryKey(req.getHeader(HttpHeaders.HOST), Forwarder.originForm(req.uri()));
         Context context = Vertx.currentContext();
+        long lookedUpAt = System.nanoTime();
         lookup(key, request).subscribe().with(
-                found -> onContext(context, () -> act(req, fwd, request, requestCc, key, found)),
-                failed -> onContext(context, () -> act(req, fwd, request, requestCc, key, Optional.empty())));
+                found -> onContext(context, () -> act(req, fwd, request, requestCc, key, found, lookedUpAt)),
+                failed -> onContext(context, () -> act(req, fwd, request, requestCc, key, Optional.empty(), lookedUpAt)));
     }
 
+    /**
+     * Acts on the decision for what the lookup started at {@code lookedUpAt} (System.nanoTime) found;
+     * {@code lookedUpAt} is {@link #ALONE} once the request has waited for another's fetch (it does not wait twice).
+     */
     private void act(HttpServerRequest req, Forwarder fwd, Headers request, CacheControl requestCc, String key,
-                     Optional<StoredResponse> stored) {
+                     Optional<StoredResponse> stored, long lookedUpAt) {
+        boolean coalesce = lookedUpAt != ALONE;
         Decision decision = CachePolicy.decide(req.method().name(), request, requestCc,
                 stored.map(s -> new CachePolicy.Stored(s.status(), s.headers(), timing(s))), clock.instant(), settings.policy());
         switch (decision) {
-            case Fresh f -> serve(req, request, stored.orElseThrow(), f.age(), CacheOutcome.HIT,
-                    CacheHeaders.hit(f.lifetime().minus(f.age()).toSeconds()));
+            case Fresh f -> {
+                StoredResponse s = stored.orElseThrow();
+                serve(req, request, s, f.age(), CacheOutcome.HIT, CacheHeaders.hit(f.lifetime().minus(f.age()).toSeconds()));
+                // Refreshed by one request shortly before it expires, rather than by a stampede at expiry.
+                if (coalesce && coalescer.settings().earlyRefreshDue(f.lifetime().minus(f.age()),
+                        Duration.between(s.requestTime(), s.responseTime()))) {
+                    refresh(req, fwd, request, key, s, lookedUpAt);
+                }
+            }
             case StaleOk s -> {
                 serve(req, request, stored.orElseThrow(), s.age(), CacheOutcome.STALE,
                         CacheHeaders.hit(s.lifetime().minus(s.age()).toSeconds()));
-                if (s.refresh()) {
-                    refresh(req, fwd, request, key, stored.orElseThrow());
+                if (s.refresh() && coalesce) {
+                    refresh(req, fwd, request, key, stored.orElseThrow(), lookedUpAt);
                 }
             }
-            case Revalidate r -> fwd.forward(req, new Fetch(req, request, key, stored,
-                    Conditional.isConditionalRequest(request) ? Headers.EMPTY : r.validators(), r.staleOnError()));
-            case Miss m -> fwd.forward(req, new Fetch(req, request, key, Optional.empty(), Headers.EMPTY, false));
+            case Revalidate r -> fetch(new Fetch(req, request, key, stored,
+                    Conditional.isConditionalRequest(request) ? Headers.EMPTY : r.validators(), r.staleOnError()),
+                    fwd, requestCc, lookedUpAt, r.staleWhileRefresh() && coalescer.settings().staleWhileLease());
+            case Miss m -> fetch(new Fetch(req, request, key, Optional.empty(), Headers.EMPTY, false),
+                    fwd, requestCc, lookedUpAt, false);
             case Bypass b -> fwd.forward(req, bypass("request"));
             case GatewayTimeout g -> {
                 req.resume();
@@ -166,6 +183,165 @@ final class ResponseCache {
         };
     }
 
+    /**
+     * Sends a miss or revalidation upstream: alone, or as part of the key's flight (one fetch for the
+     * deployment). Only a plain GET may lead one; a conditional, ranged or HEAD request may wait for one
+     * already in flight, since what it gets back is not what others could be given.
+     */
+    private void fetch(Fetch fetch, Forwarder fwd, CacheControl requestCc, long lookedUpAt, boolean mayServeStale) {
+        if (lookedUpAt == ALONE || !coalescer.settings().enabled()) {
+            fwd.forward(fetch.req, fetch);
+            return;
+        }
+        boolean canLead = fetch.req.method() == HttpMethod.GET && !Conditional.isConditionalRequest(fetch.request)
+                && !fetch.request.contains("Range");
+        Waiting waiting = new Waiting(fetch, fwd, requestCc, mayServeStale, canLead);
+        if (canLead) {
+            coalescer.join(fetch.key, lookedUpAt, waiting);
+        } else if (!coalescer.joinIfInFlight(fetch.key, lookedUpAt, waiting)) {
+            fwd.forward(fetch.req, fetch);
+        }
+    }
+
+    private static boolean gone(HttpServerRequest req) {
+        return req.response().ended() || req.response().closed();
+    }
+
+    /** A request taking part in its key's flight: it leads the fetch, waits for it, or serves stale meanwhile. */
+    private final class Waiting implements Coalescer.Participant {
+        private final Fetch fetch;
+        private final Forwarder fwd;
+        private final CacheControl requestCc;
+        private final boolean mayServeStale;
+        private final boolean canLead;
+        private final Context context = Vertx.currentContext();
+        private final Instant arrival = clock.instant();
+
+        Waiting(Fetch fetch, Forwarder fwd, CacheControl requestCc, boolean mayServeStale, boolean canLead) {
+            this.fetch = fetch;
+            this.fwd = fwd;
+            this.requestCc = requestCc;
+            this.mayServeStale = mayServeStale;
+            this.canLead = canLead;
+        }
+
+        @Override
+        public void lead(Lead lead, boolean takeover) {
+            onContext(context, () -> {
+                if (gone(fetch.req)) {
+                    lead.declined();
+                } else if (!canLead) {
+                    lead.declined(); // its answer could not be given to others: it fetches for itself alone
+                    fwd.forward(fetch.req, fetch);
+                } else if (!takeover) {
+                    fwd.forward(fetch.req, fetch.leading(lead));
+                } else {
+                    // The previous holder failed or went silent; its fill signal may have been lost on the way.
+                    lookup(fetch.key, fetch.request).subscribe().with(
+                            found -> onContext(context, () -> {
+                                if (found.isPresent() && fetchedSinceArrival(found.get())) {
+                                    lead.filled();
+                                    serveCollapsed(found.get());
+                                } else {
+                                    fwd.forward(fetch.req, fetch.leading(lead));
+                                }
+                            }),
+                            failed -> onContext(context, () -> fwd.forward(fetch.req, fetch.leading(lead))));
+                }
+            });
+        }
+
+        @Override
+        public void filled() {
+            onContext(context, () -> {
+                if (gone(fetch.req)) {
+                    return;
+                }
+                lookup(fetch.key, fetch.request).subscribe().with(
+                        found -> onContext(context, () -> {
+                            if (found.isPresent() && fetchedSinceArrival(found.get())) {
+                                serveCollapsed(found.get());
+                            } else {
+                                // not a variant this request may be given (Vary), or already gone: its own fetch
+                                act(fetch.req, fwd, fetch.request, requestCc, fetch.key, found, ALONE);
+                            }
+                        }),
+                        failed -> onContext(context, () -> fwd.forward(fetch.req, fetch)));
+            });
+        }
+
+        @Override
+        public void alone(Coalescer.Alone why) {
+            onContext(context, () -> {
+                if (!gone(fetch.req)) {
+                    fwd.forward(fetch.req, fetch);
+                }
+            });
+        }
+
+        @Override
+        public boolean servedStale() {
+            if (!mayServeStale) {
+                return false;
+            }
+            onContext(context, fetch::serveStale);
+            return true;
+        }
+
+        /**
+         * Fetched after this request arrived: it satisfies the request whatever freshness the request asked
+         * for (no-cache, max-age=0), as the request's own fetch would have.
+         */
+        private boolean fetchedSinceArrival(StoredResponse s) {
+            return !s.responseTime().isBefore(arrival);
+        }
+
+        private void serveCollapsed(StoredResponse s) {
+            Duration age = Freshness.currentAge(s.headers(), timing(s), clock.instant());
+            serve(fetch.req, fetch.request, s, age, CacheOutcome.HIT,
+                    CacheHeaders.collapsed(fetch.stored.isPresent() ? "stale" : "uri-miss", lifetime(s).minus(age).toSeconds()));
+        }
+    }
+
+    /** A background refresh (stale-while-revalidate, early refresh) as a flight's participant. */
+    private final class Refresh implements Coalescer.Participant {
+        private final HttpServerRequest req;
+        private final Forwarder fwd;
+        private final Headers request;
+        private final String key;
+        private final StoredResponse stored;
+        private final Context context = Vertx.currentContext();
+
+        Refresh(HttpServerRequest req, Forwarder fwd, Headers request, String key, StoredResponse stored) {
+            this.req = req;
+            this.fwd = fwd;
+            this.request = request;
+            this.key = key;
+            this.stored = stored;
+        }
+
+        @Override
+        public void lead(Lead lead, boolean takeover) {
+            if (takeover) {
+                lead.declined(); // a later request refreshes it, from a request that is still current
+            } else {
+                onContext(context, () -> backgroundFetch(req, fwd, request, key, stored, lead));
+            }
+        }
+
+        @Override
+        public void filled() { }
+
+        @Override
+        public void alone(Coalescer.Alone why) { }
+
+        /** Its client has been served: another's refresh in flight is all it wanted. */
+        @Override
+        public boolean servedStale() {
+            return true;
+        }
+    }
+
     /** A miss or a revalidation: the upstream's answer may be stored, or (304) refresh what is stored. */
     private final class Fetch implements Exchange {
         private final HttpServerRequest req;
@@ -175,6 +351,8 @@ final class ResponseCache {
         private final Headers validators;
         private final boolean staleOnError;
         private final Instant requestTime = clock.instant();
+        /** Set when this fetch is for the key's whole flight: it reports how it ended. */
+        private Lead lead;
 
         Fetch(HttpServerRequest req, Headers request, String key, Optional<StoredResponse> stored, Headers validators,
               boolean staleOnError) {
@@ -184,6 +362,22 @@ final class ResponseCache {
             this.stored = stored;
             this.validators = validators;
             this.staleOnError = staleOnError;
+        }
+
+        Fetch leading(Lead l) {
+            this.lead = l;
+            return this;
+        }
+
+        private void report(java.util.function.Consumer<Lead> what) {
+            if (lead != null) {
+                what.accept(lead);
+            }
+        }
+
+        @Override
+        public void abandoned() {
+            report(Lead::failed);
         }
 
         @Override
@@ -201,10 +395,11 @@ final class ResponseCache {
                 StoredResponse refreshed = refreshed(stored.get(), response, requestTime);
                 Duration age = Freshness.currentAge(refreshed.headers(), timing(refreshed), clock.instant());
                 serve(req, request, refreshed, age, CacheOutcome.REVALIDATED, CacheHeaders.forward("stale", 304, true));
-                put(key, request, refreshed).subscribe().with(ok -> { });
+                put(key, request, refreshed).subscribe().with(ok -> report(Lead::filled));
                 return true;
             }
             if (response.statusCode() >= 500 && staleOnError) {
+                report(Lead::failed);
                 serveStale();
                 return true; // RFC 5861 §4
             }
@@ -213,6 +408,7 @@ final class ResponseCache {
 
         @Override
         public boolean onFailure(Throwable cause) {
+            report(Lead::failed);
             if (stored.isPresent() && staleOnError) {
                 serveStale();
                 return true;
@@ -220,7 +416,7 @@ final class ResponseCache {
             return false;
         }
 
-        private void serveStale() {
+        void serveStale() {
             StoredResponse s = stored.orElseThrow();
             Duration age = Freshness.currentAge(s.headers(), timing(s), clock.instant());
             serve(req, request, s, age, CacheOutcome.STALE, CacheHeaders.hit(lifetime(s).minus(age).toSeconds()));
@@ -239,11 +435,14 @@ final class ResponseCache {
             relayed.set(CacheHeaders.CACHE_STATUS,
                     CacheHeaders.forward(stored.isPresent() ? "stale" : "uri-miss", status, candidate));
             if (!candidate) {
+                // An error is worth another try by a waiter; anything else others may not be given.
+                report(status >= 500 ? Lead::failed : Lead::unshareable);
                 return null;
             }
             return new Capture(settings.maxObjectSize(),
                     body -> put(key, request, new StoredResponse(status, headers, body, requestTime, responseTime))
-                            .subscribe().with(ok -> { }));
+                            .subscribe().with(ok -> report(Lead::filled)),
+                    () -> report(Lead::unshareable));
         }
 
         @Override
@@ -293,23 +492,26 @@ final class ResponseCache {
         }
     }
 
-    /** RFC 5861 §3: one background request refreshes a stale entry; concurrent ones on this loop do not repeat it. */
-    private void refresh(HttpServerRequest req, Forwarder fwd, Headers request, String key, StoredResponse stored) {
-        if (!refreshing.add(key)) {
-            return;
-        }
-        Context context = Vertx.currentContext();
+    /**
+     * RFC 5861 §3: one background request refreshes a stale (or, early, a nearly stale) entry, for the whole
+     * deployment: the refresh joins the key's flight and is skipped when one is already under way.
+     */
+    private void refresh(HttpServerRequest req, Forwarder fwd, Headers request, String key, StoredResponse stored,
+                         long lookedUpAt) {
+        coalescer.join(key, lookedUpAt, new Refresh(req, fwd, request, key, stored));
+    }
+
+    private void backgroundFetch(HttpServerRequest req, Forwarder fwd, Headers request, String key, StoredResponse stored,
+                                 Lead lead) {
         Instant requestTime = clock.instant();
-        fwd.fetchInBackground(req, Conditional.validatorsFor(stored.headers())).onComplete(ar -> onContext(context, () -> {
+        fwd.fetchInBackground(req, Conditional.validatorsFor(stored.headers())).onComplete(ar -> {
             if (ar.failed()) {
-                refreshing.remove(key);
+                lead.failed();
                 return;
             }
             HttpClientResponse response = ar.result();
-            // The key stays marked until the new entry is written: a stale read meanwhile must not refresh again.
-            Runnable done = () -> onContext(context, () -> refreshing.remove(key));
             if (response.statusCode() == 304) {
-                put(key, request, refreshed(stored, response, requestTime)).subscribe().with(ok -> done.run(), failed -> done.run());
+                put(key, request, refreshed(stored, response, requestTime)).subscribe().with(ok -> lead.filled());
                 response.resume();
                 return;
             }
@@ -320,20 +522,21 @@ final class ResponseCache {
                     instanceof Storability.Storable;
             if (!storable) {
                 response.resume();
-                done.run();
+                if (response.statusCode() >= 500) {
+                    lead.failed();
+                } else {
+                    lead.unshareable();
+                }
                 return;
             }
             Exchange.Capture capture = new Exchange.Capture(settings.maxObjectSize(),
                     body -> put(key, request, new StoredResponse(response.statusCode(), headers, body, requestTime, responseTime))
-                            .subscribe().with(ok -> done.run(), failed -> done.run()));
+                            .subscribe().with(ok -> lead.filled()),
+                    lead::unshareable);
             response.handler(capture::chunk);
-            response.exceptionHandler(t -> done.run());
-            response.endHandler(v -> {
-                if (!capture.complete()) {
-                    done.run();
-                }
-            });
-        }));
+            response.exceptionHandler(t -> lead.failed());
+            response.endHandler(v -> capture.complete());
+        });
     }
 
     private StoredResponse refreshed(StoredResponse stored, HttpClientResponse notModified, Instant requestTime) {

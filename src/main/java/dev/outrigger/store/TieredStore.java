@@ -53,6 +53,11 @@ public final class TieredStore implements CacheStore {
         return l2.remove(key).chain(removed -> l1.remove(key).map(local -> removed || local));
     }
 
+    @Override
+    public void evictLocal(String key) {
+        l1.remove(key).subscribe().with(removed -> { });
+    }
+
     private Duration bounded(Duration ttl) {
         return ttl.compareTo(l1Bound) < 0 ? ttl : l1Bound;
     }

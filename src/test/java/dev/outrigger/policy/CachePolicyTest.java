@@ -16,6 +16,7 @@ import dev.outrigger.policy.Freshness.Heuristics;
 import dev.outrigger.policy.Freshness.Timing;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -136,5 +137,27 @@ class CachePolicyTest {
         Headers stored = Headers.of("Cache-Control", "max-age=600", "Date", HttpDate.format(T), "Age", "100");
         Fresh f = assertInstanceOf(Fresh.class, decide(Headers.EMPTY, stored, T.plusSeconds(20), Settings.DEFAULT));
         assertEquals(Duration.ofSeconds(120), f.age());
+    }
+
+    /** RFC 9111 §4.2.4: stale may be served while another request refreshes, unless the response or request forbids it. */
+    @Test
+    void staleWhileRefreshIsAllowedOnlyWhenStalenessIsTheOnlyReasonToRevalidate() {
+        record Row(String name, String requestCc, String responseCc, long ageSeconds, boolean allowed) {}
+        List<Row> rows = List.of(
+                new Row("§4.2.4 stale, nothing forbids it", null, "max-age=60", 120, true),
+                new Row("§5.2.2.2 must-revalidate", null, "max-age=60, must-revalidate", 120, false),
+                new Row("§5.2.2.8 proxy-revalidate", null, "max-age=60, proxy-revalidate", 120, false),
+                new Row("§5.2.2.10 s-maxage", null, "s-maxage=60", 120, false),
+                new Row("§5.2.2.4 response no-cache", null, "max-age=60, no-cache", 10, false),
+                new Row("§5.2.1.4 request no-cache", "no-cache", "max-age=60", 10, false),
+                new Row("§5.2.1.1 request max-age exceeded", "max-age=5", "max-age=60", 10, false),
+                new Row("§5.2.1.3 request min-fresh not met", "min-fresh=55", "max-age=60", 10, false));
+        for (Row row : rows) {
+            Headers stored = Headers.of("Cache-Control", row.responseCc(), "Date", HttpDate.format(T));
+            Headers request = row.requestCc() == null ? Headers.EMPTY : Headers.of("Cache-Control", row.requestCc());
+            Revalidate r = assertInstanceOf(Revalidate.class, decide(request, stored, T.plusSeconds(row.ageSeconds()),
+                    Settings.DEFAULT), row.name());
+            assertEquals(row.allowed(), r.staleWhileRefresh(), row.name());
+        }
     }
 }

@@ -8,6 +8,7 @@ import dev.outrigger.store.FailOpenStore;
 import dev.outrigger.store.MemoryStore;
 import dev.outrigger.store.RedisStore;
 import dev.outrigger.store.TieredStore;
+import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.MutableClock;
 import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.OriginServer.Response;
@@ -188,7 +189,7 @@ class CachingTest {
             RawHttp.Response first = get(allowing, "/home");
             assertEquals("sid=alice", first.header("Set-Cookie"), "the client that caused the fetch gets its cookie");
             RawHttp.Response[] hit = new RawHttp.Response[1];
-            UpstreamFailureTest.awaitTrue(() -> {
+            Await.until(() -> {
                 try {
                     hit[0] = get(allowing, "/home");
                     return "HIT".equals(hit[0].header("X-Cache"));
@@ -235,7 +236,7 @@ class CachingTest {
 
         RawHttp.Response revalidated = get(a, "/doc");
         // the refreshed entry (max-age=60 now) replaces the old one in Redis and in a's L1 after the client has its answer
-        UpstreamFailureTest.awaitTrue(() -> l1A.get("shop.example /doc").await().indefinitely()
+        Await.until(() -> l1A.get("shop.example /doc").await().indefinitely()
                 .flatMap(e -> dev.outrigger.store.StoredResponseCodec.decode(e.value()))
                 .flatMap(r -> r.headers().first("Cache-Control")).filter("max-age=60"::equals).isPresent(),
                 "the refreshed entry is stored");
@@ -289,7 +290,7 @@ class CachingTest {
         for (int i = 0; i < 3; i++) {
             get(a, "/feed"); // stale or, once the refresh has landed, fresh: never another refresh
         }
-        UpstreamFailureTest.awaitTrue(() -> pttl("/feed") > 10_000 + 50_000, "the refreshed entry is stored");
+        Await.until(() -> pttl("/feed") > 10_000 + 50_000, "the refreshed entry is stored");
         clock.advance(Duration.ofSeconds(2)); // past the L1 bound: read what the refresh stored
 
         assertEquals("STALE", stale.header("X-Cache"));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.OriginServer.Response;
 import dev.outrigger.testsupport.RawHttp;
@@ -131,7 +132,7 @@ class UpstreamFailureTest {
              RawHttp holder = RawHttp.connect(tiny.port());
              RawHttp client = RawHttp.connect(tiny.port())) {
             holder.send("GET /hold HTTP/1.1\nHost: app\n\n");
-            awaitTrue(() -> origin.hits("/hold") == 1, "the first request holds the connection");
+            Await.until(() -> origin.hits("/hold") == 1, "the first request holds the connection");
             RawHttp.Response r = client.exchange("GET /next HTTP/1.1\nHost: app\n\n");
 
             assertEquals(503, r.status());
@@ -153,19 +154,8 @@ class UpstreamFailureTest {
         origin.on("/hold", req -> { }); // never answers
         try (RawHttp client = RawHttp.connect(proxy.port())) {
             client.send("GET /hold HTTP/1.1\nHost: app\n\n");
-            awaitTrue(() -> origin.hits("/hold") == 1, "the request reached the origin");
+            Await.until(() -> origin.hits("/hold") == 1, "the request reached the origin");
         }
-        awaitTrue(() -> origin.aborted() == 1, "the origin saw its exchange abandoned");
-    }
-
-    /** Polls an effect of real concurrency, bounded at 5 s. */
-    static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 5 s: " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until(() -> origin.aborted() == 1, "the origin saw its exchange abandoned");
     }
 }

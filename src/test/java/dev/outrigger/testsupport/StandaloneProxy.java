@@ -1,5 +1,16 @@
 package dev.outrigger.testsupport;
 
+import dev.outrigger.coalesce.CoalesceSettings;
+import dev.outrigger.coalesce.Coalescer;
+import dev.outrigger.coalesce.Leases;
+import dev.outrigger.coalesce.RedisLeases;
+import dev.outrigger.store.CacheStore;
+import dev.outrigger.store.FailOpenStore;
+import dev.outrigger.store.RedisStore;
+import dev.outrigger.store.TieredStore;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import java.time.Duration;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.store.MemoryStore;
 import dev.outrigger.proxy.CacheSettings;
@@ -18,15 +29,30 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The traffic server alone in a child JVM, so a test can give it a heap of its own (a small one, to prove
- * bodies stream). Prints {@code PORT <n>} once listening and exits when its standard input closes.
+ * bodies stream) or kill it (a replica dying mid-fetch). Arguments: the upstream URL, and optionally a
+ * Redis URI and a lease TTL in ms (then it is a replica: L1 over that Redis, leases there). Prints
+ * {@code PORT <n>} once listening and exits when its standard input closes.
  */
 public final class StandaloneProxy {
 
     public static void main(String[] args) throws Exception {
         Vertx vertx = Vertx.vertx();
         ProxySettings settings = ProxySettings.defaults(URI.create(args[0])).withLimits(8192, 32768, Long.MAX_VALUE);
-        ProxyServer server = ProxyServer.start(vertx, settings, CacheSettings.DEFAULT,
-                        new MemoryStore(16L << 20, Clock.systemUTC()), new Meters(new SimpleMeterRegistry()), Clock.systemUTC())
+        Meters meters = new Meters(new SimpleMeterRegistry());
+        Clock clock = Clock.systemUTC();
+        CacheStore store = new MemoryStore(16L << 20, clock);
+        Leases leases = Leases.LOCAL;
+        if (args.length >= 3) {
+            Redis redis = Redis.createClient(io.vertx.mutiny.core.Vertx.newInstance(vertx),
+                    new RedisOptions().setConnectionString(args[1]));
+            Duration ttl = Duration.ofMillis(Long.parseLong(args[2]));
+            store = new TieredStore(store, new FailOpenStore(new RedisStore(redis, "orc:v1:"), Duration.ofMillis(500),
+                    Duration.ofMillis(500), 5, Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE), Duration.ofSeconds(1));
+            leases = new RedisLeases(redis, "orc:v1:", ttl, Duration.ofMillis(500), Duration.ofSeconds(1)).start();
+        }
+        ProxyServer server = ProxyServer.start(vertx, settings, CacheSettings.DEFAULT, store,
+                        new Coalescer(vertx, leases, CoalesceSettings.DEFAULT, clock, Coalescer.Listener.NONE, store::evictLocal),
+                        meters, clock)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         System.out.println("PORT " + server.port());
         System.out.flush();
@@ -43,11 +69,17 @@ public final class StandaloneProxy {
         private final int port;
 
         public Child(String upstream, String... jvmOptions) throws IOException {
+            this(List.of(upstream), jvmOptions);
+        }
+
+        /** {@code args}: what {@link StandaloneProxy#main} takes. */
+        public Child(List<String> args, String... jvmOptions) throws IOException {
             Path log = Files.createTempFile("standalone-proxy", ".log");
             List<String> cmd = new ArrayList<>();
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
             cmd.addAll(List.of(jvmOptions));
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StandaloneProxy.class.getName(), upstream));
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StandaloneProxy.class.getName()));
+            cmd.addAll(args);
             process = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
             var out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()));
             String line;
@@ -70,6 +102,12 @@ public final class StandaloneProxy {
 
         public boolean alive() {
             return process.isAlive();
+        }
+
+        /** SIGKILL: the process dies mid-whatever, nothing cleaned up (a crashed pod). */
+        public void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
         }
 
         /** Peak resident set size so far, from /proc (Linux), in bytes; -1 elsewhere. */

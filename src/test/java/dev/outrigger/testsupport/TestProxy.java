@@ -1,5 +1,8 @@
 package dev.outrigger.testsupport;
 
+import dev.outrigger.coalesce.CoalesceSettings;
+import dev.outrigger.coalesce.Coalescer;
+import dev.outrigger.coalesce.Leases;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.store.CacheStore;
 import dev.outrigger.store.MemoryStore;
@@ -21,11 +24,15 @@ public final class TestProxy implements AutoCloseable {
     private final Vertx vertx = Vertx.vertx();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ProxyServer server;
+    private final Coalescer coalescer;
 
-    private TestProxy(ProxySettings settings, Clock clock, CacheStore store, CacheSettings cache) {
+    private TestProxy(ProxySettings settings, Clock clock, CacheStore store, CacheSettings cache, Leases leases,
+                      CoalesceSettings coalesce) {
+        Meters meters = new Meters(registry);
+        CacheStore cacheStore = store == null ? new MemoryStore(64L << 20, clock) : store;
+        coalescer = new Coalescer(vertx, leases, coalesce, clock, meters.coalesceListener(), cacheStore::evictLocal);
         try {
-            server = ProxyServer.start(vertx, settings, cache, store == null ? new MemoryStore(64L << 20, clock) : store,
-                            new Meters(registry), clock)
+            server = ProxyServer.start(vertx, settings, cache, cacheStore, coalescer, meters, clock)
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
@@ -39,16 +46,36 @@ public final class TestProxy implements AutoCloseable {
     }
 
     public static TestProxy start(String upstream, UnaryOperator<ProxySettings> tweak, Clock clock) {
-        return new TestProxy(tweak.apply(ProxySettings.defaults(java.net.URI.create(upstream))), clock, null, CacheSettings.DEFAULT);
+        return new TestProxy(tweak.apply(ProxySettings.defaults(java.net.URI.create(upstream))), clock, null, CacheSettings.DEFAULT,
+                Leases.LOCAL, CoalesceSettings.DEFAULT);
     }
 
     /** A proxy with its own cache store (several proxies given one Redis-backed store act as replicas). */
     public static TestProxy start(OriginServer origin, Clock clock, CacheStore store, CacheSettings cache) {
-        return new TestProxy(ProxySettings.defaults(java.net.URI.create(origin.url())), clock, store, cache);
+        return start(origin, clock, store, cache, Leases.LOCAL, CoalesceSettings.DEFAULT);
+    }
+
+    /**
+     * A replica: its own store (L1 over a shared L2) and its own coalescer over {@code leases} (a
+     * {@code RedisLeases} on the shared Redis makes several proxies coalesce as one deployment).
+     */
+    public static TestProxy start(OriginServer origin, Clock clock, CacheStore store, CacheSettings cache, Leases leases,
+                                  CoalesceSettings coalesce) {
+        return new TestProxy(ProxySettings.defaults(java.net.URI.create(origin.url())), clock, store, cache, leases, coalesce);
     }
 
     public int port() {
         return server.port();
+    }
+
+    /** The value of a counter, e.g. {@code outrigger.coalesce.waiters}. */
+    public double counter(String name) {
+        var c = registry.find(name).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    public Coalescer coalescer() {
+        return coalescer;
     }
 
     /** The value of {@code outrigger_requests_total{outcome=...}}. */
@@ -59,6 +86,7 @@ public final class TestProxy implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        coalescer.close();
         server.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }

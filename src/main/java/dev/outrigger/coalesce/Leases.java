@@ -1,0 +1,71 @@
+package dev.outrigger.coalesce;
+
+import io.smallrye.mutiny.Uni;
+import java.time.Duration;
+import java.util.function.BiConsumer;
+
+/**
+ * Who fetches a key for the whole deployment: a lease per key, and a signal to every pod when the
+ * holder's fetch has ended. {@link RedisLeases} keeps them in Redis; {@link #LOCAL} has none, so each pod
+ * coalesces on its own.
+ */
+public interface Leases extends AutoCloseable {
+
+    /** What an attempt to take a key's lease found. */
+    sealed interface Grant permits Acquired, Held, Local {}
+
+    /** The lease is ours; extend and release it with {@code token}. */
+    record Acquired(String token) implements Grant {}
+
+    /** Another pod holds it for at most {@code remaining} more. */
+    record Held(Duration remaining) implements Grant {}
+
+    /** No shared lease to be had (no Redis, or Redis failing): coordinate within this pod only. */
+    record Local() implements Grant {}
+
+    /** What became of a lease holder's fetch, told to every pod. */
+    enum Signal {
+        /** The response is in the store. */
+        FILLED,
+        /** The response may not be shared: every waiter fetches for itself. */
+        UNSHAREABLE,
+        /** The fetch failed or was abandoned: someone else may take over. */
+        FAILED
+    }
+
+    /** Tries to take the lease of {@code key}. Never fails: trouble with the shared store gives {@link Local}. */
+    Uni<Grant> acquire(String key);
+
+    /** Pushes the lease's expiry out again, if it is still ours. Never fails. */
+    Uni<Void> extend(String key, String token);
+
+    /** Releases the lease, if it is still ours, and tells every pod {@code signal}. Never fails. */
+    Uni<Void> release(String key, String token, Signal signal);
+
+    /** Where the signals other pods send arrive (on any thread): the signal and the key. */
+    void listen(BiConsumer<Signal, String> listener);
+
+    @Override
+    default void close() { }
+
+    /** No shared leases: every acquisition is {@link Local}, no signals. */
+    Leases LOCAL = new Leases() {
+        @Override
+        public Uni<Grant> acquire(String key) {
+            return Uni.createFrom().item(new Local());
+        }
+
+        @Override
+        public Uni<Void> extend(String key, String token) {
+            return Uni.createFrom().voidItem();
+        }
+
+        @Override
+        public Uni<Void> release(String key, String token, Signal signal) {
+            return Uni.createFrom().voidItem();
+        }
+
+        @Override
+        public void listen(BiConsumer<Signal, String> listener) { }
+    };
+}

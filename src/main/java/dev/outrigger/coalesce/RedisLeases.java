@@ -1,0 +1,209 @@
+package dev.outrigger.coalesce;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.RedisConnection;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Leases in Redis ({@code SET <prefix>lease:<key> <token> NX PX <ttl>}), extended and released by token
+ * with compare-and-act scripts so a slow old holder cannot touch a newer holder's lease, and one pub/sub
+ * subscription per pod for the signals (never one per request). Every call has a deadline; after a
+ * failure Redis is left alone for {@code backoff} and acquisitions answer {@link Local} at once.
+ */
+public final class RedisLeases implements Leases {
+
+    private static final Logger LOG = Logger.getLogger(RedisLeases.class);
+
+    // Only the holder's token may extend or delete; the signal goes out either way (the fetch has ended).
+    private static final String EXTEND = "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+            + "return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
+    private static final String RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+            + "redis.call('DEL', KEYS[1]) end return redis.call('PUBLISH', ARGV[2], ARGV[3])";
+
+    private final Redis redis;
+    private final String leasePrefix;
+    private final String channel;
+    private final Duration ttl;
+    private final Duration timeout;
+    private final Duration backoff;
+    /** This pod's name in tokens and signals, so it can ignore its own signals. */
+    private final String pod = UUID.randomUUID().toString().substring(0, 8);
+    private final AtomicLong tokens = new AtomicLong();
+    private volatile long downUntil = Long.MIN_VALUE;
+    private volatile BiConsumer<Signal, String> listener = (s, k) -> { };
+    private volatile RedisConnection subscription;
+    private volatile boolean closed;
+
+    /**
+     * @param prefix the key prefix of everything Outrigger writes ({@code orc:v1:})
+     * @param ttl how long a lease lives unless extended
+     * @param timeout deadline of each Redis call
+     * @param backoff how long Redis is skipped after a failed call
+     */
+    public RedisLeases(Redis redis, String prefix, Duration ttl, Duration timeout, Duration backoff) {
+        this.redis = redis;
+        this.leasePrefix = prefix + "lease:";
+        this.channel = prefix + "fill";
+        this.ttl = ttl;
+        this.timeout = timeout;
+        this.backoff = backoff;
+    }
+
+    /** Opens the pod's signal subscription (and reopens it whenever it drops). */
+    public RedisLeases start() {
+        subscribe();
+        return this;
+    }
+
+    /** Whether the signal subscription is open (tests wait for it). */
+    public boolean subscribed() {
+        return subscription != null;
+    }
+
+    @Override
+    public void listen(BiConsumer<Signal, String> listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public Uni<Grant> acquire(String key) {
+        if (System.nanoTime() < downUntil) {
+            return Uni.createFrom().item(new Local());
+        }
+        String lease = leasePrefix + key;
+        String token = pod + ":" + tokens.incrementAndGet();
+        // One round trip: the attempt, and how long the holder has left if it was not ours to take.
+        return redis.batch(List.of(
+                        Request.cmd(Command.SET).arg(lease).arg(token).arg("NX").arg("PX").arg(ttl.toMillis()),
+                        Request.cmd(Command.PTTL).arg(lease)))
+                .ifNoItem().after(timeout).fail()
+                .map(replies -> {
+                    Response set = replies.get(0);
+                    if (set != null && "OK".equals(set.toString())) {
+                        return (Grant) new Acquired(token);
+                    }
+                    long pttl = replies.get(1) == null ? 0 : replies.get(1).toLong();
+                    return new Held(Duration.ofMillis(Math.max(0, pttl)));
+                })
+                .onFailure().recoverWithItem(t -> {
+                    failed("acquire", t);
+                    return new Local();
+                });
+    }
+
+    @Override
+    public Uni<Void> extend(String key, String token) {
+        return call("extend", Request.cmd(Command.EVAL).arg(EXTEND).arg(1).arg(leasePrefix + key).arg(token)
+                .arg(ttl.toMillis()));
+    }
+
+    @Override
+    public Uni<Void> release(String key, String token, Signal signal) {
+        return call("release", Request.cmd(Command.EVAL).arg(RELEASE).arg(1).arg(leasePrefix + key).arg(token)
+                .arg(channel).arg(message(signal, key)));
+    }
+
+    private Uni<Void> call(String what, Request request) {
+        if (System.nanoTime() < downUntil) {
+            return Uni.createFrom().voidItem();
+        }
+        return redis.send(request).ifNoItem().after(timeout).fail().replaceWithVoid()
+                .onFailure().recoverWithItem(t -> {
+                    failed(what, t);
+                    return null;
+                });
+    }
+
+    private void failed(String what, Throwable cause) {
+        downUntil = System.nanoTime() + backoff.toNanos();
+        LOG.debugf("lease %s failed (%s): coalescing within this pod for %s", what, cause, backoff);
+    }
+
+    /** {@code <F|U|X> <pod> <key>}: the key last, since it may hold spaces. */
+    private String message(Signal signal, String key) {
+        char kind = switch (signal) {
+            case FILLED -> 'F';
+            case UNSHAREABLE -> 'U';
+            case FAILED -> 'X';
+        };
+        return kind + " " + pod + " " + key;
+    }
+
+    private void onMessage(Response message) {
+        // RESP2 and RESP3 alike: ["message", channel, payload]
+        if (message == null || message.size() != 3 || !"message".equals(message.get(0).toString())) {
+            return;
+        }
+        String[] parts = message.get(2).toString().split(" ", 3);
+        if (parts.length != 3 || parts[0].length() != 1 || parts[1].equals(pod)) {
+            return; // malformed, or our own
+        }
+        Signal signal = switch (parts[0].charAt(0)) {
+            case 'F' -> Signal.FILLED;
+            case 'U' -> Signal.UNSHAREABLE;
+            case 'X' -> Signal.FAILED;
+            default -> null;
+        };
+        if (signal != null) {
+            listener.accept(signal, parts[2]);
+        }
+    }
+
+    private void subscribe() {
+        if (closed) {
+            return;
+        }
+        redis.connect().subscribe().with(connection -> {
+            connection.handler(this::onMessage);
+            connection.exceptionHandler(t -> dropped(connection, t));
+            connection.endHandler(() -> dropped(connection, null));
+            connection.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).subscribe().with(
+                    ok -> {
+                        subscription = connection;
+                        if (closed) {
+                            connection.closeAndForget();
+                        }
+                    },
+                    failed -> {
+                        connection.closeAndForget();
+                        resubscribeLater(failed);
+                    });
+        }, this::resubscribeLater);
+    }
+
+    private void dropped(RedisConnection connection, Throwable cause) {
+        if (subscription == connection) {
+            subscription = null;
+            connection.closeAndForget();
+            resubscribeLater(cause);
+        }
+    }
+
+    /** Until it is back, waiters rely on the lease expiry to notice an ended fetch. */
+    private void resubscribeLater(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        LOG.debugf("fill signal subscription down (%s); retrying in %s", cause, backoff);
+        Uni.createFrom().voidItem().onItem().delayIt().by(backoff).subscribe().with(v -> subscribe());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        RedisConnection s = subscription;
+        subscription = null;
+        if (s != null) {
+            s.closeAndForget();
+        }
+    }
+}

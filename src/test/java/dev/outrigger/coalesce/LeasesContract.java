@@ -1,0 +1,113 @@
+package dev.outrigger.coalesce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.outrigger.coalesce.Leases.Acquired;
+import dev.outrigger.coalesce.Leases.Held;
+import dev.outrigger.coalesce.Leases.Signal;
+import dev.outrigger.testsupport.Await;
+import io.vertx.mutiny.redis.client.Redis;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What every shared lease store must do; runs against a real Redis server and a real Redis Cluster. */
+abstract class LeasesContract {
+
+    static final Duration TTL = Duration.ofSeconds(10);
+    final List<RedisLeases> pods = new CopyOnWriteArrayList<>();
+
+    abstract Redis client();
+
+    /** A pod's leases, subscribed. */
+    RedisLeases pod() throws InterruptedException {
+        RedisLeases leases = new RedisLeases(client(), "orc:v1:", TTL, Duration.ofSeconds(1), Duration.ofSeconds(1)).start();
+        pods.add(leases);
+        Await.until(leases::subscribed, "subscribed");
+        return leases;
+    }
+
+    @AfterEach
+    void closePods() {
+        pods.forEach(RedisLeases::close);
+    }
+
+    static Leases.Grant acquire(Leases leases, String key) {
+        return leases.acquire(key).await().atMost(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void theFirstToAskGetsTheLeaseAndOthersSeeHowLongItHasLeft() throws Exception {
+        RedisLeases a = pod();
+        RedisLeases b = pod();
+
+        assertInstanceOf(Acquired.class, acquire(a, "shop /p/1"));
+        Held held = assertInstanceOf(Held.class, acquire(b, "shop /p/1"));
+
+        assertTrue(held.remaining().compareTo(Duration.ZERO) > 0 && held.remaining().compareTo(TTL) <= 0, held.toString());
+        assertInstanceOf(Acquired.class, acquire(b, "shop /p/2"), "leases are per key");
+    }
+
+    @Test
+    void releasingFreesTheKeyForTheNextHolder() throws Exception {
+        RedisLeases a = pod();
+        RedisLeases b = pod();
+        Acquired lease = assertInstanceOf(Acquired.class, acquire(a, "shop /p/1"));
+
+        a.release("shop /p/1", lease.token(), Signal.FILLED).await().atMost(Duration.ofSeconds(5));
+
+        assertInstanceOf(Acquired.class, acquire(b, "shop /p/1"));
+    }
+
+    @Test
+    void aReleaseWithAnotherTokenLeavesTheHoldersLeaseInPlace() throws Exception {
+        RedisLeases a = pod();
+        RedisLeases b = pod();
+        assertInstanceOf(Acquired.class, acquire(a, "shop /p/1"));
+
+        b.release("shop /p/1", "not-the-token", Signal.FAILED).await().atMost(Duration.ofSeconds(5));
+
+        assertInstanceOf(Held.class, acquire(b, "shop /p/1"));
+    }
+
+    @Test
+    void onlyTheHoldersTokenExtendsTheLease() throws Exception {
+        RedisLeases a = pod();
+        RedisLeases shortLived = new RedisLeases(client(), "orc:v1:", Duration.ofMillis(300), Duration.ofSeconds(1),
+                Duration.ofSeconds(1));
+        Acquired lease = assertInstanceOf(Acquired.class, acquire(shortLived, "shop /p/1"));
+
+        a.extend("shop /p/1", "not-the-token").await().atMost(Duration.ofSeconds(5));
+        Held before = assertInstanceOf(Held.class, acquire(a, "shop /p/1"));
+        assertTrue(before.remaining().toMillis() <= 300, "another token did not extend it: " + before);
+        a.extend("shop /p/1", lease.token()).await().atMost(Duration.ofSeconds(5)); // a's TTL is 10 s
+
+        Held after = assertInstanceOf(Held.class, acquire(a, "shop /p/1"));
+        assertTrue(after.remaining().toMillis() > 300, "the holder's token extended it: " + after);
+    }
+
+    @Test
+    void aReleaseTellsEveryOtherPodWhatBecameOfTheFetchButNotItself() throws Exception {
+        RedisLeases a = pod();
+        RedisLeases b = pod();
+        RedisLeases c = pod();
+        List<String> heardByA = new CopyOnWriteArrayList<>();
+        List<String> heardByB = new CopyOnWriteArrayList<>();
+        List<String> heardByC = new CopyOnWriteArrayList<>();
+        a.listen((s, k) -> heardByA.add(s + " " + k));
+        b.listen((s, k) -> heardByB.add(s + " " + k));
+        c.listen((s, k) -> heardByC.add(s + " " + k));
+        Acquired lease = assertInstanceOf(Acquired.class, acquire(a, "shop /a b?c=d e"));
+
+        a.release("shop /a b?c=d e", lease.token(), Signal.UNSHAREABLE).await().atMost(Duration.ofSeconds(5));
+
+        Await.until(() -> heardByB.size() == 1 && heardByC.size() == 1, "both other pods heard it");
+        assertEquals(List.of("UNSHAREABLE shop /a b?c=d e"), heardByB, "keys with spaces arrive whole");
+        assertEquals(heardByB, heardByC);
+        assertEquals(List.of(), heardByA);
+    }
+}
