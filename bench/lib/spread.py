@@ -5,7 +5,7 @@
 
 Opens N connections first (round-robin over the ports), then sends N identical GETs at once, all with
 the same Host (so every replica computes the same cache key), and prints one JSON line: latency
-percentiles, statuses, X-Cache tags, errors.
+percentiles, statuses, X-Cache tags, errors, and the latencies of the misses (the requests that fetched).
 """
 import argparse, asyncio, json, math, time
 
@@ -36,7 +36,7 @@ async def main(a):
     conns = await asyncio.gather(*[asyncio.open_connection("127.0.0.1", ports[i % len(ports)]) for i in range(a.n)])
     await asyncio.sleep(0.05)
     data = ("GET %s HTTP/1.1\r\nHost: %s\r\nAccept: */*\r\n\r\n" % (a.path, a.host)).encode()
-    lat, statuses, tags, errors = [], {}, {}, 0
+    lat, statuses, tags, errors, miss = [], {}, {}, 0, []
 
     async def fire(r, w):
         nonlocal errors
@@ -49,6 +49,8 @@ async def main(a):
             statuses[st] = statuses.get(st, 0) + 1
             tag = h.get("x-cache", "-")
             tags[tag] = tags.get(tag, 0) + 1
+            if tag == "MISS":
+                miss.append(round(lat[-1], 2))
         except Exception:
             errors += 1
         finally:
@@ -58,7 +60,7 @@ async def main(a):
     lat.sort()
     print(json.dumps({"n": a.n, "replicas": len(ports), "errors": errors, "statuses": statuses, "cache_tags": tags,
                       "p50_ms": round(pct(lat, 50), 2), "p99_ms": round(pct(lat, 99), 2),
-                      "max_ms": round(lat[-1], 2) if lat else None}))
+                      "max_ms": round(lat[-1], 2) if lat else None, "miss_ms": sorted(miss)}))
 
 
 if __name__ == "__main__":
