@@ -103,7 +103,7 @@ public final class Coalescer implements AutoCloseable {
     private final Leases leases;
     private final CoalesceSettings settings;
     private final Listener listener;
-    private final Consumer<String> filledElsewhere;
+    private final Consumer<String> dropLocalCopy;
     private final Map<String, Flight> flights = new ConcurrentHashMap<>();
     /** Varnish's hit-for-miss: keys whose last response could not be shared; their misses are not coalesced. */
     private final Cache<String, Boolean> unshareable;
@@ -115,16 +115,16 @@ public final class Coalescer implements AutoCloseable {
             .maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(10)).build();
 
     /**
-     * @param filledElsewhere called with a key another pod has just filled, before this pod's waiters look
-     *                        it up again: drop any local copy of the key (it is older)
+     * @param dropLocalCopy called with a key another pod has just written (filled or overwritten), before
+     *                      this pod's waiters look it up again: drop any local copy of the key (it is older)
      */
     public Coalescer(Vertx vertx, Leases leases, CoalesceSettings settings, Clock clock, Listener listener,
-                     Consumer<String> filledElsewhere) {
+                     Consumer<String> dropLocalCopy) {
         this.vertx = vertx;
         this.leases = leases;
         this.settings = settings;
         this.listener = listener;
-        this.filledElsewhere = filledElsewhere;
+        this.dropLocalCopy = dropLocalCopy;
         this.unshareable = Caffeine.newBuilder()
                 .maximumSize(100_000)
                 .expireAfterWrite(settings.hitForMiss())
@@ -288,11 +288,20 @@ public final class Coalescer implements AutoCloseable {
         acquire(f, next, true);
     }
 
+    /** Tells the other pods that {@code key} now holds a newer version (their local copies are dropped). */
+    public void announceWrite(String key) {
+        leases.announce(key).subscribe().with(v -> { });
+    }
+
     private void onSignal(Signal signal, String key) {
+        if (signal == Signal.OVERWRITTEN) {
+            dropLocalCopy.accept(key);
+            return;
+        }
         if (signal == Signal.UNSHAREABLE) {
             unshareable.put(key, Boolean.TRUE);
         } else if (signal == Signal.FILLED) {
-            filledElsewhere.accept(key);
+            dropLocalCopy.accept(key);
             recentFills.put(key, System.nanoTime());
         }
         Flight f = flights.get(key);
@@ -317,6 +326,7 @@ public final class Coalescer implements AutoCloseable {
             case FILLED -> finish(f, null);
             case UNSHAREABLE -> finish(f, Alone.UNSHAREABLE);
             case FAILED -> retry(f, true);
+            case OVERWRITTEN -> { }
         }
     }
 

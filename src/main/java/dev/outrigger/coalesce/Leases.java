@@ -30,7 +30,9 @@ public interface Leases extends AutoCloseable {
         /** The response may not be shared: every waiter fetches for itself. */
         UNSHAREABLE,
         /** The fetch failed or was abandoned: someone else may take over. */
-        FAILED
+        FAILED,
+        /** Not about a lease: the key was written (a newer version); local copies of it are out of date. */
+        OVERWRITTEN
     }
 
     /** Tries to take the lease of {@code key}. Never fails: trouble with the shared store gives {@link Local}. */
@@ -41,6 +43,9 @@ public interface Leases extends AutoCloseable {
 
     /** Releases the lease, if it is still ours, and tells every pod {@code signal}. Never fails. */
     Uni<Void> release(String key, String token, Signal signal);
+
+    /** Tells every other pod that {@code key} was just written, so they drop their local copies. Never fails. */
+    Uni<Void> announce(String key);
 
     /** Where the signals other pods send arrive (on any thread): the signal and the key. */
     void listen(BiConsumer<Signal, String> listener);
@@ -62,6 +67,11 @@ public interface Leases extends AutoCloseable {
 
         @Override
         public Uni<Void> release(String key, String token, Signal signal) {
+            return Uni.createFrom().voidItem();
+        }
+
+        @Override
+        public Uni<Void> announce(String key) {
             return Uni.createFrom().voidItem();
         }
 

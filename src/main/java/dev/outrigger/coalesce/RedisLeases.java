@@ -3,9 +3,9 @@ package dev.outrigger.coalesce;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
+import dev.outrigger.store.RedisSubscription;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -16,7 +16,8 @@ import org.jboss.logging.Logger;
 /**
  * Leases in Redis ({@code SET <prefix>lease:<key> <token> NX PX <ttl>}), extended and released by token
  * with compare-and-act scripts so a slow old holder cannot touch a newer holder's lease, and one pub/sub
- * subscription per pod for the signals (never one per request). Every call has a deadline; after a
+ * subscription per pod for the signals (never one per request): {@code <F|U|X|O> <pod> <key>} on
+ * {@code <prefix>fill}. Every call has a deadline; after a
  * failure Redis is left alone for {@code backoff} and acquisitions answer {@link Local} at once.
  */
 public final class RedisLeases implements Leases {
@@ -40,8 +41,7 @@ public final class RedisLeases implements Leases {
     private final AtomicLong tokens = new AtomicLong();
     private volatile long downUntil = Long.MIN_VALUE;
     private volatile BiConsumer<Signal, String> listener = (s, k) -> { };
-    private volatile RedisConnection subscription;
-    private volatile boolean closed;
+    private final RedisSubscription subscription;
 
     /**
      * @param prefix the key prefix of everything Outrigger writes ({@code orc:v1:})
@@ -56,17 +56,19 @@ public final class RedisLeases implements Leases {
         this.ttl = ttl;
         this.timeout = timeout;
         this.backoff = backoff;
+        // Until it is back after a drop, waiters rely on lease expiry to notice an ended fetch.
+        this.subscription = new RedisSubscription(redis, channel, backoff, this::onMessage, () -> { });
     }
 
     /** Opens the pod's signal subscription (and reopens it whenever it drops). */
     public RedisLeases start() {
-        subscribe();
+        subscription.start();
         return this;
     }
 
     /** Whether the signal subscription is open (tests wait for it). */
     public boolean subscribed() {
-        return subscription != null;
+        return subscription.subscribed();
     }
 
     @Override
@@ -107,6 +109,11 @@ public final class RedisLeases implements Leases {
     }
 
     @Override
+    public Uni<Void> announce(String key) {
+        return call("announce", Request.cmd(Command.PUBLISH).arg(channel).arg(message(Signal.OVERWRITTEN, key)));
+    }
+
+    @Override
     public Uni<Void> release(String key, String token, Signal signal) {
         return call("release", Request.cmd(Command.EVAL).arg(RELEASE).arg(1).arg(leasePrefix + key).arg(token)
                 .arg(channel).arg(message(signal, key)));
@@ -134,16 +141,13 @@ public final class RedisLeases implements Leases {
             case FILLED -> 'F';
             case UNSHAREABLE -> 'U';
             case FAILED -> 'X';
+            case OVERWRITTEN -> 'O';
         };
         return kind + " " + pod + " " + key;
     }
 
-    private void onMessage(Response message) {
-        // RESP2 and RESP3 alike: ["message", channel, payload]
-        if (message == null || message.size() != 3 || !"message".equals(message.get(0).toString())) {
-            return;
-        }
-        String[] parts = message.get(2).toString().split(" ", 3);
+    private void onMessage(String payload) {
+        String[] parts = payload.split(" ", 3);
         if (parts.length != 3 || parts[0].length() != 1 || parts[1].equals(pod)) {
             return; // malformed, or our own
         }
@@ -151,6 +155,7 @@ public final class RedisLeases implements Leases {
             case 'F' -> Signal.FILLED;
             case 'U' -> Signal.UNSHAREABLE;
             case 'X' -> Signal.FAILED;
+            case 'O' -> Signal.OVERWRITTEN;
             default -> null;
         };
         if (signal != null) {
@@ -158,52 +163,8 @@ public final class RedisLeases implements Leases {
         }
     }
 
-    private void subscribe() {
-        if (closed) {
-            return;
-        }
-        redis.connect().subscribe().with(connection -> {
-            connection.handler(this::onMessage);
-            connection.exceptionHandler(t -> dropped(connection, t));
-            connection.endHandler(() -> dropped(connection, null));
-            connection.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).subscribe().with(
-                    ok -> {
-                        subscription = connection;
-                        if (closed) {
-                            connection.closeAndForget();
-                        }
-                    },
-                    failed -> {
-                        connection.closeAndForget();
-                        resubscribeLater(failed);
-                    });
-        }, this::resubscribeLater);
-    }
-
-    private void dropped(RedisConnection connection, Throwable cause) {
-        if (subscription == connection) {
-            subscription = null;
-            connection.closeAndForget();
-            resubscribeLater(cause);
-        }
-    }
-
-    /** Until it is back, waiters rely on the lease expiry to notice an ended fetch. */
-    private void resubscribeLater(Throwable cause) {
-        if (closed) {
-            return;
-        }
-        LOG.debugf("fill signal subscription down (%s); retrying in %s", cause, backoff);
-        Uni.createFrom().voidItem().onItem().delayIt().by(backoff).subscribe().with(v -> subscribe());
-    }
-
     @Override
     public void close() {
-        closed = true;
-        RedisConnection s = subscription;
-        subscription = null;
-        if (s != null) {
-            s.closeAndForget();
-        }
+        subscription.close();
     }
 }

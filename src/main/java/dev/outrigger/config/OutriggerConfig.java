@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,6 +28,10 @@ public interface OutriggerConfig {
     Store store();
 
     Coalesce coalesce();
+
+    Admin admin();
+
+    Purging purge();
 
     /** Prefix of every key Outrigger writes to Redis; change the version part to start over with a new layout. */
     @WithDefault("orc:v1:")
@@ -130,6 +135,10 @@ public interface OutriggerConfig {
         /** Heuristic freshness is at most this. */
         @WithDefault("24h")
         Duration heuristicMax();
+
+        /** The longest an entry is kept, whatever its freshness; purge records are kept as long. */
+        @WithDefault("7d")
+        Duration maxTtl();
     }
 
     interface Store {
@@ -148,6 +157,36 @@ public interface OutriggerConfig {
         /** How long an open circuit skips Redis before one probe. */
         @WithDefault("5s")
         Duration openFor();
+    }
+
+    interface Admin {
+        /**
+         * Bearer token of the admin API on the management port ({@code Authorization: Bearer <token>}).
+         * Unset: every admin call is refused. Never logged.
+         */
+        Optional<String> token();
+    }
+
+    interface Purging {
+        /** Response headers whose values (space or comma separated) are purge tags. */
+        @WithDefault("Surrogate-Key,Cache-Tag,xkey")
+        List<String> tagHeaders();
+
+        /** Remove the tag headers from what clients see. */
+        @WithDefault("true")
+        boolean stripTagHeaders();
+
+        /** Redis channel on which purges are broadcast, and on which applications may publish their own. */
+        @WithDefault("outrigger:invalidate")
+        String channel();
+
+        /** How far apart the replicas' clocks may be; entries fetched this long after a purge may still be dropped by it. */
+        @WithDefault("100ms")
+        Duration clockSkew();
+
+        /** How often each replica reads the purge records from Redis (catching up on any broadcast it missed). */
+        @WithDefault("10s")
+        Duration syncInterval();
     }
 
     interface Coalesce {

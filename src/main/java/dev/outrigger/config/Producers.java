@@ -5,6 +5,9 @@ import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.coalesce.Leases;
 import dev.outrigger.coalesce.RedisLeases;
 import dev.outrigger.metrics.Meters;
+import dev.outrigger.purge.PurgeBus;
+import dev.outrigger.purge.Purges;
+import dev.outrigger.purge.RedisPurgeBus;
 import dev.outrigger.policy.CachePolicy;
 import dev.outrigger.policy.Freshness;
 import dev.outrigger.proxy.CacheSettings;
@@ -81,7 +84,8 @@ class Producers {
         var cache = config.cache();
         return new CacheSettings(cache.maxObjectSize().asLongValue(), new CachePolicy.Settings(
                 new Freshness.Heuristics(cache.heuristicFraction(), cache.heuristicMax()),
-                cache.staleWhileRevalidate(), cache.staleIfError()), cache.storeResponsesWithSetCookie());
+                cache.staleWhileRevalidate(), cache.staleIfError()), cache.storeResponsesWithSetCookie(),
+                config.purge().tagHeaders(), config.purge().stripTagHeaders(), cache.maxTtl());
     }
 
     @Produces
@@ -117,6 +121,28 @@ class Producers {
 
     void closeCoalescer(@Disposes Coalescer coalescer) {
         coalescer.close();
+    }
+
+    /**
+     * The pod's purges: with Redis, kept in a sorted set there and broadcast on the invalidation channel;
+     * without, in this pod only.
+     */
+    @Produces
+    @Singleton
+    PurgeBus purgeBus(OutriggerConfig config, Clock clock, Meters meters, io.vertx.core.Vertx vertx,
+                      @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts, Instance<Redis> redis) {
+        var p = config.purge();
+        Purges purges = new Purges(clock, p.clockSkew(), config.cache().maxTtl());
+        PurgeBus.Listener listener = meters.purgeListener(purges::size);
+        if (redisHosts.isEmpty() || redisHosts.get().isBlank()) {
+            return PurgeBus.local(purges, listener);
+        }
+        return new RedisPurgeBus(redis.get(), purges, config.keyPrefix(), p.channel(), p.syncInterval(),
+                config.store().writeTimeout(), vertx, clock, listener).start();
+    }
+
+    void closePurgeBus(@Disposes PurgeBus bus) {
+        bus.close();
     }
 
     /**

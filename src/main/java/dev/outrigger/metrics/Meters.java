@@ -2,6 +2,8 @@ package dev.outrigger.metrics;
 
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.policy.CacheOutcome;
+import dev.outrigger.purge.Purge;
+import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.store.FailOpenStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -24,6 +26,8 @@ public final class Meters {
     private final Map<CacheOutcome, Counter> requests = new EnumMap<>(CacheOutcome.class);
     private final Timer upstreamLatency;
     private final MeterRegistry registry;
+    private final Counter purgedHard;
+    private final Counter purgedSoft;
 
     public Meters(MeterRegistry registry) {
         this.registry = registry;
@@ -39,6 +43,59 @@ public final class Meters {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry);
+        purgedHard = Counter.builder("outrigger.purge.invalidated").tag("mode", "hard")
+                .description("Stored entries found purged when looked up (hard: dropped, soft: served stale and refreshed)")
+                .register(registry);
+        purgedSoft = Counter.builder("outrigger.purge.invalidated").tag("mode", "soft")
+                .description("Stored entries found purged when looked up (hard: dropped, soft: served stale and refreshed)")
+                .register(registry);
+    }
+
+    /** A looked-up entry turned out purged. */
+    public void purgedEntry(boolean soft) {
+        (soft ? purgedSoft : purgedHard).increment();
+    }
+
+    /** Counts purges by kind and mode, rejected channel messages, and how long broadcasts took; exports the records held. */
+    public PurgeBus.Listener purgeListener(Supplier<Integer> records) {
+        Map<String, Counter> purges = new HashMap<>();
+        for (String kind : new String[] {"url", "tag", "prefix", "all"}) {
+            for (String mode : new String[] {"hard", "soft"}) {
+                purges.put(kind + mode, Counter.builder("outrigger.purges").tag("kind", kind).tag("mode", mode)
+                        .description("Purge targets applied in this pod, by kind").register(registry));
+            }
+        }
+        Counter rejected = counter("outrigger.purge.rejected", "Messages on the invalidation channel that were not a purge");
+        Timer lag = Timer.builder("outrigger.purge.broadcast.lag")
+                .description("From a purge being issued (in any pod) to this pod applying it")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+        Gauge.builder("outrigger.purge.records", records::get)
+                .description("Purge records held by this pod (each lives as long as the longest entry could)").register(registry);
+        return new PurgeBus.Listener() {
+            @Override
+            public void applied(Purge p) {
+                String mode = p.soft() ? "soft" : "hard";
+                purges.get("url" + mode).increment(p.urls().size());
+                purges.get("tag" + mode).increment(p.tags().size());
+                purges.get("prefix" + mode).increment(p.prefixes().size());
+                if (p.all()) {
+                    purges.get("all" + mode).increment();
+                }
+            }
+
+            @Override
+            public void broadcastLag(long millis) {
+                lag.record(millis, TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public void rejected() {
+                rejected.increment();
+            }
+        };
     }
 
     /** Exports the bytes the in-process store holds. */

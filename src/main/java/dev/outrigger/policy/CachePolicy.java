@@ -89,8 +89,7 @@ public final class CachePolicy {
                 .map(Lifetime::value).orElse(Duration.ZERO);
         boolean fresh = lifetime.compareTo(age) > 0;
         Duration staleness = fresh ? Duration.ZERO : age.minus(lifetime);
-        // §4.2.4, §5.2.2.2, §5.2.2.8, §5.2.2.10: these forbid serving the response stale
-        boolean neverStale = resp.has("must-revalidate") || resp.has("proxy-revalidate") || resp.has("s-maxage");
+        boolean neverStale = neverStale(resp);
         boolean mustValidate = req.has("no-cache") || resp.has("no-cache")
                 || (!request.contains("Cache-Control") && request.tokens("Pragma").contains("no-cache")); // §5.4
         // RFC 5861 §4: on upstream failure the stored copy may stand in while it is fresh, or stale
@@ -129,6 +128,17 @@ public final class CachePolicy {
         }
         // §4.2.4: stale, and nothing forbids serving it stale
         return revalidate(onlyIfCached, st, staleOnError, !neverStale);
+    }
+
+    /** Whether a stored response may ever be served stale (a soft purge makes it stale before its time). */
+    public static boolean allowsStale(Headers stored) {
+        CacheControl cc = CacheControl.of(stored);
+        return !neverStale(cc) && !cc.has("no-cache");
+    }
+
+    /** §4.2.4, §5.2.2.2, §5.2.2.8, §5.2.2.10: these forbid serving the response stale. */
+    private static boolean neverStale(CacheControl resp) {
+        return resp.has("must-revalidate") || resp.has("proxy-revalidate") || resp.has("s-maxage");
     }
 
     /** Revalidate with the stored validators, or 504 for only-if-cached (§5.2.1.7). */

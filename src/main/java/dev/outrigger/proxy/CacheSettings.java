@@ -1,6 +1,8 @@
 package dev.outrigger.proxy;
 
 import dev.outrigger.policy.CachePolicy;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * How the proxy caches, as plain values.
@@ -8,8 +10,23 @@ import dev.outrigger.policy.CachePolicy;
  * @param maxObjectSize largest response body stored; larger ones stream through uncached
  * @param policy heuristics and default stale windows handed to {@link CachePolicy#decide}
  * @param storeSetCookie store responses that set cookies, without their Set-Cookie (never replayed)
+ * @param tagHeaders response headers whose values are purge tags
+ * @param stripTagHeaders remove those headers from what clients see
+ * @param maxTtl the longest an entry is kept, whatever its freshness (purge records are kept this long)
  */
-public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boolean storeSetCookie) {
+public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boolean storeSetCookie, List<String> tagHeaders,
+                            boolean stripTagHeaders, Duration maxTtl) {
+
+    public static final List<String> TAG_HEADERS = List.of("Surrogate-Key", "Cache-Tag", "xkey");
 
     public static final CacheSettings DEFAULT = new CacheSettings(8L << 20, CachePolicy.Settings.DEFAULT, false);
+
+    public CacheSettings {
+        tagHeaders = List.copyOf(tagHeaders);
+    }
+
+    /** Default tag handling: the three usual headers, stripped; entries kept at most 7 days. */
+    public CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boolean storeSetCookie) {
+        this(maxObjectSize, policy, storeSetCookie, TAG_HEADERS, true, Duration.ofDays(7));
+    }
 }

@@ -211,6 +211,7 @@ final class Forwarder {
             out.set(HttpHeaders.DATE, date()); // RFC 9110 §6.6.1: a recipient with a clock adds a missing Date
         }
         Exchange.Capture capture = exchange.onRelay(cresp, out);
+        cache.stripTagHeaders(out); // after the exchange has read the tags
         boolean bodyless = req.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
         boolean closeAfter = false;
         if (!bodyless && !out.contains(HttpHeaders.CONTENT_LENGTH)) {

@@ -2,6 +2,7 @@ package dev.outrigger.proxy;
 
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
+import dev.outrigger.purge.Purges;
 import dev.outrigger.store.CacheStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -12,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The traffic port: one {@link ProxyVerticle} per configured event loop, all on one port, sharing one
- * cache store and one {@link Coalescer} (a pod's). Plain Java, no CDI, so tests can run several of them
+ * cache store, one {@link Coalescer} and one set of {@link Purges} (a pod's). Plain Java, no CDI, so tests can run several of them
  * side by side.
  */
 public final class ProxyServer {
@@ -29,13 +30,14 @@ public final class ProxyServer {
 
     /** Starts listening on the configured port; port 0 binds one random port that every event loop shares. */
     public static Future<ProxyServer> start(Vertx vertx, ProxySettings settings, CacheSettings cacheSettings,
-                                            CacheStore store, Coalescer coalescer, Meters meters, Clock clock) {
+                                            CacheStore store, Coalescer coalescer, Purges purges, Meters meters,
+                                            Clock clock) {
         // Vert.x shares a listening socket between servers asking for the same port; a negative port is a
         // random one shared the same way, where 0 would give every event loop a port of its own.
         int bind = settings.port() == 0 ? -1 : settings.port();
         List<ProxyVerticle> verticles = new CopyOnWriteArrayList<>();
         return vertx.deployVerticle(() -> {
-                    ProxyVerticle v = new ProxyVerticle(settings, bind, meters, clock, cacheSettings, store, coalescer);
+                    ProxyVerticle v = new ProxyVerticle(settings, bind, meters, clock, cacheSettings, store, coalescer, purges);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(settings.eventLoops()))

@@ -2,6 +2,7 @@ package dev.outrigger.proxy;
 
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
+import dev.outrigger.purge.Purges;
 import dev.outrigger.store.CacheStore;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
@@ -27,16 +28,18 @@ final class ProxyVerticle extends AbstractVerticle {
     private final CacheSettings cacheSettings;
     private final CacheStore store;
     private final Coalescer coalescer;
+    private final Purges purges;
     private volatile int actualPort;
     private HttpClient client;
     private HttpClient tunnelClient;
 
     ProxyVerticle(ProxySettings settings, int port, Meters meters, Clock clock, CacheSettings cacheSettings,
-                  CacheStore store, Coalescer coalescer) {
+                  CacheStore store, Coalescer coalescer, Purges purges) {
         this.settings = settings;
         this.cacheSettings = cacheSettings;
         this.store = store;
         this.coalescer = coalescer;
+        this.purges = purges;
         this.port = port;
         this.meters = meters;
         this.clock = clock;
@@ -53,7 +56,7 @@ final class ProxyVerticle extends AbstractVerticle {
         tunnelClient = vertx.createHttpClient(clientOptions(),
                 new PoolOptions().setHttp1MaxSize(settings.maxUpstreamConnections()));
         Forwarder forwarder = new Forwarder(client, tunnelClient, settings, meters, clock,
-                new ResponseCache(store, cacheSettings, coalescer, meters, clock));
+                new ResponseCache(store, cacheSettings, coalescer, purges, meters, clock));
         HttpServer server = vertx.createHttpServer(serverOptions())
                 .requestHandler(forwarder::handle)
                 .invalidRequestHandler(forwarder::onInvalid);

@@ -19,6 +19,8 @@ import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.HttpDate;
 import dev.outrigger.policy.Storability;
 import dev.outrigger.policy.Vary;
+import dev.outrigger.purge.Purges;
+import dev.outrigger.purge.Tags;
 import dev.outrigger.store.CacheStore;
 import dev.outrigger.store.StoredResponse;
 import dev.outrigger.store.StoredResponseCodec;
@@ -69,13 +71,15 @@ final class ResponseCache {
     private final Meters meters;
     private final Clock clock;
     private final Coalescer coalescer;
+    private final Purges purges;
     /** In place of a lookup time: act without coalescing. */
     private static final long ALONE = Long.MIN_VALUE;
 
-    ResponseCache(CacheStore store, CacheSettings settings, Coalescer coalescer, Meters meters, Clock clock) {
+    ResponseCache(CacheStore store, CacheSettings settings, Coalescer coalescer, Purges purges, Meters meters, Clock clock) {
         this.store = store;
         this.settings = settings;
         this.coalescer = coalescer;
+        this.purges = purges;
         this.meters = meters;
         this.clock = clock;
     }
@@ -104,8 +108,25 @@ final class ResponseCache {
     private void act(HttpServerRequest req, Forwarder fwd, Headers request, CacheControl requestCc, String key,
                      Optional<StoredResponse> stored, long lookedUpAt) {
         boolean coalesce = lookedUpAt != ALONE;
+        Purges.Verdict verdict = stored.map(s -> verdict(req, s)).orElse(Purges.Verdict.NONE);
+        if (verdict == Purges.Verdict.HARD) {
+            meters.purgedEntry(false);
+            stored = Optional.empty();
+        }
         Decision decision = CachePolicy.decide(req.method().name(), request, requestCc,
                 stored.map(s -> new CachePolicy.Stored(s.status(), s.headers(), timing(s))), clock.instant(), settings.policy());
+        if (verdict == Purges.Verdict.SOFT && (decision instanceof Fresh || decision instanceof StaleOk)) {
+            // Soft purge: the entry is stale from now on; served stale while one request refreshes it.
+            meters.purgedEntry(true);
+            StoredResponse s = stored.orElseThrow();
+            if (CachePolicy.allowsStale(s.headers())) {
+                Duration age = Freshness.currentAge(s.headers(), timing(s), clock.instant());
+                serve(req, request, s, age, CacheOutcome.STALE, CacheHeaders.hit(0));
+                refresh(req, fwd, request, key, s, coalesce ? lookedUpAt : System.nanoTime());
+                return;
+            }
+            decision = new Revalidate(Conditional.validatorsFor(s.headers()), false, false);
+        }
         switch (decision) {
             case Fresh f -> {
                 StoredResponse s = stored.orElseThrow();
@@ -239,7 +260,7 @@ final class ResponseCache {
                     // The previous holder failed or went silent; its fill signal may have been lost on the way.
                     lookup(fetch.key, fetch.request).subscribe().with(
                             found -> onContext(context, () -> {
-                                if (found.isPresent() && fetchedSinceArrival(found.get())) {
+                                if (found.isPresent() && fetchedSinceArrival(found.get()) && unpurged(found.get())) {
                                     lead.filled();
                                     serveCollapsed(found.get());
                                 } else {
@@ -259,7 +280,7 @@ final class ResponseCache {
                 }
                 lookup(fetch.key, fetch.request).subscribe().with(
                         found -> onContext(context, () -> {
-                            if (found.isPresent() && fetchedSinceArrival(found.get())) {
+                            if (found.isPresent() && fetchedSinceArrival(found.get()) && unpurged(found.get())) {
                                 serveCollapsed(found.get());
                             } else {
                                 // not a variant this request may be given (Vary), or already gone: its own fetch
@@ -293,7 +314,11 @@ final class ResponseCache {
          * for (no-cache, max-age=0), as the request's own fetch would have.
          */
         private boolean fetchedSinceArrival(StoredResponse s) {
-            return !s.responseTime().isBefore(arrival);
+            return !s.responseTime().isBefore(arrival.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)); // stored in ms
+        }
+
+        private boolean unpurged(StoredResponse s) {
+            return verdict(fetch.req, s) == Purges.Verdict.NONE;
         }
 
         private void serveCollapsed(StoredResponse s) {
@@ -351,6 +376,7 @@ final class ResponseCache {
         private final Headers validators;
         private final boolean staleOnError;
         private final Instant requestTime = clock.instant();
+        private final Instant stamp = purges.stamp(requestTime);
         /** Set when this fetch is for the key's whole flight: it reports how it ended. */
         private Lead lead;
 
@@ -392,7 +418,7 @@ final class ResponseCache {
             }
             if (response.statusCode() == 304 && !validators.fields().isEmpty()) {
                 // RFC 9111 §4.3.3, §4.3.4: the stored response is still good; its headers are refreshed
-                StoredResponse refreshed = refreshed(stored.get(), response, requestTime);
+                StoredResponse refreshed = refreshed(stored.get(), response, requestTime, stamp);
                 Duration age = Freshness.currentAge(refreshed.headers(), timing(refreshed), clock.instant());
                 serve(req, request, refreshed, age, CacheOutcome.REVALIDATED, CacheHeaders.forward("stale", 304, true));
                 put(key, request, refreshed).subscribe().with(ok -> report(Lead::filled));
@@ -439,8 +465,9 @@ final class ResponseCache {
                 report(status >= 500 ? Lead::failed : Lead::unshareable);
                 return null;
             }
+            List<String> tags = Tags.of(headers, settings.tagHeaders());
             return new Capture(settings.maxObjectSize(),
-                    body -> put(key, request, new StoredResponse(status, headers, body, requestTime, responseTime))
+                    body -> put(key, request, new StoredResponse(status, headers, body, requestTime, responseTime, tags, stamp))
                             .subscribe().with(ok -> report(Lead::filled)),
                     () -> report(Lead::unshareable));
         }
@@ -504,6 +531,7 @@ final class ResponseCache {
     private void backgroundFetch(HttpServerRequest req, Forwarder fwd, Headers request, String key, StoredResponse stored,
                                  Lead lead) {
         Instant requestTime = clock.instant();
+        Instant stamp = purges.stamp(requestTime);
         fwd.fetchInBackground(req, Conditional.validatorsFor(stored.headers())).onComplete(ar -> {
             if (ar.failed()) {
                 lead.failed();
@@ -511,7 +539,7 @@ final class ResponseCache {
             }
             HttpClientResponse response = ar.result();
             if (response.statusCode() == 304) {
-                put(key, request, refreshed(stored, response, requestTime)).subscribe().with(ok -> lead.filled());
+                put(key, request, refreshed(stored, response, requestTime, stamp)).subscribe().with(ok -> lead.filled());
                 response.resume();
                 return;
             }
@@ -529,9 +557,10 @@ final class ResponseCache {
                 }
                 return;
             }
+            List<String> tags = Tags.of(headers, settings.tagHeaders());
             Exchange.Capture capture = new Exchange.Capture(settings.maxObjectSize(),
-                    body -> put(key, request, new StoredResponse(response.statusCode(), headers, body, requestTime, responseTime))
-                            .subscribe().with(ok -> lead.filled()),
+                    body -> put(key, request, new StoredResponse(response.statusCode(), headers, body, requestTime, responseTime,
+                            tags, stamp)).subscribe().with(ok -> lead.filled()),
                     lead::unshareable);
             response.handler(capture::chunk);
             response.exceptionHandler(t -> lead.failed());
@@ -539,12 +568,13 @@ final class ResponseCache {
         });
     }
 
-    private StoredResponse refreshed(StoredResponse stored, HttpClientResponse notModified, Instant requestTime) {
+    /** RFC 9111 §4.3.4: the stored response with the 304's headers; its tags kept, stamped anew. */
+    private StoredResponse refreshed(StoredResponse stored, HttpClientResponse notModified, Instant requestTime, Instant stamp) {
         Headers merged = Conditional.merge(stored.headers(), HeaderAdapter.toHeaders(copyEndToEnd(notModified.headers())));
         if (!merged.contains("Date")) {
             merged = merged.with("Date", HttpDate.format(clock.instant()));
         }
-        return new StoredResponse(stored.status(), merged, stored.body(), requestTime, clock.instant());
+        return new StoredResponse(stored.status(), merged, stored.body(), requestTime, clock.instant(), stored.tags(), stamp);
     }
 
     private static MultiMap copyEndToEnd(MultiMap headers) {
@@ -555,24 +585,53 @@ final class ResponseCache {
 
     /** Stores a response (and, when it varies, its variant index), after the client has it. Never fails. */
     private Uni<Void> put(String key, Headers request, StoredResponse response) {
-        // A Set-Cookie is for the client that caused the fetch; a stored copy never carries one.
+        // A Set-Cookie is for the client that caused the fetch; a stored copy never carries one. Tags are
+        // kept apart from the headers, which lose them when clients are not to see them.
         Headers headers = response.headers().without(CacheHeaders.X_CACHE, CacheHeaders.CACHE_STATUS, "Set-Cookie");
+        if (settings.stripTagHeaders()) {
+            headers = headers.without(settings.tagHeaders().toArray(String[]::new));
+        }
         StoredResponse clean = new StoredResponse(response.status(), headers, response.body(), response.requestTime(),
-                response.responseTime());
+                response.responseTime(), response.tags(), response.stamp());
         Duration ttl = timeToLive(clean.status(), headers, timing(clean), clock.instant());
         if (!ttl.isPositive()) {
             return Uni.createFrom().voidItem();
         }
+        if (ttl.compareTo(settings.maxTtl()) > 0) {
+            ttl = settings.maxTtl(); // purge records are kept this long: nothing may outlive them
+        }
+        Duration keep = ttl;
         List<String> fields = Vary.fields(headers);
         byte[] encoded = StoredResponseCodec.encode(clean);
+        String written = fields.isEmpty() ? key : variantKey(key, fields, request);
         Uni<Void> write = fields.isEmpty()
-                ? store.put(key, encoded, ttl)
-                : store.put(key, StoredResponseCodec.encode(new VariantIndex(fields)), ttl)
-                        .chain(() -> store.put(variantKey(key, fields, request), encoded, ttl));
-        return write.onFailure().recoverWithItem(failed -> {
+                ? store.put(key, encoded, keep)
+                : store.put(key, StoredResponseCodec.encode(new VariantIndex(fields)), keep)
+                        .chain(() -> store.put(written, encoded, keep));
+        return write.invoke(() -> {
+            // other replicas drop their in-process copies of what was just replaced
+            coalescer.announceWrite(key);
+            if (!written.equals(key)) {
+                coalescer.announceWrite(written);
+            }
+        }).onFailure().recoverWithItem(failed -> {
             LOG.debugf("cache write for %s failed: %s", key, failed);
             return null;
         });
+    }
+
+    /** What purges make of a stored response to this request's target. */
+    private Purges.Verdict verdict(HttpServerRequest req, StoredResponse s) {
+        return purges.check(req.getHeader(HttpHeaders.HOST), Forwarder.originForm(req.uri()), s.tags(), s.stamp());
+    }
+
+    /** Removes the purge-tag headers from what a client is about to see, unless configured to keep them. */
+    void stripTagHeaders(MultiMap out) {
+        if (settings.stripTagHeaders()) {
+            for (String field : settings.tagHeaders()) {
+                out.remove(field);
+            }
+        }
     }
 
     private void invalidate(String key) {

@@ -2,6 +2,7 @@ package dev.outrigger.proxy;
 
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
+import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.store.CacheStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -25,15 +26,17 @@ public class TrafficServer {
     private final CacheSettings cacheSettings;
     private final CacheStore store;
     private final Coalescer coalescer;
+    private final PurgeBus purgeBus;
     private volatile ProxyServer server;
 
     TrafficServer(Vertx vertx, ProxySettings settings, CacheSettings cacheSettings, CacheStore store, Coalescer coalescer,
-                  Meters meters, Clock clock) {
+                  PurgeBus purgeBus, Meters meters, Clock clock) {
         this.vertx = vertx;
         this.settings = settings;
         this.cacheSettings = cacheSettings;
         this.store = store;
         this.coalescer = coalescer;
+        this.purgeBus = purgeBus;
         this.meters = meters;
         this.clock = clock;
     }
@@ -41,7 +44,7 @@ public class TrafficServer {
     void start(@Observes StartupEvent event) throws Exception {
         // Startup observers run on the main thread, not an event loop: waiting here means that once the
         // application reports started, the traffic port accepts connections.
-        server = ProxyServer.start(vertx, settings, cacheSettings, store, coalescer, meters, clock)
+        server = ProxyServer.start(vertx, settings, cacheSettings, store, coalescer, purgeBus.purges(), meters, clock)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.infof("Outrigger listening on %s:%d, forwarding to %s (%d event loops)",
                 settings.host(), server.port(), settings.upstreamAuthority(), settings.eventLoops());

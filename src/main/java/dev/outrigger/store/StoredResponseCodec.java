@@ -14,7 +14,8 @@ import java.util.Optional;
  * The versioned binary form of a {@link StoredResponse}, shared by every store and every replica:
  *
  * <pre>
- * "OR" version:u8 status:u16 requestTime:i64 responseTime:i64 (epoch ms)
+ * "OR" version:u8 status:u16 requestTime:i64 responseTime:i64 (epoch ms) stamp:i64 (epoch µs)
+ * tagCount:u16 { length:u16 tag }
  * headerCount:u16 { nameLength:u16 name valueLength:i32 value }  (UTF-8)
  * bodyLength:i32 body
  * </pre>
@@ -26,7 +27,7 @@ import java.util.Optional;
  */
 public final class StoredResponseCodec {
 
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
     private static final byte M0 = 'O';
     private static final byte M1 = 'R';
     private static final byte V1 = 'V';
@@ -36,7 +37,19 @@ public final class StoredResponseCodec {
     public static byte[] encode(StoredResponse r) {
         List<byte[]> names = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
-        int size = 2 + 1 + 2 + 8 + 8 + 2 + 4 + r.body().length;
+        List<byte[]> tags = new ArrayList<>();
+        int size = 2 + 1 + 2 + 8 + 8 + 8 + 2 + 2 + 4 + r.body().length;
+        for (String t : r.tags()) {
+            byte[] bytes = t.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length > 0xFFFF) {
+                throw new IllegalArgumentException("tag longer than 65535 bytes");
+            }
+            tags.add(bytes);
+            size += 2 + bytes.length;
+        }
+        if (tags.size() > 0xFFFF) {
+            throw new IllegalArgumentException("too many tags: " + tags.size());
+        }
         for (Map.Entry<String, String> f : r.headers().fields()) {
             byte[] n = f.getKey().getBytes(StandardCharsets.UTF_8);
             byte[] v = f.getValue().getBytes(StandardCharsets.UTF_8);
@@ -52,6 +65,11 @@ public final class StoredResponseCodec {
         b.putShort((short) r.status());
         b.putLong(r.requestTime().toEpochMilli());
         b.putLong(r.responseTime().toEpochMilli());
+        b.putLong(micros(r.stamp()));
+        b.putShort((short) tags.size());
+        for (byte[] t : tags) {
+            b.putShort((short) t.length).put(t);
+        }
         b.putShort((short) names.size());
         for (int i = 0; i < names.size(); i++) {
             b.putShort((short) names.get(i).length).put(names.get(i));
@@ -112,6 +130,12 @@ public final class StoredResponseCodec {
             int status = Short.toUnsignedInt(b.getShort());
             Instant requestTime = Instant.ofEpochMilli(b.getLong());
             Instant responseTime = Instant.ofEpochMilli(b.getLong());
+            long stamp = b.getLong();
+            int tagCount = Short.toUnsignedInt(b.getShort());
+            List<String> tags = new ArrayList<>(tagCount);
+            for (int i = 0; i < tagCount; i++) {
+                tags.add(string(b, Short.toUnsignedInt(b.getShort())));
+            }
             int count = Short.toUnsignedInt(b.getShort());
             List<Map.Entry<String, String>> fields = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
@@ -125,10 +149,15 @@ public final class StoredResponseCodec {
             }
             byte[] body = new byte[bodyLength];
             b.get(body);
-            return Optional.of(new StoredResponse(status, Headers.of(fields), body, requestTime, responseTime));
+            return Optional.of(new StoredResponse(status, Headers.of(fields), body, requestTime, responseTime, tags,
+                    Instant.ofEpochSecond(Math.floorDiv(stamp, 1_000_000L), Math.floorMod(stamp, 1_000_000L) * 1000L)));
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    private static long micros(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
     }
 
     private static String string(ByteBuffer b, int length) {

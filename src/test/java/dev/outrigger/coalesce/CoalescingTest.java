@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.outrigger.proxy.CacheSettings;
-import dev.outrigger.store.FailOpenStore;
-import dev.outrigger.store.MemoryStore;
-import dev.outrigger.store.RedisStore;
-import dev.outrigger.store.TieredStore;
 import dev.outrigger.testsupport.Await;
+import dev.outrigger.testsupport.Deployment;
 import dev.outrigger.testsupport.MutableClock;
 import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.OriginServer.Response;
@@ -16,7 +13,6 @@ import dev.outrigger.testsupport.RawHttp;
 import dev.outrigger.testsupport.StandaloneProxy;
 import dev.outrigger.testsupport.TestProxy;
 import dev.outrigger.testsupport.TestRedis;
-import io.vertx.mutiny.redis.client.Redis;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,9 +40,9 @@ class CoalescingTest {
 
     static TestRedis testRedis;
 
-    final List<AutoCloseable> closing = new ArrayList<>();
     final ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
     OriginServer origin;
+    Deployment deployment;
 
     @BeforeAll
     static void startRedis() throws Exception {
@@ -62,48 +58,29 @@ class CoalescingTest {
     void start() throws Exception {
         testRedis.flush();
         origin = OriginServer.start();
+        deployment = new Deployment(testRedis, origin);
     }
 
     @AfterEach
     void stop() throws Exception {
         clients.shutdownNow();
-        for (AutoCloseable c : closing.reversed()) {
-            c.close();
-        }
+        deployment.close();
         origin.close();
         if (!testRedis.server().running()) {
             testRedis.server().restart();
         }
     }
 
-    /** A replica: L1 over the shared Redis, leases and fill signals there. */
     TestProxy replica(Clock clock, CoalesceSettings settings) throws Exception {
-        Redis redis = testRedis.client();
-        var l2 = new FailOpenStore(new RedisStore(redis, "orc:v1:"), Duration.ofMillis(500), Duration.ofMillis(500), 2,
-                Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE);
-        RedisLeases leases = new RedisLeases(redis, "orc:v1:", settings.leaseTtl(), Duration.ofMillis(500),
-                Duration.ofSeconds(1)).start();
-        TestProxy proxy = TestProxy.start(origin, clock, new TieredStore(new MemoryStore(16L << 20, clock), l2,
-                Duration.ofSeconds(1)), CacheSettings.DEFAULT, leases, settings);
-        closing.add(proxy);
-        Await.until(leases::subscribed, "the replica's fill subscription is open");
-        return proxy;
+        return deployment.replica(clock, settings, CacheSettings.DEFAULT);
     }
 
     TestProxy replica() throws Exception {
-        return replica(Clock.systemUTC(), CoalesceSettings.DEFAULT);
+        return deployment.replica();
     }
 
     static RawHttp.Response get(int port, String target, String... headers) {
-        StringBuilder req = new StringBuilder("GET " + target + " HTTP/1.1\nHost: shop.example\n");
-        for (String h : headers) {
-            req.append(h).append('\n');
-        }
-        try (RawHttp c = RawHttp.connect(port)) {
-            return c.exchange(req.append('\n').toString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return Deployment.get(port, target, headers);
     }
 
     /** {@code n} GETs released at once, spread round-robin over {@code ports}; the i-th gets {@code headers.apply(i)}. */
@@ -345,7 +322,7 @@ class CoalescingTest {
 
     static RawHttp.Response head(int port, String target) {
         try (RawHttp c = RawHttp.connect(port)) {
-            return c.exchange("HEAD " + target + " HTTP/1.1\nHost: shop.example\n\n");
+            return c.exchange("HEAD " + target + " HTTP/1.1\nHost: " + Deployment.HOST + "\n\n");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -111,4 +111,15 @@ class ApplicationTest {
                 .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
                 .findFirst().orElse(-1);
     }
+
+    @Test
+    void theAdminApiRefusesEveryCallWhenNoTokenIsConfigured() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(management.toURI().resolve("/admin/purge"))
+                        .header("Authorization", "Bearer anything")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"all\":true}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(403, r.statusCode());
+        assertTrue(r.body().contains("OUTRIGGER_ADMIN_TOKEN"), r.body());
+    }
 }

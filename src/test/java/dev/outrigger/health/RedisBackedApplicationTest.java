@@ -51,7 +51,7 @@ class RedisBackedApplicationTest {
 
     private static List<?> keys() {
         try {
-            return (List<?>) Resp.once(RedisServerResource.server().port(), "KEYS", "orc:v1:*");
+            return (List<?>) Resp.once(RedisServerResource.server().port(), "KEYS", "orc:v1:*shared*");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -82,5 +82,32 @@ class RedisBackedApplicationTest {
         } finally {
             RedisServerResource.server().restart();
         }
+    }
+
+    @Test
+    void aPurgeTheApplicationPublishesOnTheChannelDropsTheEntry() throws Exception {
+        OriginServer origin = OriginResource.origin();
+        origin.on("/tagged", req -> req.response().putHeader("Cache-Control", "max-age=600")
+                .putHeader("Cache-Tag", "catalog").end("v" + origin.hits("/tagged")));
+        get("/tagged");
+        Await.until(() -> {
+            try {
+                return "HIT".equals(get("/tagged").header("X-Cache"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "stored");
+
+        Resp.once(RedisServerResource.server().port(), "PUBLISH", "outrigger:invalidate", "{\"tags\":[\"catalog\"]}");
+
+        Await.until(() -> {
+            try {
+                return "v2".equals(get("/tagged").text());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "fetched again after the purge");
+        assertEquals(List.of("H|t:catalog"), Resp.once(RedisServerResource.server().port(), "ZRANGE", "orc:v1:purges", "0", "-1"),
+                "kept for replicas that start later");
     }
 }

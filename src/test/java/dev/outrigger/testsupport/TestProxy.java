@@ -4,6 +4,8 @@ import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.coalesce.Leases;
 import dev.outrigger.metrics.Meters;
+import dev.outrigger.purge.PurgeBus;
+import dev.outrigger.purge.Purges;
 import dev.outrigger.store.CacheStore;
 import dev.outrigger.store.MemoryStore;
 import dev.outrigger.proxy.CacheSettings;
@@ -12,6 +14,7 @@ import dev.outrigger.proxy.ProxySettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
@@ -25,14 +28,24 @@ public final class TestProxy implements AutoCloseable {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ProxyServer server;
     private final Coalescer coalescer;
+    private final PurgeBus purgeBus;
+
+    /** Builds a replica's purge bus from its records and its meters' listener. */
+    public interface PurgeBusFactory {
+        PurgeBus create(Vertx vertx, Purges purges, PurgeBus.Listener listener);
+
+        PurgeBusFactory LOCAL = (vertx, purges, listener) -> PurgeBus.local(purges, listener);
+    }
 
     private TestProxy(ProxySettings settings, Clock clock, CacheStore store, CacheSettings cache, Leases leases,
-                      CoalesceSettings coalesce) {
+                      CoalesceSettings coalesce, PurgeBusFactory purgeBusFactory) {
         Meters meters = new Meters(registry);
         CacheStore cacheStore = store == null ? new MemoryStore(64L << 20, clock) : store;
         coalescer = new Coalescer(vertx, leases, coalesce, clock, meters.coalesceListener(), cacheStore::evictLocal);
+        Purges purges = new Purges(clock, Duration.ofMillis(100), cache.maxTtl());
+        purgeBus = purgeBusFactory.create(vertx, purges, meters.purgeListener(purges::size));
         try {
-            server = ProxyServer.start(vertx, settings, cache, cacheStore, coalescer, meters, clock)
+            server = ProxyServer.start(vertx, settings, cache, cacheStore, coalescer, purges, meters, clock)
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
@@ -47,7 +60,7 @@ public final class TestProxy implements AutoCloseable {
 
     public static TestProxy start(String upstream, UnaryOperator<ProxySettings> tweak, Clock clock) {
         return new TestProxy(tweak.apply(ProxySettings.defaults(java.net.URI.create(upstream))), clock, null, CacheSettings.DEFAULT,
-                Leases.LOCAL, CoalesceSettings.DEFAULT);
+                Leases.LOCAL, CoalesceSettings.DEFAULT, PurgeBusFactory.LOCAL);
     }
 
     /** A proxy with its own cache store (several proxies given one Redis-backed store act as replicas). */
@@ -61,16 +74,27 @@ public final class TestProxy implements AutoCloseable {
      */
     public static TestProxy start(OriginServer origin, Clock clock, CacheStore store, CacheSettings cache, Leases leases,
                                   CoalesceSettings coalesce) {
-        return new TestProxy(ProxySettings.defaults(java.net.URI.create(origin.url())), clock, store, cache, leases, coalesce);
+        return start(origin, clock, store, cache, leases, coalesce, PurgeBusFactory.LOCAL);
+    }
+
+    /** A replica that also hears purges through {@code purgeBus} (a {@code RedisPurgeBus} on the shared Redis). */
+    public static TestProxy start(OriginServer origin, Clock clock, CacheStore store, CacheSettings cache, Leases leases,
+                                  CoalesceSettings coalesce, PurgeBusFactory purgeBus) {
+        return new TestProxy(ProxySettings.defaults(java.net.URI.create(origin.url())), clock, store, cache, leases, coalesce,
+                purgeBus);
+    }
+
+    public PurgeBus purgeBus() {
+        return purgeBus;
     }
 
     public int port() {
         return server.port();
     }
 
-    /** The value of a counter, e.g. {@code outrigger.coalesce.waiters}. */
-    public double counter(String name) {
-        var c = registry.find(name).counter();
+    /** The value of a counter, e.g. {@code outrigger.coalesce.waiters}; {@code tags}: key, value, key, value… */
+    public double counter(String name, String... tags) {
+        var c = registry.find(name).tags(tags).counter();
         return c == null ? 0 : c.count();
     }
 
@@ -87,6 +111,7 @@ public final class TestProxy implements AutoCloseable {
     @Override
     public void close() throws Exception {
         coalescer.close();
+        purgeBus.close();
         server.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }

@@ -15,7 +15,10 @@ public final class TestRedis implements AutoCloseable {
     private TestRedis(RedisServer server) {
         this.server = server;
         this.vertx = Vertx.vertx();
-        this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.uri()));
+        // Each replica built on this client holds two pooled connections for its subscriptions (fill
+        // signals, purges); the default pool of 6 would run dry at three replicas.
+        this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.uri())
+                .setMaxPoolSize(64).setMaxPoolWaiting(1024));
     }
 
     /** Starts a server ({@code args}: extra redis-server options) and a client to it. */

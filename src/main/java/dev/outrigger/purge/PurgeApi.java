@@ -1,0 +1,107 @@
+package dev.outrigger.purge;
+
+import io.quarkus.vertx.http.ManagementInterface;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code POST /admin/purge} on the management port (never the traffic port), for holders of
+ * {@code OUTRIGGER_ADMIN_TOKEN}: 200 with what was purged, 400 with a one-line reason, 401 without the
+ * token, 403 when no token is configured, 503 when the other replicas could not be told.
+ */
+@Singleton
+public class PurgeApi {
+
+    private static final Logger LOG = Logger.getLogger(PurgeApi.class);
+    static final String PATH = "/admin/purge";
+    private static final int MAX_BODY = 1 << 20;
+
+    private final PurgeBus bus;
+    /** Only a digest is kept: compared in constant time, and no length to leak. */
+    private final Optional<byte[]> tokenDigest;
+
+    PurgeApi(PurgeBus bus, @ConfigProperty(name = "outrigger.admin.token") Optional<String> token) {
+        this.bus = bus;
+        this.tokenDigest = token.filter(t -> !t.isBlank()).map(PurgeApi::sha256);
+    }
+
+    void routes(@Observes ManagementInterface management) {
+        // Quarkus may already have read the body (up to quarkus.http.limits.max-body-size); the size is
+        // checked again in purge().
+        management.router().route(PATH).method(HttpMethod.POST)
+                .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
+                .handler(this::purge);
+        management.router().route(PATH).handler(rc -> {
+            rc.response().putHeader(HttpHeaders.ALLOW, "POST");
+            answer(rc, 405, "use POST");
+        });
+    }
+
+    private void purge(RoutingContext rc) {
+        if (tokenDigest.isEmpty()) {
+            answer(rc, 403, "the admin API is off: set OUTRIGGER_ADMIN_TOKEN to turn it on");
+            return;
+        }
+        String auth = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
+        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)
+                || !MessageDigest.isEqual(sha256(auth.substring(7).trim()), tokenDigest.get())) {
+            rc.response().putHeader("WWW-Authenticate", "Bearer");
+            answer(rc, 401, auth == null ? "missing Authorization: Bearer <token>" : "wrong token");
+            return;
+        }
+        io.vertx.core.buffer.Buffer body = rc.body() == null ? null : rc.body().buffer();
+        if (body != null && body.length() > MAX_BODY) {
+            answer(rc, 413, "a purge body is at most " + MAX_BODY + " bytes");
+            return;
+        }
+        Purge p;
+        try {
+            p = Purge.parse(body == null ? "" : body.toString(java.nio.charset.StandardCharsets.UTF_8), false);
+        } catch (Purge.Invalid e) {
+            answer(rc, 400, e.getMessage());
+            return;
+        }
+        bus.purge(p).subscribe().with(
+                ok -> rc.response().setStatusCode(200)
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                        .end(new JsonObject()
+                                .put("urls", p.urls().size())
+                                .put("tags", p.tags().size())
+                                .put("prefixes", p.prefixes().size())
+                                .put("all", p.all())
+                                .put("soft", p.soft())
+                                .encode() + "\n"),
+                failed -> {
+                    LOG.warnf("purge applied on this replica only: %s", failed.toString());
+                    answer(rc, 503, "purge applied on this replica only: the others could not be told (Redis: "
+                            + failed.getClass().getSimpleName() + ")");
+                });
+    }
+
+    private static void answer(RoutingContext rc, int status, String reason) {
+        rc.response().setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                .end(reason + "\n");
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always present", e);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.outrigger.testsupport;
+
+import dev.outrigger.coalesce.CoalesceSettings;
+import dev.outrigger.coalesce.RedisLeases;
+import dev.outrigger.proxy.CacheSettings;
+import dev.outrigger.purge.RedisPurgeBus;
+import dev.outrigger.store.FailOpenStore;
+import dev.outrigger.store.MemoryStore;
+import dev.outrigger.store.RedisStore;
+import dev.outrigger.store.TieredStore;
+import io.vertx.mutiny.redis.client.Redis;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Replicas of one deployment in this JVM: each its own L1, coalescer and purge records, all sharing one
+ * real Redis (store, leases, fill signals, purge channel) in front of one origin. Requests go out with
+ * {@code Host: shop.example}, as a Service would deliver them to every pod.
+ */
+public final class Deployment implements AutoCloseable {
+
+    public static final String HOST = "shop.example";
+
+    private final TestRedis redis;
+    private final OriginServer origin;
+    private final List<AutoCloseable> replicas = new ArrayList<>();
+
+    public Deployment(TestRedis redis, OriginServer origin) {
+        this.redis = redis;
+        this.origin = origin;
+    }
+
+    /** A replica on the real clock with the default settings. */
+    public TestProxy replica() throws Exception {
+        return replica(Clock.systemUTC(), CoalesceSettings.DEFAULT, CacheSettings.DEFAULT);
+    }
+
+    /** A replica, once its subscriptions are open and it has read the purge records. */
+    public TestProxy replica(Clock clock, CoalesceSettings coalesce, CacheSettings cache) throws Exception {
+        Redis client = redis.client();
+        var l2 = new FailOpenStore(new RedisStore(client, "orc:v1:"), Duration.ofMillis(500), Duration.ofMillis(500), 2,
+                Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE);
+        RedisLeases leases = new RedisLeases(client, "orc:v1:", coalesce.leaseTtl(), Duration.ofMillis(500),
+                Duration.ofSeconds(1)).start();
+        RedisPurgeBus[] bus = new RedisPurgeBus[1];
+        TestProxy proxy = TestProxy.start(origin, clock, new TieredStore(new MemoryStore(16L << 20, clock), l2,
+                Duration.ofSeconds(1)), cache, leases, coalesce, (vertx, purges, listener) -> {
+                    bus[0] = new RedisPurgeBus(client, purges, "orc:v1:", "outrigger:invalidate", Duration.ofSeconds(10),
+                            Duration.ofSeconds(1), vertx, clock, listener).start();
+                    return bus[0];
+                });
+        replicas.add(proxy);
+        Await.until(() -> leases.subscribed() && bus[0].ready(), "the replica's subscriptions are open");
+        return proxy;
+    }
+
+    /** A GET with the deployment's Host and {@code headers} ("Name: value"). */
+    public static RawHttp.Response get(int port, String target, String... headers) {
+        StringBuilder req = new StringBuilder("GET " + target + " HTTP/1.1\nHost: " + HOST + "\n");
+        for (String h : headers) {
+            req.append(h).append('\n');
+        }
+        try (RawHttp c = RawHttp.connect(port)) {
+            return c.exchange(req.append('\n').toString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (AutoCloseable r : replicas.reversed()) {
+            r.close();
+        }
+    }
+}
