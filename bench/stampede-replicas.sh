@@ -3,18 +3,18 @@
 # the origin, and the latency everyone sees. The single-proxy stampede next to nginx and Varnish is the
 # shared harness's `stampede` scenario (see README, Development).
 #
-#   bench/stampede-replicas.sh [--replicas 3] [--n 200] [--delay 200] [--reps 5] [--jar target/quarkus-app/quarkus-run.jar]
+#   bench/stampede-replicas.sh [--replicas 3] [--n 200] [--delay 200] [--reps 5] [--warmup 20] [--jar target/quarkus-app/quarkus-run.jar]
 #
 # Starts: the shared harness's origin (../shared/bench/lib/origin.py), a redis-server, N replicas (JVM);
-# fires --reps stampedes (each on a new cold key, after one warm-up stampede per replica), prints one JSON
+# fires --reps stampedes (each on a new cold key, after --warmup unmeasured ones: the JVMs' JIT needs them), prints one JSON
 # line per rep plus origin hits, stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPLICAS=3; N=200; DELAY=200; REPS=5; JAR=target/quarkus-app/quarkus-run.jar
+REPLICAS=3; N=200; DELAY=200; REPS=5; WARMUP=20; JAR=target/quarkus-app/quarkus-run.jar
 while [ $# -gt 0 ]; do
   case "$1" in
     --replicas) REPLICAS=$2; shift 2;; --n) N=$2; shift 2;; --delay) DELAY=$2; shift 2;;
-    --reps) REPS=$2; shift 2;; --jar) JAR=$2; shift 2;;
+    --reps) REPS=$2; shift 2;; --warmup) WARMUP=$2; shift 2;; --jar) JAR=$2; shift 2;;
     *) echo "unknown argument: $1" >&2; exit 2;;
   esac
 done
@@ -41,8 +41,8 @@ for i in $(seq 1 "$REPLICAS"); do
 done
 for p in "${PORTS[@]}"; do wait_http "http://127.0.0.1:$p/__total"; done
 LIST=$(IFS=,; echo "${PORTS[*]}")
-for p in "${PORTS[@]}"; do  # warm-up: JIT the miss path on each replica
-  python3 bench/lib/spread.py --ports "$p" --n "$N" --path "/obj/warm-$p?size=1024&d=$DELAY&ma=3600" >/dev/null
+for w in $(seq 1 "$WARMUP"); do  # unmeasured: JIT the miss, lease, wait and fill paths on every replica
+  python3 bench/lib/spread.py --ports "$LIST" --n "$N" --path "/obj/warm-$$-$w?size=1024&d=$DELAY&ma=3600" >/dev/null
 done
 for r in $(seq 1 "$REPS"); do
   key="st-$$-$r"

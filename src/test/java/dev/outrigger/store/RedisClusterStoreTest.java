@@ -2,13 +2,7 @@ package dev.outrigger.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import dev.outrigger.testsupport.RedisCluster;
-import dev.outrigger.testsupport.RedisServer;
-import dev.outrigger.testsupport.Resp;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.redis.client.RedisClientType;
-import io.vertx.redis.client.RedisOptions;
+import dev.outrigger.testsupport.TestRedisCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,38 +11,26 @@ import org.junit.jupiter.api.Test;
 /** The contract on a real three-node Redis Cluster: keys spread over every node. */
 class RedisClusterStoreTest extends CacheStoreContract {
 
-    static RedisCluster cluster;
-    static Vertx vertx;
-    static Redis client;
+    static TestRedisCluster cluster;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = RedisCluster.start();
-        vertx = Vertx.vertx();
-        RedisOptions options = new RedisOptions().setType(RedisClientType.CLUSTER);
-        for (RedisServer node : cluster.nodes()) {
-            options.addConnectionString(node.uri());
-        }
-        client = Redis.createClient(vertx, options);
+        cluster = TestRedisCluster.start();
     }
 
     @AfterAll
     static void stop() {
-        client.close();
-        vertx.closeAndAwait();
         cluster.close();
     }
 
     @BeforeEach
     void flush() throws Exception {
-        for (RedisServer node : cluster.nodes()) {
-            Resp.once(node.port(), "FLUSHALL");
-        }
+        cluster.flush();
     }
 
     @Override
     CacheStore store() {
-        return new RedisStore(client, "orc:v1:");
+        return new RedisStore(cluster.client(), "orc:v1:");
     }
 
     @Test
