@@ -8,6 +8,7 @@
 #    the replica's purge records).
 #
 #   bench/purge.sh [--sizes 10000,100000] [--purges 500] [--churn 1000000] [--jar target/quarkus-app/quarkus-run.jar]
+# (an empty --sizes skips the purge-time part)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=10000,100000; PURGES=500; CHURN=1000000; JAR=target/quarkus-app/quarkus-run.jar
@@ -46,7 +47,7 @@ xcache() { curl -s -o /dev/null -D - "http://127.0.0.1:$1$2" | tr -d '\r' | awk 
 
 for i in $(seq 1 50); do purge "{\"tags\":[\"warm-up-$i\"]}" >/dev/null; done  # the first calls run on a cold JIT
 IFS=, read -ra NS <<<"$SIZES"
-for n in "${NS[@]}"; do
+for n in ${NS[@]+"${NS[@]}"}; do
   warm=$(python3 "$HC" warm --port "$A" --n "$n" --prefix "/s$n/k" --query "ma=3600&tags=bulk$n" --conc 64 --timeout 900)
   sample="/s$n/k$((n / 2))?ma=3600&tags=bulk$n"
   for _ in $(seq 1 100); do [ "$(xcache "$B" "$sample")" = HIT ] && break; sleep 0.05; done
@@ -57,29 +58,33 @@ for n in "${NS[@]}"; do
   echo "{\"entries\": $n, \"warm\": $warm, \"admin_call_s\": $api, \"until_other_replica_misses_ms\": $((t1 - t0))}"
 done
 
+lag_buckets() { curl -s "http://127.0.0.1:${MPORT[1]}/q/metrics" | grep '^outrigger_purge_broadcast_lag_seconds_bucket'; }
+lag_buckets > "${TMPDIR:-/tmp}/lag-before.$$"   # the warm-up purges above are not part of the figure
 for i in $(seq 1 "$PURGES"); do purge "{\"tags\":[\"lag-$i\"]}" >/dev/null; done
 sleep 1
-curl -s "http://127.0.0.1:${MPORT[1]}/q/metrics" | python3 -c '
-import sys
-b = []; count = 0
-for l in sys.stdin:
-    if l.startswith("outrigger_purge_broadcast_lag_seconds_bucket"):
+lag_buckets | python3 -c '
+import sys, os
+def read(lines):
+    out = {}
+    for l in lines:
         le = l.split("le=\"")[1].split("\"")[0]
-        b.append((float("inf") if le == "+Inf" else float(le), float(l.split()[-1])))
-    elif l.startswith("outrigger_purge_broadcast_lag_seconds_count"):
-        count = float(l.split()[-1])
-b.sort()
+        out[float("inf") if le == "+Inf" else float(le)] = float(l.split()[-1])
+    return out
+before = read(open(sys.argv[1]))
+after = read(sys.stdin)
+b = sorted((le, c - before.get(le, 0)) for le, c in after.items())
+count = b[-1][1]
 def q(p):
     for le, c in b:
         if c >= p * count:
             return le * 1000
-print("{\"broadcast_lag_purges\": %d, \"p50_ms_at_most\": %.3f, \"p99_ms_at_most\": %.3f}" % (count, q(0.5), q(0.99)))'
+print("{\"broadcast_lag_purges\": %d, \"p50_ms_at_most\": %.3f, \"p99_ms_at_most\": %.3f}" % (count, q(0.5), q(0.99)))' "${TMPDIR:-/tmp}/lag-before.$$"
 
 before_keys=$(redis-cli -p "$RP" dbsize); before_mem=$(redis-cli -p "$RP" info memory | awk -F: '/^used_memory:/{print $2}' | tr -d '\r')
 python3 "$HC" warm --port "$A" --n "$CHURN" --prefix "/churn/k" --query "ma=2&tags=churn,wave" --conc 64 --timeout 3600 >/dev/null
 sleep 3
 for _ in $(seq 1 120); do
-  left=$(redis-cli -p "$RP" --scan --pattern 'orc:v1:*churn*' --count 10000 | head -1 | wc -l)
+  left=$(redis-cli -p "$RP" --scan --pattern 'orc:v1:*churn*' 2>/dev/null | head -1 | wc -l || true)
   [ "$left" = 0 ] && break; sleep 1
 done
 after_keys=$(redis-cli -p "$RP" dbsize); after_mem=$(redis-cli -p "$RP" info memory | awk -F: '/^used_memory:/{print $2}' | tr -d '\r')

@@ -44,10 +44,11 @@ public final class Coalescer implements AutoCloseable {
     /** One request taking part in a flight. Callbacks come on any thread; each hops to its own. */
     public interface Participant {
         /**
-         * Fetch for everyone and report through {@code lead}; {@code takeover}: an earlier holder's fetch
-         * failed or went silent, so look in the store first (its signal may have been lost).
+         * Fetch for everyone and report through {@code lead}. {@code lookFirst}: look in the store before
+         * fetching — the key may have been filled since this request's lookup (the previous lease holder
+         * wrote it before releasing the lease this one just took, or its signal was lost).
          */
-        void lead(Lead lead, boolean takeover);
+        void lead(Lead lead, boolean lookFirst);
 
         /** The fetch stored its response: look it up again. */
         void filled();
@@ -243,9 +244,11 @@ public final class Coalescer implements AutoCloseable {
                 f.extendTimer = vertx.setPeriodic(every, id -> leases.extend(f.key, token).subscribe().with(v -> { }));
             }
             // A leader that never reports (a path that lost its callback) must not hold the flight forever.
-            f.leadTimer = vertx.setTimer(settings.waitTimeout().toMillis(), id -> lead.failed());
+            // Twice the wait bound: its waiters have given up by then, so a slow fetch is not doubled.
+            f.leadTimer = vertx.setTimer(2 * settings.waitTimeout().toMillis(), id -> lead.failed());
         }
-        p.lead(lead, takeover);
+        // A lease taken in Redis may be the one another pod has just released after filling the key.
+        p.lead(lead, takeover || token != null);
     }
 
     private void follow(Flight f, Participant head, Duration remaining) {
@@ -293,14 +296,15 @@ public final class Coalescer implements AutoCloseable {
         leases.announce(key).subscribe().with(v -> { });
     }
 
-    private void onSignal(Signal signal, String key) {
+    private void onSignal(Signal signal, String key, boolean fromThisPod) {
         if (signal == Signal.OVERWRITTEN) {
             dropLocalCopy.accept(key);
             return;
         }
         if (signal == Signal.UNSHAREABLE) {
             unshareable.put(key, Boolean.TRUE);
-        } else if (signal == Signal.FILLED) {
+        } else if (signal == Signal.FILLED && !fromThisPod) {
+            // (our own fills were recorded when they ended, and ours is the copy just written)
             dropLocalCopy.accept(key);
             recentFills.put(key, System.nanoTime());
         }
@@ -325,13 +329,18 @@ public final class Coalescer implements AutoCloseable {
         switch (signal) {
             case FILLED -> finish(f, null);
             case UNSHAREABLE -> finish(f, Alone.UNSHAREABLE);
-            case FAILED -> retry(f, true);
+            case FAILED -> retry(f, true, null);
             case OVERWRITTEN -> { }
         }
     }
 
-    /** The fetch failed: one waiter tries again (after {@link #MAX_FAILED_ROUNDS}, all fetch for themselves). */
-    private void retry(Flight f, boolean countFailure) {
+    /**
+     * The fetch failed: one waiter tries again (after {@link #MAX_FAILED_ROUNDS}, all fetch for themselves).
+     * {@code heldToken}: the lease this pod still holds ({@code ""} for a local lead), handed to the next
+     * waiter as it is, so the other pods keep waiting for this one; null when the failure was another
+     * pod's, whose lease is gone and must be taken anew.
+     */
+    private void retry(Flight f, boolean countFailure, String heldToken) {
         Participant next;
         synchronized (f) {
             if (countFailure) {
@@ -343,7 +352,12 @@ public final class Coalescer implements AutoCloseable {
             }
         }
         if (next == null) {
+            if (heldToken != null && !heldToken.isEmpty()) {
+                leases.release(f.key, heldToken, Signal.FAILED).subscribe().with(v -> { }); // others may try
+            }
             finish(f, Alone.FAILED);
+        } else if (heldToken != null) {
+            lead(f, next, heldToken.isEmpty() ? null : heldToken, true);
         } else {
             acquire(f, next, true);
         }
@@ -478,11 +492,15 @@ public final class Coalescer implements AutoCloseable {
             }
         }
 
-        /** Releases the lease (a held one) with {@code signal}; a takeover that was carried out is counted. */
-        private void release(String token, Signal signal, boolean declined) {
+        private void countTakeover(boolean declined) {
             if (takeover && !declined) {
                 listener.takeover();
             }
+        }
+
+        /** Releases the lease (a held one) with {@code signal}; a takeover that was carried out is counted. */
+        private void release(String token, Signal signal, boolean declined) {
+            countTakeover(declined);
             if (!token.isEmpty()) {
                 leases.release(f.key, token, signal).subscribe().with(v -> { });
             }
@@ -511,8 +529,8 @@ public final class Coalescer implements AutoCloseable {
         public void failed() {
             String token = resolve();
             if (token != null) {
-                release(token, Signal.FAILED, false);
-                retry(f, true);
+                countTakeover(false);
+                retry(f, true, token);
             }
         }
 
@@ -520,8 +538,7 @@ public final class Coalescer implements AutoCloseable {
         public void declined() {
             String token = resolve();
             if (token != null) {
-                release(token, Signal.FAILED, true);
-                retry(f, false);
+                retry(f, false, token);
             }
         }
     }

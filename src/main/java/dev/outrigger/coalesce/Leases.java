@@ -2,7 +2,6 @@ package dev.outrigger.coalesce;
 
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
-import java.util.function.BiConsumer;
 
 /**
  * Who fetches a key for the whole deployment: a lease per key, and a signal to every pod when the
@@ -47,8 +46,14 @@ public interface Leases extends AutoCloseable {
     /** Tells every other pod that {@code key} was just written, so they drop their local copies. Never fails. */
     Uni<Void> announce(String key);
 
-    /** Where the signals other pods send arrive (on any thread): the signal and the key. */
-    void listen(BiConsumer<Signal, String> listener);
+    /** Receives signals, on any thread. */
+    interface Listener {
+        /** {@code fromThisPod}: this pod sent it (lease signals come back to their sender too; write announcements do not). */
+        void heard(Signal signal, String key, boolean fromThisPod);
+    }
+
+    /** Where signals arrive. */
+    void listen(Listener listener);
 
     @Override
     default void close() { }
@@ -76,6 +81,6 @@ public interface Leases extends AutoCloseable {
         }
 
         @Override
-        public void listen(BiConsumer<Signal, String> listener) { }
+        public void listen(Listener listener) { }
     };
 }

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,7 +39,7 @@ public final class RedisLeases implements Leases {
     private final String pod = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong tokens = new AtomicLong();
     private volatile long downUntil = Long.MIN_VALUE;
-    private volatile BiConsumer<Signal, String> listener = (s, k) -> { };
+    private volatile Listener listener = (s, k, own) -> { };
     private final RedisSubscription subscription;
 
     /**
@@ -72,7 +71,7 @@ public final class RedisLeases implements Leases {
     }
 
     @Override
-    public void listen(BiConsumer<Signal, String> listener) {
+    public void listen(Listener listener) {
         this.listener = listener;
     }
 
@@ -148,8 +147,13 @@ public final class RedisLeases implements Leases {
 
     private void onMessage(String payload) {
         String[] parts = payload.split(" ", 3);
-        if (parts.length != 3 || parts[0].length() != 1 || parts[1].equals(pod)) {
-            return; // malformed, or our own
+        if (parts.length != 3 || parts[0].length() != 1) {
+            return;
+        }
+        // Our own lease signals count too: a flight here may be waiting on a lease this pod held and has
+        // just released (its SET NX can overtake the release on another connection). Our own writes do not.
+        if (parts[0].charAt(0) == 'O' && parts[1].equals(pod)) {
+            return;
         }
         Signal signal = switch (parts[0].charAt(0)) {
             case 'F' -> Signal.FILLED;
@@ -159,7 +163,7 @@ public final class RedisLeases implements Leases {
             default -> null;
         };
         if (signal != null) {
-            listener.accept(signal, parts[2]);
+            listener.heard(signal, parts[2], parts[1].equals(pod));
         }
     }
 

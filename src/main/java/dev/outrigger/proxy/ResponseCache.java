@@ -97,8 +97,26 @@ final class ResponseCache {
         Context context = Vertx.currentContext();
         long lookedUpAt = System.nanoTime();
         lookup(key, request).subscribe().with(
-                found -> onContext(context, () -> act(req, fwd, request, requestCc, key, found, lookedUpAt)),
+                found -> onContext(context, () -> {
+                    if (found.isPresent() && verdict(req, found.get()) == Purges.Verdict.HARD) {
+                        // A purged in-process copy: another replica may have stored a newer one since.
+                        dropLocalCopies(key, request, found.get());
+                        lookup(key, request).subscribe().with(
+                                again -> onContext(context, () -> act(req, fwd, request, requestCc, key, again, lookedUpAt)),
+                                failed -> onContext(context, () -> act(req, fwd, request, requestCc, key, Optional.empty(), lookedUpAt)));
+                        return;
+                    }
+                    act(req, fwd, request, requestCc, key, found, lookedUpAt);
+                }),
                 failed -> onContext(context, () -> act(req, fwd, request, requestCc, key, Optional.empty(), lookedUpAt)));
+    }
+
+    private void dropLocalCopies(String key, Headers request, StoredResponse found) {
+        store.evictLocal(key);
+        List<String> fields = Vary.fields(found.headers());
+        if (!fields.isEmpty()) {
+            store.evictLocal(variantKey(key, fields, request));
+        }
     }
 
     /**
@@ -236,7 +254,8 @@ final class ResponseCache {
         private final boolean mayServeStale;
         private final boolean canLead;
         private final Context context = Vertx.currentContext();
-        private final Instant arrival = clock.instant();
+        /** Joined once more after a fill signal that brought nothing new; never twice. */
+        private boolean rejoined;
 
         Waiting(Fetch fetch, Forwarder fwd, CacheControl requestCc, boolean mayServeStale, boolean canLead) {
             this.fetch = fetch;
@@ -247,20 +266,19 @@ final class ResponseCache {
         }
 
         @Override
-        public void lead(Lead lead, boolean takeover) {
+        public void lead(Lead lead, boolean lookFirst) {
             onContext(context, () -> {
                 if (gone(fetch.req)) {
                     lead.declined();
                 } else if (!canLead) {
                     lead.declined(); // its answer could not be given to others: it fetches for itself alone
                     fwd.forward(fetch.req, fetch);
-                } else if (!takeover) {
+                } else if (!lookFirst) {
                     fwd.forward(fetch.req, fetch.leading(lead));
                 } else {
-                    // The previous holder failed or went silent; its fill signal may have been lost on the way.
                     lookup(fetch.key, fetch.request).subscribe().with(
                             found -> onContext(context, () -> {
-                                if (found.isPresent() && fetchedSinceArrival(found.get()) && unpurged(found.get())) {
+                                if (found.isPresent() && newerThanLookup(found.get()) && unpurged(found.get())) {
                                     lead.filled();
                                     serveCollapsed(found.get());
                                 } else {
@@ -278,10 +296,20 @@ final class ResponseCache {
                 if (gone(fetch.req)) {
                     return;
                 }
+                long relookedAt = System.nanoTime();
                 lookup(fetch.key, fetch.request).subscribe().with(
                         found -> onContext(context, () -> {
-                            if (found.isPresent() && fetchedSinceArrival(found.get()) && unpurged(found.get())) {
+                            if (found.isPresent() && newerThanLookup(found.get()) && unpurged(found.get())) {
                                 serveCollapsed(found.get());
+                            } else if (found.isPresent() && !newerThanLookup(found.get()) && !rejoined) {
+                                // Only what was there before: the signal was about an earlier fill (it can
+                                // arrive late). Wait for, or lead, the fetch that is due.
+                                rejoined = true;
+                                if (canLead) {
+                                    coalescer.join(fetch.key, relookedAt, this);
+                                } else if (!coalescer.joinIfInFlight(fetch.key, relookedAt, this)) {
+                                    fwd.forward(fetch.req, fetch);
+                                }
                             } else {
                                 // not a variant this request may be given (Vary), or already gone: its own fetch
                                 act(fetch.req, fwd, fetch.request, requestCc, fetch.key, found, ALONE);
@@ -310,11 +338,12 @@ final class ResponseCache {
         }
 
         /**
-         * Fetched after this request arrived: it satisfies the request whatever freshness the request asked
-         * for (no-cache, max-age=0), as the request's own fetch would have.
+         * Newer than what this request's lookup found (nothing, or the stale copy): fetched for this
+         * request's flight, it satisfies the request whatever freshness it asked for (no-cache,
+         * max-age=0), as the request's own fetch would have.
          */
-        private boolean fetchedSinceArrival(StoredResponse s) {
-            return !s.responseTime().isBefore(arrival.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)); // stored in ms
+        private boolean newerThanLookup(StoredResponse s) {
+            return fetch.stored.isEmpty() || s.responseTime().isAfter(fetch.stored.get().responseTime());
         }
 
         private boolean unpurged(StoredResponse s) {
@@ -346,12 +375,18 @@ final class ResponseCache {
         }
 
         @Override
-        public void lead(Lead lead, boolean takeover) {
-            if (takeover) {
-                lead.declined(); // a later request refreshes it, from a request that is still current
-            } else {
+        public void lead(Lead lead, boolean lookFirst) {
+            if (!lookFirst) {
                 onContext(context, () -> backgroundFetch(req, fwd, request, key, stored, lead));
+                return;
             }
+            lookup(key, request).subscribe().with(found -> onContext(context, () -> {
+                if (found.isPresent() && found.get().responseTime().isAfter(stored.responseTime())) {
+                    lead.filled(); // refreshed by another meanwhile
+                } else {
+                    backgroundFetch(req, fwd, request, key, stored, lead);
+                }
+            }), failed -> onContext(context, () -> backgroundFetch(req, fwd, request, key, stored, lead)));
         }
 
         @Override

@@ -34,27 +34,40 @@ public final class TieredStore implements CacheStore {
      * would otherwise read the same value from L2 at once.
      */
     private Uni<Optional<Entry>> fill(String key) {
-        Uni<Optional<Entry>> pending = filling.computeIfAbsent(key, k -> l2.get(k)
-                .call(shared -> shared.isPresent()
-                        ? l1.put(k, shared.get().value(), bounded(shared.get().ttl()))
-                        : Uni.createFrom().voidItem())
-                .onTermination().invoke(() -> filling.remove(k))
-                .memoize().indefinitely());
-        return pending;
+        return filling.computeIfAbsent(key, k -> {
+            Object[] self = new Object[1];
+            Uni<Optional<Entry>> read = l2.get(k)
+                    // A fill overtaken by a write or an eviction of the key (its value is older) gives its value
+                    // to the requests that asked, but does not put it back into L1.
+                    .call(shared -> shared.isPresent() && filling.get(k) == self[0]
+                            ? l1.put(k, shared.get().value(), bounded(shared.get().ttl()))
+                            : Uni.createFrom().voidItem())
+                    .onTermination().invoke(() -> filling.remove(k, self[0]))
+                    .memoize().indefinitely();
+            self[0] = read;
+            return read;
+        });
     }
 
     @Override
     public Uni<Void> put(String key, byte[] value, Duration ttl) {
-        return l2.put(key, value, ttl).chain(() -> l1.put(key, value, bounded(ttl)));
+        return l2.put(key, value, ttl).chain(() -> {
+            filling.remove(key);
+            return l1.put(key, value, bounded(ttl));
+        });
     }
 
     @Override
     public Uni<Boolean> remove(String key) {
-        return l2.remove(key).chain(removed -> l1.remove(key).map(local -> removed || local));
+        return l2.remove(key).chain(removed -> {
+            filling.remove(key);
+            return l1.remove(key).map(local -> removed || local);
+        });
     }
 
     @Override
     public void evictLocal(String key) {
+        filling.remove(key);
         l1.remove(key).subscribe().with(removed -> { });
     }
 

@@ -297,7 +297,8 @@ class CoalescingTest {
 
         List<RawHttp.Response> responses = burst(10, "/news", a.port(), b.port());
 
-        assertEquals(2, origin.hits("/news"), "the first fetch and one revalidation");
+        assertEquals(2, origin.hits("/news"), () -> "the first fetch and one revalidation: "
+                + responses.stream().map(r -> r.header("X-Cache") + " " + r.header("Cache-Status")).toList());
         assertEquals(9L, byXCache(responses).get("STALE"), () -> "all but the refreshing request: " + byXCache(responses));
         assertEquals(9, sum("outrigger.coalesce.fetches.saved", a, b));
     }

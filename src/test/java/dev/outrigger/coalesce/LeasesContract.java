@@ -91,23 +91,37 @@ abstract class LeasesContract {
     }
 
     @Test
-    void aReleaseTellsEveryOtherPodWhatBecameOfTheFetchButNotItself() throws Exception {
+    void aReleaseTellsEveryPodWhatBecameOfTheFetchItselfIncluded() throws Exception {
         RedisLeases a = pod();
         RedisLeases b = pod();
-        RedisLeases c = pod();
         List<String> heardByA = new CopyOnWriteArrayList<>();
         List<String> heardByB = new CopyOnWriteArrayList<>();
-        List<String> heardByC = new CopyOnWriteArrayList<>();
-        a.listen((s, k) -> heardByA.add(s + " " + k));
-        b.listen((s, k) -> heardByB.add(s + " " + k));
-        c.listen((s, k) -> heardByC.add(s + " " + k));
+        a.listen((s, k, own) -> heardByA.add(s + " " + k + (own ? " (own)" : "")));
+        b.listen((s, k, own) -> heardByB.add(s + " " + k + (own ? " (own)" : "")));
         Acquired lease = assertInstanceOf(Acquired.class, acquire(a, "shop /a b?c=d e"));
 
         a.release("shop /a b?c=d e", lease.token(), Signal.UNSHAREABLE).await().atMost(Duration.ofSeconds(5));
 
-        Await.until(() -> heardByB.size() == 1 && heardByC.size() == 1, "both other pods heard it");
+        Await.until(() -> heardByA.size() == 1 && heardByB.size() == 1, "both pods heard it");
         assertEquals(List.of("UNSHAREABLE shop /a b?c=d e"), heardByB, "keys with spaces arrive whole");
-        assertEquals(heardByB, heardByC);
-        assertEquals(List.of(), heardByA);
+        assertEquals(List.of("UNSHAREABLE shop /a b?c=d e (own)"), heardByA);
+    }
+
+    @Test
+    void aWriteIsAnnouncedToTheOtherPodsOnly() throws Exception {
+        RedisLeases a = pod();
+        RedisLeases b = pod();
+        List<String> heardByA = new CopyOnWriteArrayList<>();
+        List<String> heardByB = new CopyOnWriteArrayList<>();
+        a.listen((s, k, own) -> heardByA.add(s + " " + k));
+        b.listen((s, k, own) -> heardByB.add(s + " " + k));
+
+        a.announce("shop /p/1").await().atMost(Duration.ofSeconds(5));
+        Acquired lease = assertInstanceOf(Acquired.class, acquire(a, "shop /p/2"));
+        a.release("shop /p/2", lease.token(), Signal.FILLED).await().atMost(Duration.ofSeconds(5));
+
+        Await.until(() -> heardByA.size() == 1 && heardByB.size() == 2, "the signals arrived");
+        assertEquals(List.of("OVERWRITTEN shop /p/1", "FILLED shop /p/2"), heardByB);
+        assertEquals(List.of("FILLED shop /p/2"), heardByA, "a pod does not hear its own writes");
     }
 }

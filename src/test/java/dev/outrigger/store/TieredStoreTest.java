@@ -106,4 +106,29 @@ class TieredStoreTest extends CacheStoreContract {
         clock.advance(BOUND);
         assertArrayEquals(new byte[] {2}, get(tiered, "k").orElseThrow().value(), "after it: the newer version");
     }
+
+    @Test
+    void aReadOvertakenByAnEvictionDoesNotPutItsOlderValueBackIntoL1() {
+        MemoryStore backing = new MemoryStore(1 << 20, clock);
+        put(backing, "k", new byte[] {1}, MINUTE);
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        CacheStore gated = new FailOpenStoreTest.Counting(backing, new AtomicInteger()) {
+            @Override
+            public Uni<Optional<Entry>> get(String key) {
+                Uni<Optional<Entry>> value = super.get(key); // read now: the version before the eviction
+                return Uni.createFrom().completionStage(gate).chain(() -> value);
+            }
+        };
+        MemoryStore local = new MemoryStore(1 << 20, clock);
+        TieredStore store = new TieredStore(local, gated, BOUND);
+        var inFlight = store.get("k").subscribeAsCompletionStage();
+
+        put(backing, "k", new byte[] {2}, MINUTE); // another replica wrote a newer version and said so
+        store.evictLocal("k");
+        gate.complete(null);
+
+        assertArrayEquals(new byte[] {1}, inFlight.join().orElseThrow().value(), "its caller asked before the eviction");
+        assertTrue(get(local, "k").isEmpty(), "the older value did not go back into L1");
+        assertArrayEquals(new byte[] {2}, get(store, "k").orElseThrow().value());
+    }
 }
