@@ -151,7 +151,7 @@ final class ResponseCache {
                 serve(req, request, s, f.age(), CacheOutcome.HIT, CacheHeaders.hit(f.lifetime().minus(f.age()).toSeconds()));
                 // Refreshed by one request shortly before it expires, rather than by a stampede at expiry.
                 if (coalesce && coalescer.settings().earlyRefreshDue(f.lifetime().minus(f.age()),
-                        Duration.between(s.requestTime(), s.responseTime()))) {
+                        Duration.ofMillis(s.responseTime().toEpochMilli() - s.requestTime().toEpochMilli()))) {
                     refresh(req, fwd, request, key, s, lookedUpAt);
                 }
             }
