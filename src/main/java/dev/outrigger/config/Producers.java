@@ -102,6 +102,11 @@ class Producers {
         return build(config, clock, meters, redisHosts, redis).status();
     }
 
+    /** Whether QUARKUS_REDIS_HOSTS names a Redis (unset or blank: memory only). */
+    private static boolean configured(Optional<String> redisHosts) {
+        return redisHosts.filter(h -> !h.isBlank()).isPresent();
+    }
+
     /**
      * The pod's coalescer: with Redis, leases and fill signals there (one fetch per key for the whole
      * deployment); without, within this pod.
@@ -113,7 +118,7 @@ class Producers {
         var c = config.coalesce();
         CoalesceSettings settings = new CoalesceSettings(c.enabled(), c.leaseTtl(), c.waitTimeout(), c.hitForMiss(),
                 c.earlyRefreshBeta(), c.staleWhileLease(), CoalesceSettings.DEFAULT.random());
-        Leases leases = redisHosts.isEmpty() || redisHosts.get().isBlank() ? Leases.LOCAL
+        Leases leases = !configured(redisHosts) ? Leases.LOCAL
                 : new RedisLeases(redis.get(), config.keyPrefix(), c.leaseTtl(), config.store().writeTimeout(),
                         config.store().openFor()).start();
         return new Coalescer(vertx, leases, settings, clock, meters.coalesceListener(), store::evictLocal);
@@ -134,7 +139,7 @@ class Producers {
         var p = config.purge();
         Purges purges = new Purges(clock, p.clockSkew(), config.cache().maxTtl());
         PurgeBus.Listener listener = meters.purgeListener(purges::size);
-        if (redisHosts.isEmpty() || redisHosts.get().isBlank()) {
+        if (!configured(redisHosts)) {
             return PurgeBus.local(purges, listener);
         }
         return new RedisPurgeBus(redis.get(), purges, config.keyPrefix(), p.channel(), p.syncInterval(),
@@ -154,7 +159,7 @@ class Producers {
         if (built == null) {
             MemoryStore l1 = new MemoryStore(config.cache().l1MaxSize().asLongValue(), clock);
             meters.l1Bytes(l1::weightedSize);
-            if (redisHosts.isEmpty() || redisHosts.get().isBlank()) {
+            if (!configured(redisHosts)) {
                 built = new Built(l1, new StoreStatus("memory", Optional::empty));
             } else {
                 var s = config.store();

@@ -234,12 +234,7 @@ final class ResponseCache {
         }
         boolean canLead = fetch.req.method() == HttpMethod.GET && !Conditional.isConditionalRequest(fetch.request)
                 && !fetch.request.contains("Range");
-        Waiting waiting = new Waiting(fetch, fwd, requestCc, mayServeStale, canLead);
-        if (canLead) {
-            coalescer.join(fetch.key, lookedUpAt, waiting);
-        } else if (!coalescer.joinIfInFlight(fetch.key, lookedUpAt, waiting)) {
-            fwd.forward(fetch.req, fetch);
-        }
+        new Waiting(fetch, fwd, requestCc, mayServeStale, canLead).join(lookedUpAt);
     }
 
     private static boolean gone(HttpServerRequest req) {
@@ -263,6 +258,15 @@ final class ResponseCache {
             this.requestCc = requestCc;
             this.mayServeStale = mayServeStale;
             this.canLead = canLead;
+        }
+
+        /** Leads or waits for the key's flight; one that cannot lead waits for a flight in progress, or fetches alone. */
+        void join(long lookedUpAt) {
+            if (canLead) {
+                coalescer.join(fetch.key, lookedUpAt, this);
+            } else if (!coalescer.joinIfInFlight(fetch.key, lookedUpAt, this)) {
+                fwd.forward(fetch.req, fetch);
+            }
         }
 
         @Override
@@ -305,11 +309,7 @@ final class ResponseCache {
                                 // Only what was there before: the signal was about an earlier fill (it can
                                 // arrive late). Wait for, or lead, the fetch that is due.
                                 rejoined = true;
-                                if (canLead) {
-                                    coalescer.join(fetch.key, relookedAt, this);
-                                } else if (!coalescer.joinIfInFlight(fetch.key, relookedAt, this)) {
-                                    fwd.forward(fetch.req, fetch);
-                                }
+                                join(relookedAt);
                             } else {
                                 // not a variant this request may be given (Vary), or already gone: its own fetch
                                 act(fetch.req, fwd, fetch.request, requestCc, fetch.key, found, ALONE);
@@ -489,9 +489,7 @@ final class ResponseCache {
             Headers headers = HeaderAdapter.toHeaders(relayed);
             Instant responseTime = clock.instant();
             boolean candidate = req.method() == HttpMethod.GET
-                    && Forwarder.contentLength(relayed) <= settings.maxObjectSize()
-                    && Storability.forSharedCache("GET", request, status, headers, settings.storeSetCookie()) instanceof Storability.Storable
-                    && timeToLive(status, headers, new Freshness.Timing(requestTime, responseTime), responseTime).isPositive();
+                    && mayStore(status, headers, Forwarder.contentLength(relayed), request, requestTime, responseTime);
             relayed.set(CacheHeaders.X_CACHE, "MISS");
             relayed.set(CacheHeaders.CACHE_STATUS,
                     CacheHeaders.forward(stored.isPresent() ? "stale" : "uri-miss", status, candidate));
@@ -500,11 +498,8 @@ final class ResponseCache {
                 report(status >= 500 ? Lead::failed : Lead::unshareable);
                 return null;
             }
-            List<String> tags = Tags.of(headers, settings.tagHeaders());
-            return new Capture(settings.maxObjectSize(),
-                    body -> put(key, request, new StoredResponse(status, headers, body, requestTime, responseTime, tags, stamp))
-                            .subscribe().with(ok -> report(Lead::filled)),
-                    () -> report(Lead::unshareable));
+            return capture(key, request, status, headers, requestTime, responseTime, stamp,
+                    () -> report(Lead::filled), () -> report(Lead::unshareable));
         }
 
         @Override
@@ -580,27 +575,43 @@ final class ResponseCache {
             }
             Headers headers = HeaderAdapter.toHeaders(copyEndToEnd(response.headers()));
             Instant responseTime = clock.instant();
-            boolean storable = Forwarder.contentLength(response.headers()) <= settings.maxObjectSize()
-                    && Storability.forSharedCache("GET", request, response.statusCode(), headers, settings.storeSetCookie())
-                    instanceof Storability.Storable;
-            if (!storable) {
+            int status = response.statusCode();
+            if (!mayStore(status, headers, Forwarder.contentLength(response.headers()), request, requestTime, responseTime)) {
                 response.resume();
-                if (response.statusCode() >= 500) {
+                if (status >= 500) {
                     lead.failed();
                 } else {
                     lead.unshareable();
                 }
                 return;
             }
-            List<String> tags = Tags.of(headers, settings.tagHeaders());
-            Exchange.Capture capture = new Exchange.Capture(settings.maxObjectSize(),
-                    body -> put(key, request, new StoredResponse(response.statusCode(), headers, body, requestTime, responseTime,
-                            tags, stamp)).subscribe().with(ok -> lead.filled()),
-                    lead::unshareable);
+            Exchange.Capture capture = capture(key, request, status, headers, requestTime, responseTime, stamp,
+                    lead::filled, lead::unshareable);
             response.handler(capture::chunk);
             response.exceptionHandler(t -> lead.failed());
             response.endHandler(v -> capture.complete());
         });
+    }
+
+    /**
+     * Whether a fetched response may be stored and shared: within the size limit (as declared), storable
+     * by a shared cache (RFC 9111 §3), and with some time to live.
+     */
+    private boolean mayStore(int status, Headers headers, long contentLength, Headers request, Instant requestTime,
+                             Instant responseTime) {
+        return contentLength <= settings.maxObjectSize()
+                && Storability.forSharedCache("GET", request, status, headers, settings.storeSetCookie()) instanceof Storability.Storable
+                && timeToLive(status, headers, new Freshness.Timing(requestTime, responseTime), responseTime).isPositive();
+    }
+
+    /** Copies the body while it streams and stores the response (with its tags) once it ended; then {@code stored}. */
+    private Exchange.Capture capture(String key, Headers request, int status, Headers headers, Instant requestTime,
+                                     Instant responseTime, Instant stamp, Runnable stored, Runnable tooLarge) {
+        List<String> tags = Tags.of(headers, settings.tagHeaders());
+        return new Exchange.Capture(settings.maxObjectSize(),
+                body -> put(key, request, new StoredResponse(status, headers, body, requestTime, responseTime, tags, stamp))
+                        .subscribe().with(ok -> stored.run()),
+                tooLarge);
     }
 
     /** RFC 9111 §4.3.4: the stored response with the 304's headers; its tags kept, stamped anew. */
