@@ -37,6 +37,13 @@ public interface OutriggerConfig {
     @WithDefault("orc:v1:")
     String keyPrefix();
 
+    /**
+     * Forward TRACE requests; off: they are refused with 405 (TRACE echoes the request, cookies and
+     * credentials included, back to whoever can make a browser send it).
+     */
+    @WithDefault("false")
+    boolean allowTrace();
+
     /** Event-loop threads serving the traffic port; default: one per CPU core. */
     Optional<Integer> ioThreads();
 
@@ -80,6 +87,14 @@ public interface OutriggerConfig {
         /** The name this hop gives itself in Via (RFC 9110 §7.6.3). */
         @WithDefault("outrigger")
         String via();
+
+        /**
+         * Forward X-HTTP-Method-Override, X-HTTP-Method and X-Method-Override (a GET or HEAD carrying one
+         * is then not cached). Off: they are removed, since they would let a GET act as another method
+         * under a cache key that does not say so.
+         */
+        @WithDefault("false")
+        boolean methodOverride();
     }
 
     interface Limits {
@@ -139,6 +154,27 @@ public interface OutriggerConfig {
         /** The longest an entry is kept, whatever its freshness; purge records are kept as long. */
         @WithDefault("7d")
         Duration maxTtl();
+
+        /**
+         * The host every key is made with, in place of the request's (a Service name that all replicas use,
+         * so probes, port-forwards and pod-IP clients share entries). Unset: the request's host.
+         */
+        Optional<String> keyHost();
+
+        /**
+         * How long past its freshness an entry that has a validator (ETag, Last-Modified) is kept, to be
+         * revalidated with a conditional request instead of fetched whole. Responses that have a validator
+         * but no freshness (no-cache) are stored this long, and revalidated on every use.
+         */
+        @WithDefault("10m")
+        Duration keep();
+
+        /**
+         * The most variants (Vary) one URL keeps; a response for one more variant is served but not stored,
+         * so a client sending random values of a varied header cannot flood the store.
+         */
+        @WithDefault("32")
+        int maxVariants();
     }
 
     interface Store {

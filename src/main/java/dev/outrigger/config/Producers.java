@@ -75,7 +75,9 @@ class Producers {
                 limits.maxRequestLine(),
                 limits.maxHeaderSize(),
                 limits.maxBodySize().asLongValue(),
-                limits.clientIdleTimeout());
+                limits.clientIdleTimeout(),
+                config.allowTrace(),
+                config.forwarded().methodOverride());
     }
 
     @Produces
@@ -85,7 +87,9 @@ class Producers {
         return new CacheSettings(cache.maxObjectSize().asLongValue(), new CachePolicy.Settings(
                 new Freshness.Heuristics(cache.heuristicFraction(), cache.heuristicMax()),
                 cache.staleWhileRevalidate(), cache.staleIfError()), cache.storeResponsesWithSetCookie(),
-                config.purge().tagHeaders(), config.purge().stripTagHeaders(), cache.maxTtl());
+                config.purge().tagHeaders(), config.purge().stripTagHeaders(), cache.maxTtl(),
+                cache.keyHost().map(String::trim).filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(java.util.Locale.ROOT)),
+                cache.keep(), cache.maxVariants());
     }
 
     @Produces

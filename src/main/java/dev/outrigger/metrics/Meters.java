@@ -28,6 +28,7 @@ public final class Meters {
     private final MeterRegistry registry;
     private final Counter purgedHard;
     private final Counter purgedSoft;
+    private final Counter variantsCapped;
 
     public Meters(MeterRegistry registry) {
         this.registry = registry;
@@ -49,6 +50,14 @@ public final class Meters {
         purgedSoft = Counter.builder("outrigger.purge.invalidated").tag("mode", "soft")
                 .description("Stored entries found purged when looked up (hard: dropped, soft: served stale and refreshed)")
                 .register(registry);
+        variantsCapped = Counter.builder("outrigger.cache.variants.capped")
+                .description("Responses served but not stored because their URL already holds the most variants allowed")
+                .register(registry);
+    }
+
+    /** A response for one more variant of a URL that holds the most allowed was not stored. */
+    public void variantsCapped() {
+        variantsCapped.increment();
     }
 
     /** A looked-up entry turned out purged. */

@@ -3,6 +3,7 @@ package dev.outrigger.proxy;
 import dev.outrigger.policy.CachePolicy;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How the proxy caches, as plain values.
@@ -13,9 +14,13 @@ import java.util.List;
  * @param tagHeaders response headers whose values are purge tags
  * @param stripTagHeaders remove those headers from what clients see
  * @param maxTtl the longest an entry is kept, whatever its freshness (purge records are kept this long)
+ * @param keyHost the host every key is made with instead of the request's (empty: the request's)
+ * @param keep how long past its freshness an entry with a validator is kept for revalidation
+ * @param maxVariants the most Vary variants one URL keeps
  */
 public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boolean storeSetCookie, List<String> tagHeaders,
-                            boolean stripTagHeaders, Duration maxTtl) {
+                            boolean stripTagHeaders, Duration maxTtl, Optional<String> keyHost, Duration keep,
+                            int maxVariants) {
 
     public static final List<String> TAG_HEADERS = List.of("Surrogate-Key", "Cache-Tag", "xkey");
 
@@ -25,8 +30,25 @@ public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boo
         tagHeaders = List.copyOf(tagHeaders);
     }
 
+    /** Default key host, keep and variant cap. */
+    public CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boolean storeSetCookie, List<String> tagHeaders,
+                         boolean stripTagHeaders, Duration maxTtl) {
+        this(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, Optional.empty(),
+                Duration.ofMinutes(10), 32);
+    }
+
     /** Default tag handling: the three usual headers, stripped; entries kept at most 7 days. */
     public CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boolean storeSetCookie) {
         this(maxObjectSize, policy, storeSetCookie, TAG_HEADERS, true, Duration.ofDays(7));
+    }
+
+    public CacheSettings withKeyHost(String host) {
+        return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl,
+                Optional.of(host), keep, maxVariants);
+    }
+
+    public CacheSettings withVariants(Duration keep, int maxVariants) {
+        return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, keyHost,
+                keep, maxVariants);
     }
 }

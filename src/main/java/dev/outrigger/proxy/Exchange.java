@@ -2,9 +2,11 @@ package dev.outrigger.proxy;
 
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.Headers;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -17,6 +19,22 @@ interface Exchange {
     /** Headers to set on the upstream request, over the client's (validators when revalidating). */
     default Headers upstreamHeaders() {
         return Headers.EMPTY;
+    }
+
+    /**
+     * Client headers (lowercase names) the upstream request must not carry: a fetch made on behalf of
+     * many carries no one client's credentials or conditionals (DESIGN rule 15).
+     */
+    default Set<String> withheld() {
+        return Set.of();
+    }
+
+    /**
+     * Work that must be done before the response head reaches the client (an invalidation a next
+     * request must already see), or null for none. Completes on the request's context.
+     */
+    default Future<Void> beforeRelay(HttpClientResponse response) {
+        return null;
     }
 
     /** The upstream answered; true when the caller has answered the client (the upstream body is dropped). */

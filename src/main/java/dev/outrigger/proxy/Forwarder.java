@@ -20,6 +20,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
 import java.time.Clock;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,6 +35,7 @@ final class Forwarder {
     private final HttpClient tunnelClient;
     private final ProxySettings settings;
     private final ForwardedHeaders forwarded;
+    private final RequestHygiene hygiene;
     private final Meters meters;
     private final Clock clock;
     private final long responseTimeoutMs;
@@ -50,6 +52,7 @@ final class Forwarder {
         this.cache = cache;
         this.settings = settings;
         this.forwarded = new ForwardedHeaders(settings.trustForwarded(), settings.viaName());
+        this.hygiene = new RequestHygiene(settings.trustForwarded(), settings.allowTrace(), settings.allowMethodOverride());
         this.meters = meters;
         this.clock = clock;
         this.responseTimeoutMs = settings.responseTimeout().toMillis();
@@ -57,9 +60,13 @@ final class Forwarder {
 
     void handle(HttpServerRequest req) {
         MultiMap in = req.headers();
-        if (req.method() == HttpMethod.CONNECT) {
-            reject(req, 405, "CONNECT is not supported by a reverse proxy");
-            return;
+        Inbound inbound;
+        switch (hygiene.check(req)) {
+            case RequestHygiene.Rejected r -> {
+                reject(req, r.status(), r.reason());
+                return;
+            }
+            case RequestHygiene.Accepted a -> inbound = a.inbound();
         }
         String transferEncoding = in.get(HttpHeaders.TRANSFER_ENCODING);
         if (transferEncoding != null && !lastCodingIsChunked(transferEncoding)) {
@@ -74,7 +81,7 @@ final class Forwarder {
         }
         req.pause();
         if (HeaderRules.isUpgrade(in)) {
-            upstream(req, req.method(), true, Headers.EMPTY).onComplete(ar -> {
+            upstream(req, inbound, req.method(), true, Headers.EMPTY, Set.of()).onComplete(ar -> {
                 if (ar.failed()) {
                     failUpstream(req, ar.cause());
                 } else if (req.response().ended() || req.response().closed()) {
@@ -83,34 +90,42 @@ final class Forwarder {
                     tunnel(req, ar.result().creq, ar.result().start);
                 }
             });
-        } else if (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD) {
-            cache.handle(req, this);
+        } else if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
+            forward(req, inbound, cache.unsafe(req, inbound));
+        } else if (inbound.hasBody() || inbound.methodOverride()) {
+            // a body or a method override on a GET is meaning the cache key does not hold
+            forward(req, inbound, ResponseCache.bypass("request"));
         } else {
-            forward(req, cache.unsafe(req));
+            cache.handle(req, inbound, this);
         }
     }
 
     /** An upstream request on its way: the client request object and when it started. */
     private record Started(HttpClientRequest creq, long start) {}
 
-    /** Opens an upstream request carrying the client's end-to-end headers, this hop's, and {@code extra}. */
-    private Future<Started> upstream(HttpServerRequest req, HttpMethod method, boolean upgrade, Headers extra) {
+    /**
+     * Opens an upstream request for the normalised target carrying the client's end-to-end headers less
+     * {@code withheld} (lowercase names), this hop's, and {@code extra}.
+     */
+    private Future<Started> upstream(HttpServerRequest req, Inbound inbound, HttpMethod method, boolean upgrade,
+                                     Headers extra, Set<String> withheld) {
         MultiMap in = req.headers();
         MultiMap out = MultiMap.caseInsensitiveMultiMap();
         HeaderRules.copyEndToEnd(in, out, upgrade);
+        withheld.forEach(out::remove);
         if (!upgrade) {
             HeaderRules.copyTeTrailers(in, out);
         }
         if (!settings.preserveHost()) {
             out.set(HttpHeaders.HOST, settings.upstreamAuthority());
         }
-        forwarded.addToRequest(req, out);
+        forwarded.addToRequest(req, inbound, out);
         for (var field : extra.fields()) {
             out.set(field.getKey(), field.getValue());
         }
         RequestOptions options = new RequestOptions()
                 .setMethod(method)
-                .setURI(originForm(req.uri()))
+                .setURI(inbound.target())
                 .setHeaders(out)
                 .setIdleTimeout(responseTimeoutMs);
         long start = System.nanoTime();
@@ -118,19 +133,20 @@ final class Forwarder {
     }
 
     /**
-     * A GET for the same target as {@code req}, with its headers and {@code extra}, whose response is the
-     * caller's alone (a background refresh: the client has already been answered).
+     * A GET for the same target as {@code req}, with its headers less {@code withheld} plus {@code extra},
+     * whose response is the caller's alone (a background refresh: the client has already been answered).
      */
-    Future<HttpClientResponse> fetchInBackground(HttpServerRequest req, Headers extra) {
-        return upstream(req, HttpMethod.GET, false, extra).compose(started -> {
+    Future<HttpClientResponse> fetchInBackground(HttpServerRequest req, Inbound inbound, Headers extra,
+                                                 Set<String> withheld) {
+        return upstream(req, inbound, HttpMethod.GET, false, extra, withheld).compose(started -> {
             started.creq.exceptionHandler(t -> { });
             return started.creq.send();
         });
     }
 
     /** Forwards a (paused) request; {@code exchange} decides what becomes of the answer. */
-    void forward(HttpServerRequest req, Exchange exchange) {
-        upstream(req, req.method(), false, exchange.upstreamHeaders()).onComplete(ar -> {
+    void forward(HttpServerRequest req, Inbound inbound, Exchange exchange) {
+        upstream(req, inbound, req.method(), false, exchange.upstreamHeaders(), exchange.withheld()).onComplete(ar -> {
             if (ar.failed()) {
                 if (!exchange.onFailure(ar.cause())) {
                     failUpstream(req, ar.cause());
@@ -177,8 +193,17 @@ final class Forwarder {
             HttpClientResponse cresp = ar.result();
             if (exchange.onHead(cresp)) {
                 cresp.resume(); // answered from the cache: drain what the upstream still sends
-            } else {
+                return;
+            }
+            Future<Void> ready = exchange.beforeRelay(cresp);
+            if (ready == null) {
                 relay(req, cresp, false, exchange);
+            } else {
+                cresp.pause();
+                ready.onComplete(done -> {
+                    relay(req, cresp, false, exchange);
+                    cresp.resume();
+                });
             }
         });
         if (!hasBody(req)) {
@@ -360,9 +385,8 @@ final class Forwarder {
         return dateValue;
     }
 
-    /** RFC 9112 §6.3: a request has a body when it declares a non-zero length or a transfer coding. */
     private static boolean hasBody(HttpServerRequest req) {
-        return req.headers().contains(HttpHeaders.TRANSFER_ENCODING) || contentLength(req.headers()) > 0;
+        return RequestHygiene.hasBody(req.headers());
     }
 
     /** The declared body length, or -1 when there is none (the decoder already rejected malformed and conflicting values). */
@@ -381,20 +405,6 @@ final class Forwarder {
     private static boolean lastCodingIsChunked(String transferEncoding) {
         int comma = transferEncoding.lastIndexOf(',');
         return transferEncoding.substring(comma + 1).trim().equalsIgnoreCase("chunked");
-    }
-
-    /** RFC 9112 §3.2.2: an absolute-form target is forwarded in origin-form. */
-    static String originForm(String target) {
-        int scheme = target.indexOf("://");
-        if (scheme <= 0 || target.charAt(0) == '/') {
-            return target;
-        }
-        int path = target.indexOf('/', scheme + 3);
-        int query = target.indexOf('?', scheme + 3);
-        if (path < 0 || (query >= 0 && query < path)) {
-            return query < 0 ? "/" : "/" + target.substring(query);
-        }
-        return target.substring(path);
     }
 
     private static String describe(Throwable cause) {

@@ -27,7 +27,9 @@ public record ProxySettings(
         int maxRequestLine,
         int maxHeaderSize,
         long maxBodySize,
-        Duration clientIdleTimeout) {
+        Duration clientIdleTimeout,
+        boolean allowTrace,
+        boolean allowMethodOverride) {
 
     public ProxySettings {
         Objects.requireNonNull(upstream, "upstream");
@@ -43,7 +45,7 @@ public record ProxySettings(
     /** Defaults as documented in the README, for the given upstream; tests tweak them with the withers. */
     public static ProxySettings defaults(URI upstream) {
         return new ProxySettings("127.0.0.1", 0, 1, upstream, 256, 4096, Duration.ofSeconds(2), Duration.ofSeconds(60),
-                Duration.ofSeconds(60), true, false, "outrigger", 8192, 32768, 1L << 30, Duration.ofSeconds(75));
+                Duration.ofSeconds(60), true, false, "outrigger", 8192, 32768, 1L << 30, Duration.ofSeconds(75), false, false);
     }
 
     boolean upstreamTls() {
@@ -63,24 +65,31 @@ public record ProxySettings(
     public ProxySettings withTimeouts(Duration connect, Duration response) {
         return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue, connect,
                 response, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine, maxHeaderSize,
-                maxBodySize, clientIdleTimeout);
+                maxBodySize, clientIdleTimeout, allowTrace, allowMethodOverride);
     }
 
     public ProxySettings withLimits(int requestLine, int headerSize, long bodySize) {
         return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
                 connectTimeout, responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, requestLine,
-                headerSize, bodySize, clientIdleTimeout);
+                headerSize, bodySize, clientIdleTimeout, allowTrace, allowMethodOverride);
     }
 
     public ProxySettings withPool(int maxConnections, int maxWaitQueue) {
         return new ProxySettings(host, port, eventLoops, upstream, maxConnections, maxWaitQueue, connectTimeout,
                 responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine, maxHeaderSize,
-                maxBodySize, clientIdleTimeout);
+                maxBodySize, clientIdleTimeout, allowTrace, allowMethodOverride);
+    }
+
+    /** TRACE forwarded instead of refused; method-override headers forwarded (such GETs are not cached). */
+    public ProxySettings withMethods(boolean trace, boolean methodOverride) {
+        return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
+                connectTimeout, responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine,
+                maxHeaderSize, maxBodySize, clientIdleTimeout, trace, methodOverride);
     }
 
     public ProxySettings withForwarding(boolean trust, boolean keepHost) {
         return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
                 connectTimeout, responseTimeout, keepAliveTimeout, keepHost, trust, viaName, maxRequestLine,
-                maxHeaderSize, maxBodySize, clientIdleTimeout);
+                maxHeaderSize, maxBodySize, clientIdleTimeout, allowTrace, allowMethodOverride);
     }
 }

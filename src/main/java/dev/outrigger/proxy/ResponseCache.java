@@ -1,5 +1,6 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.cache.CacheKey;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.coalesce.Coalescer.Lead;
 import dev.outrigger.metrics.Meters;
@@ -28,7 +29,10 @@ import dev.outrigger.store.StoredValue;
 import dev.outrigger.store.VariantIndex;
 import io.netty.buffer.Unpooled;
 import io.smallrye.mutiny.Uni;
+import dev.outrigger.policy.RequestTarget;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -44,10 +48,13 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -72,6 +79,13 @@ final class ResponseCache {
     private final Clock clock;
     private final Coalescer coalescer;
     private final Purges purges;
+    /** Client conditionals and Range: a fetch made for everyone never carries them. */
+    private static final Set<String> CLIENT_CONDITIONALS =
+            Set.of("if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range", "range");
+
+    /** Client credentials: a fetch made for everyone carries them only when the key covers them (Vary). */
+    private static final List<String> CLIENT_CREDENTIALS = List.of("cookie", "authorization");
+
     /** In place of a lookup time: act without coalescing. */
     private static final long ALONE = Long.MIN_VALUE;
 
@@ -85,30 +99,30 @@ final class ResponseCache {
     }
 
     /** A GET or HEAD (paused). */
-    void handle(HttpServerRequest req, Forwarder fwd) {
+    void handle(HttpServerRequest req, Inbound inbound, Forwarder fwd) {
         Headers request = HeaderAdapter.toHeaders(req.headers());
         String method = req.method().name();
         CacheControl requestCc = CacheControl.of(request);
         if (CachePolicy.bypass(method, requestCc).isPresent()) {
-            fwd.forward(req, bypass("request"));
+            fwd.forward(req, inbound, bypass("request"));
             return;
         }
-        String key = primaryKey(req.getHeader(HttpHeaders.HOST), Forwarder.originForm(req.uri()));
+        String key = key(inbound);
         Context context = Vertx.currentContext();
         long lookedUpAt = System.nanoTime();
         lookup(key, request).subscribe().with(
                 found -> onContext(context, () -> {
-                    if (found.isPresent() && verdict(req, found.get()) == Purges.Verdict.HARD) {
+                    if (found.isPresent() && verdict(inbound, found.get()) == Purges.Verdict.HARD) {
                         // A purged in-process copy: another replica may have stored a newer one since.
                         dropLocalCopies(key, request, found.get());
                         lookup(key, request).subscribe().with(
-                                again -> onContext(context, () -> act(req, fwd, request, requestCc, key, again, lookedUpAt)),
-                                failed -> onContext(context, () -> act(req, fwd, request, requestCc, key, Optional.empty(), lookedUpAt)));
+                                again -> onContext(context, () -> act(req, inbound, fwd, request, requestCc, key, again, lookedUpAt)),
+                                failed -> onContext(context, () -> act(req, inbound, fwd, request, requestCc, key, Optional.empty(), lookedUpAt)));
                         return;
                     }
-                    act(req, fwd, request, requestCc, key, found, lookedUpAt);
+                    act(req, inbound, fwd, request, requestCc, key, found, lookedUpAt);
                 }),
-                failed -> onContext(context, () -> act(req, fwd, request, requestCc, key, Optional.empty(), lookedUpAt)));
+                failed -> onContext(context, () -> act(req, inbound, fwd, request, requestCc, key, Optional.empty(), lookedUpAt)));
     }
 
     private void dropLocalCopies(String key, Headers request, StoredResponse found) {
@@ -123,10 +137,10 @@ final class ResponseCache {
      * Acts on the decision for what the lookup started at {@code lookedUpAt} (System.nanoTime) found;
      * {@code lookedUpAt} is {@link #ALONE} once the request has waited for another's fetch (it does not wait twice).
      */
-    private void act(HttpServerRequest req, Forwarder fwd, Headers request, CacheControl requestCc, String key,
+    private void act(HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, CacheControl requestCc, String key,
                      Optional<StoredResponse> stored, long lookedUpAt) {
         boolean coalesce = lookedUpAt != ALONE;
-        Purges.Verdict verdict = stored.map(s -> verdict(req, s)).orElse(Purges.Verdict.NONE);
+        Purges.Verdict verdict = stored.map(s -> verdict(inbound, s)).orElse(Purges.Verdict.NONE);
         if (verdict == Purges.Verdict.HARD) {
             meters.purgedEntry(false);
             stored = Optional.empty();
@@ -140,7 +154,7 @@ final class ResponseCache {
             if (CachePolicy.allowsStale(s.headers())) {
                 Duration age = Freshness.currentAge(s.headers(), timing(s), clock.instant());
                 serve(req, request, s, age, CacheOutcome.STALE, CacheHeaders.hit(0));
-                refresh(req, fwd, request, key, s, coalesce ? lookedUpAt : System.nanoTime());
+                refresh(req, inbound, fwd, request, key, s, coalesce ? lookedUpAt : System.nanoTime());
                 return;
             }
             decision = new Revalidate(Conditional.validatorsFor(s.headers()), false, false);
@@ -152,22 +166,22 @@ final class ResponseCache {
                 // Refreshed by one request shortly before it expires, rather than by a stampede at expiry.
                 if (coalesce && coalescer.settings().earlyRefreshDue(f.lifetime().minus(f.age()),
                         Duration.ofMillis(s.responseTime().toEpochMilli() - s.requestTime().toEpochMilli()))) {
-                    refresh(req, fwd, request, key, s, lookedUpAt);
+                    refresh(req, inbound, fwd, request, key, s, lookedUpAt);
                 }
             }
             case StaleOk s -> {
                 serve(req, request, stored.orElseThrow(), s.age(), CacheOutcome.STALE,
                         CacheHeaders.hit(s.lifetime().minus(s.age()).toSeconds()));
                 if (s.refresh() && coalesce) {
-                    refresh(req, fwd, request, key, stored.orElseThrow(), lookedUpAt);
+                    refresh(req, inbound, fwd, request, key, stored.orElseThrow(), lookedUpAt);
                 }
             }
-            case Revalidate r -> fetch(new Fetch(req, request, key, stored,
+            case Revalidate r -> fetch(new Fetch(req, inbound, fwd, request, key, stored,
                     Conditional.isConditionalRequest(request) ? Headers.EMPTY : r.validators(), r.staleOnError()),
                     fwd, requestCc, lookedUpAt, r.staleWhileRefresh() && coalescer.settings().staleWhileLease());
-            case Miss m -> fetch(new Fetch(req, request, key, Optional.empty(), Headers.EMPTY, false),
+            case Miss m -> fetch(new Fetch(req, inbound, fwd, request, key, Optional.empty(), Headers.EMPTY, false),
                     fwd, requestCc, lookedUpAt, false);
-            case Bypass b -> fwd.forward(req, bypass("request"));
+            case Bypass b -> fwd.forward(req, inbound, bypass("request"));
             case GatewayTimeout g -> {
                 req.resume();
                 meters.outcome(CacheOutcome.MISS);
@@ -180,22 +194,39 @@ final class ResponseCache {
      * For any method but GET/HEAD: forward; for an unsafe one, invalidate the target (and same-host
      * Location/Content-Location) on success (RFC 9111 §4.4). OPTIONS and TRACE are safe (RFC 9110 §9.2.1).
      */
-    Exchange unsafe(HttpServerRequest req) {
-        String host = req.getHeader(HttpHeaders.HOST);
+    Exchange unsafe(HttpServerRequest req, Inbound inbound) {
         boolean safe = req.method() == HttpMethod.OPTIONS || req.method() == HttpMethod.TRACE;
+        Context context = Vertx.currentContext();
         return new Exchange() {
+            /**
+             * The entries are gone, here and in the shared store, before the client sees the response: a
+             * request it sends next cannot be answered with what it just changed. Other replicas drop their
+             * in-process copies when the removal is announced.
+             */
+            @Override
+            public Future<Void> beforeRelay(HttpClientResponse response) {
+                int status = response.statusCode();
+                if (safe || status < 200 || status >= 400) {
+                    return null;
+                }
+                List<String> keys = new ArrayList<>();
+                keys.add(key(inbound));
+                for (String field : new String[] {"Location", "Content-Location"}) {
+                    sameHostTarget(inbound.authority(), inbound.target(), response.getHeader(field))
+                            .flatMap(RequestTarget::normalize)
+                            .ifPresent(target -> keys.add(key(inbound, target)));
+                }
+                Promise<Void> done = Promise.promise();
+                Uni.join().all(keys.stream().distinct().map(ResponseCache.this::invalidate).toList()).andCollectFailures()
+                        .subscribe().with(ok -> onContext(context, done::complete),
+                                failed -> onContext(context, done::complete));
+                return done.future();
+            }
+
             @Override
             public Capture onRelay(HttpClientResponse response, MultiMap relayed) {
                 relayed.set(CacheHeaders.X_CACHE, "BYPASS");
                 relayed.set(CacheHeaders.CACHE_STATUS, CacheHeaders.forward("method", response.statusCode(), false));
-                int status = response.statusCode();
-                if (!safe && status >= 200 && status < 400) {
-                    invalidate(primaryKey(host, Forwarder.originForm(req.uri())));
-                    for (String field : new String[] {"Location", "Content-Location"}) {
-                        sameHostTarget(host, req.path(), response.getHeader(field))
-                                .ifPresent(target -> invalidate(primaryKey(host, target)));
-                    }
-                }
                 return null;
             }
 
@@ -206,7 +237,7 @@ final class ResponseCache {
         };
     }
 
-    private static Exchange bypass(String why) {
+    static Exchange bypass(String why) {
         return new Exchange() {
             @Override
             public Capture onRelay(HttpClientResponse response, MultiMap relayed) {
@@ -229,7 +260,7 @@ final class ResponseCache {
      */
     private void fetch(Fetch fetch, Forwarder fwd, CacheControl requestCc, long lookedUpAt, boolean mayServeStale) {
         if (lookedUpAt == ALONE || !coalescer.settings().enabled()) {
-            fwd.forward(fetch.req, fetch);
+            fwd.forward(fetch.req, fetch.inbound, fetch);
             return;
         }
         boolean canLead = fetch.req.method() == HttpMethod.GET && !Conditional.isConditionalRequest(fetch.request)
@@ -265,7 +296,7 @@ final class ResponseCache {
             if (canLead) {
                 coalescer.join(fetch.key, lookedUpAt, this);
             } else if (!coalescer.joinIfInFlight(fetch.key, lookedUpAt, this)) {
-                fwd.forward(fetch.req, fetch);
+                fwd.forward(fetch.req, fetch.inbound, fetch);
             }
         }
 
@@ -276,9 +307,9 @@ final class ResponseCache {
                     lead.declined();
                 } else if (!canLead) {
                     lead.declined(); // its answer could not be given to others: it fetches for itself alone
-                    fwd.forward(fetch.req, fetch);
+                    fwd.forward(fetch.req, fetch.inbound, fetch);
                 } else if (!lookFirst) {
-                    fwd.forward(fetch.req, fetch.leading(lead));
+                    fwd.forward(fetch.req, fetch.inbound, fetch.leading(lead));
                 } else {
                     lookup(fetch.key, fetch.request).subscribe().with(
                             found -> onContext(context, () -> {
@@ -286,10 +317,10 @@ final class ResponseCache {
                                     lead.filled();
                                     serveCollapsed(found.get());
                                 } else {
-                                    fwd.forward(fetch.req, fetch.leading(lead));
+                                    fwd.forward(fetch.req, fetch.inbound, fetch.leading(lead));
                                 }
                             }),
-                            failed -> onContext(context, () -> fwd.forward(fetch.req, fetch.leading(lead))));
+                            failed -> onContext(context, () -> fwd.forward(fetch.req, fetch.inbound, fetch.leading(lead))));
                 }
             });
         }
@@ -312,10 +343,10 @@ final class ResponseCache {
                                 join(relookedAt);
                             } else {
                                 // not a variant this request may be given (Vary), or already gone: its own fetch
-                                act(fetch.req, fwd, fetch.request, requestCc, fetch.key, found, ALONE);
+                                act(fetch.req, fetch.inbound, fwd, fetch.request, requestCc, fetch.key, found, ALONE);
                             }
                         }),
-                        failed -> onContext(context, () -> fwd.forward(fetch.req, fetch)));
+                        failed -> onContext(context, () -> fwd.forward(fetch.req, fetch.inbound, fetch)));
             });
         }
 
@@ -323,7 +354,7 @@ final class ResponseCache {
         public void alone(Coalescer.Alone why) {
             onContext(context, () -> {
                 if (!gone(fetch.req)) {
-                    fwd.forward(fetch.req, fetch);
+                    fwd.forward(fetch.req, fetch.inbound, fetch);
                 }
             });
         }
@@ -347,7 +378,7 @@ final class ResponseCache {
         }
 
         private boolean unpurged(StoredResponse s) {
-            return verdict(fetch.req, s) == Purges.Verdict.NONE;
+            return verdict(fetch.inbound, s) == Purges.Verdict.NONE;
         }
 
         private void serveCollapsed(StoredResponse s) {
@@ -360,14 +391,16 @@ final class ResponseCache {
     /** A background refresh (stale-while-revalidate, early refresh) as a flight's participant. */
     private final class Refresh implements Coalescer.Participant {
         private final HttpServerRequest req;
+        private final Inbound inbound;
         private final Forwarder fwd;
         private final Headers request;
         private final String key;
         private final StoredResponse stored;
         private final Context context = Vertx.currentContext();
 
-        Refresh(HttpServerRequest req, Forwarder fwd, Headers request, String key, StoredResponse stored) {
+        Refresh(HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, String key, StoredResponse stored) {
             this.req = req;
+            this.inbound = inbound;
             this.fwd = fwd;
             this.request = request;
             this.key = key;
@@ -377,16 +410,16 @@ final class ResponseCache {
         @Override
         public void lead(Lead lead, boolean lookFirst) {
             if (!lookFirst) {
-                onContext(context, () -> backgroundFetch(req, fwd, request, key, stored, lead));
+                onContext(context, () -> backgroundFetch(req, inbound, fwd, request, key, stored, lead));
                 return;
             }
             lookup(key, request).subscribe().with(found -> onContext(context, () -> {
                 if (found.isPresent() && found.get().responseTime().isAfter(stored.responseTime())) {
                     lead.filled(); // refreshed by another meanwhile
                 } else {
-                    backgroundFetch(req, fwd, request, key, stored, lead);
+                    backgroundFetch(req, inbound, fwd, request, key, stored, lead);
                 }
-            }), failed -> onContext(context, () -> backgroundFetch(req, fwd, request, key, stored, lead)));
+            }), failed -> onContext(context, () -> backgroundFetch(req, inbound, fwd, request, key, stored, lead)));
         }
 
         @Override
@@ -402,31 +435,54 @@ final class ResponseCache {
         }
     }
 
-    /** A miss or a revalidation: the upstream's answer may be stored, or (304) refresh what is stored. */
+    /**
+     * A miss or a revalidation: the upstream's answer may be stored, or (304) refresh what is stored. When
+     * it leads the key's flight it is made for everyone: without the client's credentials and conditionals
+     * (unless the stored response varies on them), and a client whose own request would have differed gets
+     * a fetch of its own when the shared answer is not one it may be given.
+     */
     private final class Fetch implements Exchange {
         private final HttpServerRequest req;
+        private final Inbound inbound;
+        private final Forwarder fwd;
         private final Headers request;
         private final String key;
         private final Optional<StoredResponse> stored;
         private final Headers validators;
         private final boolean staleOnError;
+        /** A fetch of the client's own after the shared answer was not its to have: never stored. */
+        private final boolean personal;
         private final Instant requestTime = clock.instant();
         private final Instant stamp = purges.stamp(requestTime);
         /** Set when this fetch is for the key's whole flight: it reports how it ended. */
         private Lead lead;
+        private Set<String> withheld = Set.of();
+        /** The request as the upstream received it: what the answer's variant is computed from. */
+        private Headers sent;
 
-        Fetch(HttpServerRequest req, Headers request, String key, Optional<StoredResponse> stored, Headers validators,
-              boolean staleOnError) {
+        Fetch(HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, String key,
+              Optional<StoredResponse> stored, Headers validators, boolean staleOnError) {
+            this(req, inbound, fwd, request, key, stored, validators, staleOnError, false);
+        }
+
+        private Fetch(HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, String key,
+                      Optional<StoredResponse> stored, Headers validators, boolean staleOnError, boolean personal) {
             this.req = req;
+            this.inbound = inbound;
+            this.fwd = fwd;
             this.request = request;
             this.key = key;
             this.stored = stored;
             this.validators = validators;
             this.staleOnError = staleOnError;
+            this.personal = personal;
+            this.sent = request;
         }
 
         Fetch leading(Lead l) {
             this.lead = l;
+            this.withheld = sharedFetchWithholds(stored);
+            this.sent = request.without(withheld.toArray(String[]::new));
             return this;
         }
 
@@ -434,6 +490,11 @@ final class ResponseCache {
             if (lead != null) {
                 what.accept(lead);
             }
+        }
+
+        @Override
+        public Set<String> withheld() {
+            return withheld;
         }
 
         @Override
@@ -448,23 +509,61 @@ final class ResponseCache {
 
         @Override
         public boolean onHead(HttpClientResponse response) {
-            if (stored.isEmpty()) {
-                return false;
-            }
-            if (response.statusCode() == 304 && !validators.fields().isEmpty()) {
-                // RFC 9111 §4.3.3, §4.3.4: the stored response is still good; its headers are refreshed
-                StoredResponse refreshed = refreshed(stored.get(), response, requestTime, stamp);
-                Duration age = Freshness.currentAge(refreshed.headers(), timing(refreshed), clock.instant());
-                serve(req, request, refreshed, age, CacheOutcome.REVALIDATED, CacheHeaders.forward("stale", 304, true));
-                put(key, request, refreshed).subscribe().with(ok -> report(Lead::filled));
+            int status = response.statusCode();
+            if (stored.isPresent() && status == 304 && !validators.fields().isEmpty()) {
+                revalidated(response);
                 return true;
             }
-            if (response.statusCode() >= 500 && staleOnError) {
+            if (stored.isPresent() && status >= 500 && staleOnError) {
                 report(Lead::failed);
                 serveStale();
                 return true; // RFC 5861 §4
             }
-            return false;
+            if (lead == null || withheld.stream().noneMatch(request::contains)) {
+                return false; // the client's own request went out: the answer is its own
+            }
+            Headers headers = HeaderAdapter.toHeaders(copyEndToEnd(response.headers()));
+            Instant responseTime = clock.instant();
+            boolean candidate = mayStore(status, headers, Forwarder.contentLength(response.headers()), sent, requestTime,
+                    responseTime);
+            if (candidate && sameVariant(headers, request, sent)) {
+                return false;
+            }
+            // Made without this client's credentials, and not an answer it may be given: it gets its own,
+            // while the shared answer, if it may be kept, is stored for everyone else.
+            if (candidate) {
+                Capture capture = capture(key, sent, status, headers, requestTime, responseTime, stamp,
+                        () -> report(Lead::filled), () -> report(Lead::unshareable));
+                response.handler(capture::chunk);
+                response.exceptionHandler(t -> report(Lead::failed));
+                response.endHandler(v -> capture.complete());
+            } else {
+                report(status >= 500 ? Lead::failed : Lead::unshareable);
+            }
+            fwd.forward(req, inbound, personal());
+            return true;
+        }
+
+        /** RFC 9111 §4.3.3, §4.3.4: the stored response is still good; its headers are refreshed and re-checked. */
+        private void revalidated(HttpClientResponse notModified) {
+            StoredResponse refreshed = refreshed(stored.get(), notModified, requestTime, stamp);
+            if (mayKeep(refreshed, sent)) {
+                put(key, sent, refreshed).subscribe().with(ok -> report(Lead::filled));
+            } else {
+                // §4.3.4: the 304 made it private, no-store or otherwise unfit to share: it goes
+                dropVariant(key, stored.get(), request);
+                report(Lead::unshareable);
+            }
+            if (sameVariant(refreshed.headers(), request, sent)) {
+                Duration age = Freshness.currentAge(refreshed.headers(), timing(refreshed), clock.instant());
+                serve(req, request, refreshed, age, CacheOutcome.REVALIDATED, CacheHeaders.forward("stale", 304, true));
+            } else {
+                fwd.forward(req, inbound, personal()); // a new Vary names a header that was withheld
+            }
+        }
+
+        private Fetch personal() {
+            return new Fetch(req, inbound, fwd, request, key, Optional.empty(), Headers.EMPTY, false, true);
         }
 
         @Override
@@ -488,8 +587,8 @@ final class ResponseCache {
             int status = response.statusCode();
             Headers headers = HeaderAdapter.toHeaders(relayed);
             Instant responseTime = clock.instant();
-            boolean candidate = req.method() == HttpMethod.GET
-                    && mayStore(status, headers, Forwarder.contentLength(relayed), request, requestTime, responseTime);
+            boolean candidate = !personal && req.method() == HttpMethod.GET
+                    && mayStore(status, headers, Forwarder.contentLength(relayed), sent, requestTime, responseTime);
             relayed.set(CacheHeaders.X_CACHE, "MISS");
             relayed.set(CacheHeaders.CACHE_STATUS,
                     CacheHeaders.forward(stored.isPresent() ? "stale" : "uri-miss", status, candidate));
@@ -498,7 +597,7 @@ final class ResponseCache {
                 report(status >= 500 ? Lead::failed : Lead::unshareable);
                 return null;
             }
-            return capture(key, request, status, headers, requestTime, responseTime, stamp,
+            return capture(key, sent, status, headers, requestTime, responseTime, stamp,
                     () -> report(Lead::filled), () -> report(Lead::unshareable));
         }
 
@@ -506,6 +605,41 @@ final class ResponseCache {
         public CacheOutcome outcome() {
             return CacheOutcome.MISS;
         }
+    }
+
+    /**
+     * What a fetch made for everyone leaves out of the client's request (DESIGN rule 15): its conditionals
+     * and Range (the cache answers those itself), and its credentials unless the stored response varies on
+     * them (then they are part of the key).
+     */
+    private static Set<String> sharedFetchWithholds(Optional<StoredResponse> stored) {
+        List<String> keyed = stored.map(s -> Vary.fields(s.headers())).orElse(List.of());
+        Set<String> withheld = new HashSet<>(CLIENT_CONDITIONALS);
+        for (String credential : CLIENT_CREDENTIALS) {
+            if (!keyed.contains(credential)) {
+                withheld.add(credential);
+            }
+        }
+        return withheld;
+    }
+
+    /** Whether a response varying as {@code response} says selects the same variant for both requests (RFC 9111 §4.1). */
+    private static boolean sameVariant(Headers response, Headers a, Headers b) {
+        List<String> fields = Vary.fields(response);
+        return fields.isEmpty() || !fields.contains("*") && Vary.secondaryKey(fields, a).equals(Vary.secondaryKey(fields, b));
+    }
+
+    /** Whether a response refreshed by a 304 may still be stored and shared (RFC 9111 §4.3.4: re-checked as new). */
+    private boolean mayKeep(StoredResponse refreshed, Headers sent) {
+        return Storability.forSharedCache("GET", sent, refreshed.status(), refreshed.headers(), settings.storeSetCookie())
+                instanceof Storability.Storable
+                && timeToLive(refreshed.status(), refreshed.headers(), timing(refreshed), clock.instant()).isPositive();
+    }
+
+    /** Removes the stored response {@code request} selected (its variant, or the key itself). */
+    private void dropVariant(String key, StoredResponse stored, Headers request) {
+        List<String> fields = Vary.fields(stored.headers());
+        invalidate(fields.isEmpty() ? key : variantKey(key, fields, request)).subscribe().with(ok -> { });
     }
 
     private Duration lifetime(StoredResponse stored) {
@@ -553,30 +687,39 @@ final class ResponseCache {
      * RFC 5861 §3: one background request refreshes a stale (or, early, a nearly stale) entry, for the whole
      * deployment: the refresh joins the key's flight and is skipped when one is already under way.
      */
-    private void refresh(HttpServerRequest req, Forwarder fwd, Headers request, String key, StoredResponse stored,
-                         long lookedUpAt) {
-        coalescer.join(key, lookedUpAt, new Refresh(req, fwd, request, key, stored));
+    private void refresh(HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, String key,
+                         StoredResponse stored, long lookedUpAt) {
+        coalescer.join(key, lookedUpAt, new Refresh(req, inbound, fwd, request, key, stored));
     }
 
-    private void backgroundFetch(HttpServerRequest req, Forwarder fwd, Headers request, String key, StoredResponse stored,
-                                 Lead lead) {
+    private void backgroundFetch(HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, String key,
+                                 StoredResponse stored, Lead lead) {
         Instant requestTime = clock.instant();
         Instant stamp = purges.stamp(requestTime);
-        fwd.fetchInBackground(req, Conditional.validatorsFor(stored.headers())).onComplete(ar -> {
+        // made for everyone: none of the triggering client's conditionals, Range or unkeyed credentials
+        Set<String> withheld = sharedFetchWithholds(Optional.of(stored));
+        Headers sent = request.without(withheld.toArray(String[]::new));
+        fwd.fetchInBackground(req, inbound, Conditional.validatorsFor(stored.headers()), withheld).onComplete(ar -> {
             if (ar.failed()) {
                 lead.failed();
                 return;
             }
             HttpClientResponse response = ar.result();
             if (response.statusCode() == 304) {
-                put(key, request, refreshed(stored, response, requestTime, stamp)).subscribe().with(ok -> lead.filled());
                 response.resume();
+                StoredResponse refreshed = refreshed(stored, response, requestTime, stamp);
+                if (mayKeep(refreshed, sent)) {
+                    put(key, sent, refreshed).subscribe().with(ok -> lead.filled());
+                } else {
+                    dropVariant(key, stored, sent); // RFC 9111 §4.3.4: re-checked, and no longer to be shared
+                    lead.unshareable();
+                }
                 return;
             }
             Headers headers = HeaderAdapter.toHeaders(copyEndToEnd(response.headers()));
             Instant responseTime = clock.instant();
             int status = response.statusCode();
-            if (!mayStore(status, headers, Forwarder.contentLength(response.headers()), request, requestTime, responseTime)) {
+            if (!mayStore(status, headers, Forwarder.contentLength(response.headers()), sent, requestTime, responseTime)) {
                 response.resume();
                 if (status >= 500) {
                     lead.failed();
@@ -585,7 +728,7 @@ final class ResponseCache {
                 }
                 return;
             }
-            Exchange.Capture capture = capture(key, request, status, headers, requestTime, responseTime, stamp,
+            Exchange.Capture capture = capture(key, sent, status, headers, requestTime, responseTime, stamp,
                     lead::filled, lead::unshareable);
             response.handler(capture::chunk);
             response.exceptionHandler(t -> lead.failed());
@@ -652,8 +795,16 @@ final class ResponseCache {
         String written = fields.isEmpty() ? key : variantKey(key, fields, request);
         Uni<Void> write = fields.isEmpty()
                 ? store.put(key, encoded, keep)
-                : store.put(key, StoredResponseCodec.encode(new VariantIndex(fields)), keep)
-                        .chain(() -> store.put(written, encoded, keep));
+                : store.get(key).chain(entry -> {
+                    Optional<VariantIndex> index = withVariant(entry, fields, variantId(fields, request), keep);
+                    if (index.isEmpty()) {
+                        meters.variantsCapped();
+                        return Uni.createFrom().voidItem(); // served, not stored: the URL has its fill of variants
+                    }
+                    Duration indexTtl = entry.map(CacheStore.Entry::ttl).filter(t -> t.compareTo(keep) > 0).orElse(keep);
+                    return store.put(key, StoredResponseCodec.encode(index.get()), indexTtl)
+                            .chain(() -> store.put(written, encoded, keep));
+                });
         return write.invoke(() -> {
             // other replicas drop their in-process copies of what was just replaced
             coalescer.announceWrite(key);
@@ -667,8 +818,8 @@ final class ResponseCache {
     }
 
     /** What purges make of a stored response to this request's target. */
-    private Purges.Verdict verdict(HttpServerRequest req, StoredResponse s) {
-        return purges.check(req.getHeader(HttpHeaders.HOST), Forwarder.originForm(req.uri()), s.tags(), s.stamp());
+    private Purges.Verdict verdict(Inbound inbound, StoredResponse s) {
+        return purges.check(keyHost(inbound), inbound.target(), s.tags(), s.stamp());
     }
 
     /** Removes the purge-tag headers from what a client is about to see, unless configured to keep them. */
@@ -680,8 +831,13 @@ final class ResponseCache {
         }
     }
 
-    private void invalidate(String key) {
-        store.remove(key).subscribe().with(ok -> { }, failed -> LOG.debugf("invalidation of %s failed: %s", key, failed));
+    /** Removes a key (a variant index takes its variants with it) and tells the other replicas. Never fails. */
+    private Uni<Void> invalidate(String key) {
+        return store.remove(key).invoke(removed -> coalescer.announceWrite(key)).replaceWithVoid()
+                .onFailure().recoverWithItem(failed -> {
+                    LOG.debugf("invalidation of %s failed: %s", key, failed);
+                    return null;
+                });
     }
 
     /**
@@ -721,20 +877,54 @@ final class ResponseCache {
         return new Freshness.Timing(s.requestTime(), s.responseTime());
     }
 
-    /** The primary cache key: host and request target (RFC 9111 §2). */
-    static String primaryKey(String host, String target) {
-        return (host == null ? "" : host.toLowerCase(Locale.ROOT)) + " " + target;
+    /** The primary cache key (RFC 9111 §2) of a request, as stored. */
+    private String key(Inbound inbound) {
+        return key(inbound, inbound.target());
+    }
+
+    private String key(Inbound inbound, String target) {
+        return new CacheKey(inbound.scheme(), keyHost(inbound), target, inbound.keyParts()).value();
+    }
+
+    /** The host keys are made with: the configured one (shared by every way of reaching the pod), or the request's. */
+    private String keyHost(Inbound inbound) {
+        return settings.keyHost().orElse(inbound.authority());
     }
 
     /** A variant's key: the primary key and a digest of its secondary key (no request header values in key names). */
     static String variantKey(String key, List<String> fields, Headers request) {
+        return key + " #" + variantId(fields, request);
+    }
+
+    private static String variantId(List<String> fields, Headers request) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
                     .digest(Vary.secondaryKey(fields, request).getBytes(StandardCharsets.UTF_8));
-            return key + " #" + HexFormat.of().formatHex(digest, 0, 16);
+            return HexFormat.of().formatHex(digest, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always present", e);
         }
+    }
+
+    /**
+     * The variant index that records variant {@code id} as well (expired variants forgotten), or empty when
+     * the URL already holds {@code maxVariants} others: a client sending random values of a varied header
+     * cannot flood the store. Replicas writing at the same moment may each add one past the cap.
+     */
+    private Optional<VariantIndex> withVariant(Optional<CacheStore.Entry> entry, List<String> fields, String id,
+                                               Duration ttl) {
+        long now = clock.millis();
+        List<VariantIndex.Variant> live = new ArrayList<>();
+        entry.flatMap(e -> StoredResponseCodec.decodeAny(e.value()))
+                .filter(v -> v instanceof VariantIndex index && index.fields().equals(fields))
+                .ifPresent(v -> ((VariantIndex) v).variants().stream()
+                        .filter(variant -> variant.expiresAtMillis() > now && !variant.id().equals(id))
+                        .forEach(live::add));
+        if (live.size() >= settings.maxVariants()) {
+            return Optional.empty();
+        }
+        live.add(new VariantIndex.Variant(id, now + ttl.toMillis()));
+        return Optional.of(new VariantIndex(fields, live));
     }
 
     /** A Location/Content-Location on the request's host, as an origin-form target (RFC 9111 §4.4). */
@@ -745,7 +935,8 @@ final class ResponseCache {
         try {
             URI base = URI.create("http://" + (host == null ? "localhost" : host) + requestPath);
             URI target = base.resolve(location.trim());
-            if (target.getRawAuthority() == null || !target.getRawAuthority().equalsIgnoreCase(base.getRawAuthority())) {
+            if (target.getRawAuthority() == null || !RequestTarget.authority(target.getRawAuthority(),
+                    String.valueOf(target.getScheme()).toLowerCase(Locale.ROOT)).equals(Optional.ofNullable(host))) {
                 return Optional.empty();
             }
             String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();

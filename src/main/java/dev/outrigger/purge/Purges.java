@@ -1,6 +1,6 @@
 package dev.outrigger.purge;
 
-import java.net.URI;
+import dev.outrigger.policy.RequestTarget;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,7 +62,7 @@ public final class Purges {
             keys.add("u:" + urlRecord(url));
         }
         for (String prefix : p.prefixes()) {
-            keys.add("p:" + prefix);
+            keys.add("p:" + RequestTarget.normalize(prefix).orElse(prefix));
         }
         for (String tag : p.tags()) {
             keys.add("t:" + tag);
@@ -70,15 +70,18 @@ public final class Purges {
         return keys;
     }
 
-    /** A path matches on any host; an absolute URL on its own host (as clients send it in Host). */
+    /**
+     * A path matches on any host; an absolute URL on its own host. Both are normalised as request targets
+     * and hosts are (RequestTarget), so a purge names what the cache keyed however it was spelt.
+     */
     private static String urlRecord(String url) {
         if (url.startsWith("/")) {
-            return "* " + url;
+            return "* " + RequestTarget.normalize(url).orElse(url);
         }
-        URI u = URI.create(url);
-        String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
-        String host = u.getRawAuthority() == null ? "" : u.getRawAuthority().toLowerCase(Locale.ROOT);
-        return host + " " + (u.getRawQuery() == null ? path : path + "?" + u.getRawQuery());
+        return RequestTarget.absolute(url)
+                .map(a -> RequestTarget.authority(a.authority(), a.scheme()).orElse(a.authority().toLowerCase(Locale.ROOT))
+                        + " " + RequestTarget.normalize(a.pathAndQuery()).orElse(a.pathAndQuery()))
+                .orElse("* " + url);
     }
 
     /**

@@ -79,19 +79,32 @@ public final class StoredResponseCodec {
         return b.array();
     }
 
-    /** A variant index: "OV" version:u8 count:u16 { length:u16 field }. */
+    /**
+     * A variant index: "OV" version:u8 count:u16 { length:u16 field }, then (optional, absent in indexes
+     * written before variants were counted) count:u16 { length:u16 id expiresAt:i64 }.
+     */
     public static byte[] encode(VariantIndex index) {
         List<byte[]> names = new ArrayList<>();
-        int size = 2 + 1 + 2;
+        int size = 2 + 1 + 2 + 2;
         for (String f : index.fields()) {
             byte[] n = f.getBytes(StandardCharsets.UTF_8);
             names.add(n);
             size += 2 + n.length;
         }
+        List<byte[]> ids = new ArrayList<>();
+        for (VariantIndex.Variant v : index.variants()) {
+            byte[] id = v.id().getBytes(StandardCharsets.UTF_8);
+            ids.add(id);
+            size += 2 + id.length + 8;
+        }
         ByteBuffer b = ByteBuffer.allocate(size);
         b.put(M0).put(V1).put(VERSION).putShort((short) names.size());
         for (byte[] n : names) {
             b.putShort((short) n.length).put(n);
+        }
+        b.putShort((short) ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            b.putShort((short) ids.get(i).length).put(ids.get(i)).putLong(index.variants().get(i).expiresAtMillis());
         }
         return b.array();
     }
@@ -115,7 +128,14 @@ public final class StoredResponseCodec {
             for (int i = 0; i < count; i++) {
                 fields.add(string(b, Short.toUnsignedInt(b.getShort())));
             }
-            return b.hasRemaining() ? Optional.empty() : Optional.of(new VariantIndex(fields));
+            List<VariantIndex.Variant> variants = new ArrayList<>();
+            if (b.hasRemaining()) {
+                int n = Short.toUnsignedInt(b.getShort());
+                for (int i = 0; i < n; i++) {
+                    variants.add(new VariantIndex.Variant(string(b, Short.toUnsignedInt(b.getShort())), b.getLong()));
+                }
+            }
+            return b.hasRemaining() ? Optional.empty() : Optional.of(new VariantIndex(fields, variants));
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             return Optional.empty();
         }

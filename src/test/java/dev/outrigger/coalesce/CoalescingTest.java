@@ -202,7 +202,7 @@ class CoalescingTest {
         TestProxy b = replica();
         origin.respond("/cart", Response.ok("cart").header("Cache-Control", "no-store").delay(Duration.ofMillis(300)));
         get(a.port(), "/cart");
-        Await.until(() -> b.coalescer().knownUnshareable("shop.example /cart"), "the other replica heard it");
+        Await.until(() -> b.coalescer().knownUnshareable("http://shop.example/cart"), "the other replica heard it");
 
         burst(6, "/cart", a.port(), b.port());
 

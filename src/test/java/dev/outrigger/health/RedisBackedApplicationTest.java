@@ -62,8 +62,8 @@ class RedisBackedApplicationTest {
         OriginResource.origin().respond("/shared", OriginServer.Response.ok("x").header("Cache-Control", "max-age=60"));
         get("/shared");
 
-        // while the fetch runs, its lease (orc:v1:lease:app /shared) is there too; released once stored
-        Await.until(() -> keys().equals(List.of("orc:v1:app /shared")), "only the entry is left, the lease released");
+        // while the fetch runs, its lease (orc:v1:lease:http://app/shared) is there too; released once stored
+        Await.until(() -> keys().equals(List.of("orc:v1:http://app/shared")), "only the entry is left, the lease released");
         assertTrue(ready().contains("memory over redis"), "readiness data names the layout");
     }
 

@@ -151,13 +151,24 @@ class CachingTest {
 
     @Test
     void responsesToAuthorizedRequestsAreNotSharedWithoutPermission() throws Exception {
-        origin.respond("/account", Response.ok("alice's account").header("Cache-Control", "max-age=60"));
+        origin.on("/account", req -> {
+            if ("Bearer alice".equals(req.getHeader("Authorization"))) {
+                req.response().putHeader("Cache-Control", "max-age=60").end("alice's account");
+            } else {
+                req.response().setStatusCode(401).end("who are you?");
+            }
+        });
 
-        assertMiss(get(a, "/account", "Authorization: Bearer alice"));
+        RawHttp.Response alice = get(a, "/account", "Authorization: Bearer alice");
         RawHttp.Response other = get(b, "/account");
+        RawHttp.Response otherOnA = get(a, "/account");
 
-        assertMiss(other);
-        assertEquals(2, origin.hits("/account"));
+        assertMiss(alice);
+        assertEquals("alice's account", alice.text());
+        assertEquals(401, other.status());
+        assertEquals(401, otherOnA.status());
+        // the fetch made for everyone went without her token (401); then hers, relayed to her alone
+        assertEquals(4, origin.hits("/account"));
     }
 
     @Test
@@ -236,7 +247,7 @@ class CachingTest {
 
         RawHttp.Response revalidated = get(a, "/doc");
         // the refreshed entry (max-age=60 now) replaces the old one in Redis and in a's L1 after the client has its answer
-        Await.until(() -> l1A.get("shop.example /doc").await().indefinitely()
+        Await.until(() -> l1A.get("http://shop.example/doc").await().indefinitely()
                 .flatMap(e -> dev.outrigger.store.StoredResponseCodec.decode(e.value()))
                 .flatMap(r -> r.headers().first("Cache-Control")).filter("max-age=60"::equals).isPresent(),
                 "the refreshed entry is stored");

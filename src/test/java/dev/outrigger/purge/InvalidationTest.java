@@ -310,7 +310,7 @@ class InvalidationTest {
         for (int i = 0; i < n; i++) {
             byte[] value = StoredResponseCodec.encode(new StoredResponse(200, headers,
                     ("item " + i + " v0").getBytes(StandardCharsets.UTF_8), stored, stored, List.of("bulk", "item-" + i), stored));
-            writes.add(Request.cmd(Command.SET).arg("orc:v1:" + Deployment.HOST + " /item/" + i).arg(Buffer.buffer(value))
+            writes.add(Request.cmd(Command.SET).arg("orc:v1:http://" + Deployment.HOST + "/item/" + i).arg(Buffer.buffer(value))
                     .arg("PX").arg(600_000));
             if (writes.size() == 2000) {
                 testRedis.client().batch(writes).await().atMost(Duration.ofSeconds(30));

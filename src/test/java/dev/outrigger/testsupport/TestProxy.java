@@ -77,6 +77,13 @@ public final class TestProxy implements AutoCloseable {
         return start(origin, clock, store, cache, leases, coalesce, PurgeBusFactory.LOCAL);
     }
 
+    /** A proxy with its own cache store and settings, and proxy settings changed by {@code tweak}. */
+    public static TestProxy start(OriginServer origin, Clock clock, CacheStore store, CacheSettings cache,
+                                  UnaryOperator<ProxySettings> tweak) {
+        return new TestProxy(tweak.apply(ProxySettings.defaults(java.net.URI.create(origin.url()))), clock, store, cache,
+                Leases.LOCAL, CoalesceSettings.DEFAULT, PurgeBusFactory.LOCAL);
+    }
+
     /** A replica that also hears purges through {@code purgeBus} (a {@code RedisPurgeBus} on the shared Redis). */
     public static TestProxy start(OriginServer origin, Clock clock, CacheStore store, CacheSettings cache, Leases leases,
                                   CoalesceSettings coalesce, PurgeBusFactory purgeBus) {

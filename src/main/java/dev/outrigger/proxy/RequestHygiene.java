@@ -1,0 +1,157 @@
+package dev.outrigger.proxy;
+
+import dev.outrigger.policy.RequestTarget;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The checks and clean-up every request goes through before anything reads it (DESIGN rule 15: strip
+ * what you do not key, key what you forward): request framing (RFC 9112 §3.2), the methods a reverse
+ * proxy refuses, and the client-sent headers that would change the upstream's answer without being part
+ * of the cache key. Removes those headers from the request in place.
+ */
+final class RequestHygiene {
+
+    /** Headers that rewrite the URL an application serves; no client may send them through a cache. */
+    static final Set<String> URL_OVERRIDES = Set.of("x-original-url", "x-rewrite-url", "x-original-host", "x-host");
+
+    /** Headers that turn a request into another method in many frameworks. */
+    static final Set<String> METHOD_OVERRIDES = Set.of("x-http-method-override", "x-http-method", "x-method-override");
+
+    /** Forwarding headers that name the client's address: kept under trust, never keyed (nothing shared would remain). */
+    static final Set<String> CLIENT_ADDRESS = Set.of("x-forwarded-for", "x-real-ip", "true-client-ip", "x-client-ip",
+            "x-cluster-client-ip");
+
+    /** What a request becomes: forwarded as {@link Inbound}, or refused. */
+    sealed interface Verdict permits Accepted, Rejected {}
+
+    record Accepted(Inbound inbound) implements Verdict {}
+
+    record Rejected(int status, String reason) implements Verdict {}
+
+    private final boolean trustForwarded;
+    private final boolean allowTrace;
+    private final boolean allowMethodOverride;
+
+    RequestHygiene(boolean trustForwarded, boolean allowTrace, boolean allowMethodOverride) {
+        this.trustForwarded = trustForwarded;
+        this.allowTrace = allowTrace;
+        this.allowMethodOverride = allowMethodOverride;
+    }
+
+    Verdict check(HttpServerRequest req) {
+        MultiMap in = req.headers();
+        HttpMethod method = req.method();
+        if (method == HttpMethod.CONNECT) {
+            return new Rejected(405, "CONNECT is not supported by a reverse proxy");
+        }
+        if (method == HttpMethod.TRACE && !allowTrace) {
+            // RFC 9110 §9.3.8: TRACE reflects the request, credentials included, into a response
+            return new Rejected(405, "TRACE is disabled");
+        }
+        String scheme = req.scheme() == null ? "http" : req.scheme().toLowerCase(Locale.ROOT);
+        List<String> hosts = in.getAll(HttpHeaders.HOST);
+        if (hosts.size() > 1) {
+            return new Rejected(400, "more than one Host header"); // RFC 9112 §3.2
+        }
+        if (hosts.isEmpty() && req.version() != HttpVersion.HTTP_1_0) {
+            return new Rejected(400, "missing Host header"); // RFC 9112 §3.2
+        }
+        String authority = "";
+        if (!hosts.isEmpty()) {
+            Optional<String> host = RequestTarget.authority(hosts.get(0).trim(), scheme);
+            if (host.isEmpty()) {
+                return new Rejected(400, "invalid Host header");
+            }
+            authority = host.get();
+        }
+        String uri = req.uri();
+        String target;
+        if (uri.equals("*") && method == HttpMethod.OPTIONS) {
+            target = uri;
+        } else {
+            Optional<RequestTarget.Absolute> absolute = RequestTarget.absolute(uri);
+            if (absolute.isPresent()) {
+                // RFC 9112 §3.2.2: an absolute-form target's authority wins over Host
+                Optional<String> a = RequestTarget.authority(absolute.get().authority(), absolute.get().scheme());
+                if (a.isEmpty() || !absolute.get().scheme().equals("http") && !absolute.get().scheme().equals("https")) {
+                    return new Rejected(400, "invalid absolute request target");
+                }
+                authority = a.get();
+                uri = absolute.get().pathAndQuery();
+            }
+            Optional<String> normalized = RequestTarget.normalize(uri);
+            if (normalized.isEmpty()) {
+                return new Rejected(400, "invalid request target");
+            }
+            target = normalized.get();
+        }
+        if (!authority.isEmpty()) {
+            in.set(HttpHeaders.HOST, authority); // forwarded as keyed
+        }
+        boolean override = false;
+        for (String name : METHOD_OVERRIDES) {
+            if (allowMethodOverride) {
+                override |= in.contains(name);
+            } else {
+                in.remove(name);
+            }
+        }
+        URL_OVERRIDES.forEach(in::remove);
+        List<String> keyParts = trustForwarded ? trustedParts(in) : stripForwarding(in);
+        return new Accepted(new Inbound(scheme, authority, target, keyParts, hasBody(in), override));
+    }
+
+    /** Untrusted: every client-sent forwarding header goes; {@link ForwardedHeaders} sets this hop's own. */
+    private static List<String> stripForwarding(MultiMap in) {
+        List<String> names = new ArrayList<>();
+        for (var e : in) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (isForwarding(name)) {
+                names.add(name);
+            }
+        }
+        names.forEach(in::remove);
+        return List.of();
+    }
+
+    /**
+     * Trusted (behind an ingress that sets them): the forwarding headers are kept, and every one that can
+     * change what the application answers (scheme, host, port, prefix) becomes part of the key. Client
+     * addresses (and Forwarded's {@code for}/{@code by}) are not keyed.
+     */
+    private static List<String> trustedParts(MultiMap in) {
+        TreeSet<String> names = new TreeSet<>();
+        for (var e : in) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (isForwarding(name) && !CLIENT_ADDRESS.contains(name)) {
+                names.add(name);
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        for (String name : names) {
+            String value = String.join(", ", in.getAll(name));
+            parts.add(name + "=" + (name.equals("forwarded") ? ForwardedHeaders.hostAndProto(value) : value));
+        }
+        return parts;
+    }
+
+    private static boolean isForwarding(String lowercaseName) {
+        return lowercaseName.equals("forwarded") || lowercaseName.startsWith("x-forwarded-")
+                || CLIENT_ADDRESS.contains(lowercaseName);
+    }
+
+    /** RFC 9112 §6.3: a request has a body when it declares a non-zero length or a transfer coding. */
+    static boolean hasBody(MultiMap headers) {
+        return headers.contains(HttpHeaders.TRANSFER_ENCODING) || Forwarder.contentLength(headers) > 0;
+    }
+}

@@ -1,0 +1,203 @@
+package dev.outrigger.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.outrigger.store.FailOpenStore;
+import dev.outrigger.store.RedisStore;
+import dev.outrigger.testsupport.MutableClock;
+import dev.outrigger.testsupport.OriginServer;
+import dev.outrigger.testsupport.OriginServer.Response;
+import dev.outrigger.testsupport.RawHttp;
+import dev.outrigger.testsupport.Resp;
+import dev.outrigger.testsupport.TestProxy;
+import dev.outrigger.testsupport.TestRedis;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Cache poisoning, tried as an attacker would: a request whose unkeyed parts change the upstream's answer
+ * must not be able to plant that answer under a key other clients use. The origin reflects what it was
+ * sent, as real applications do when they build URLs from forwarding headers.
+ */
+class PoisoningTest {
+
+    static TestRedis redis;
+    OriginServer origin;
+    MutableClock clock;
+    TestProxy proxy;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = TestRedis.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        redis.flush();
+        origin = OriginServer.start();
+        clock = new MutableClock(Instant.parse("2026-03-01T12:00:00Z"));
+        origin.on("/reflect", req -> {
+            origin.record(req, null);
+            String seen = "host=" + req.getHeader("Host") + " xfh=" + req.getHeader("X-Forwarded-Host")
+                    + " xfp=" + req.getHeader("X-Forwarded-Proto") + " fwd=" + req.getHeader("Forwarded")
+                    + " port=" + req.getHeader("X-Forwarded-Port") + " prefix=" + req.getHeader("X-Forwarded-Prefix")
+                    + " orig=" + req.getHeader("X-Original-URL") + " rewrite=" + req.getHeader("X-Rewrite-URL")
+                    + " override=" + req.getHeader("X-HTTP-Method-Override") + "/" + req.getHeader("X-HTTP-Method")
+                    + "/" + req.getHeader("X-Method-Override");
+            req.response().putHeader("Cache-Control", "max-age=60").end(seen);
+        });
+        proxy = start(new CacheSettings(8L << 20, dev.outrigger.policy.CachePolicy.Settings.DEFAULT, false), false);
+    }
+
+    TestProxy start(CacheSettings cache, boolean trust) {
+        FailOpenStore store = new FailOpenStore(new RedisStore(redis.client(), "orc:v1:"), Duration.ofMillis(500),
+                Duration.ofMillis(500), 2, Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE);
+        return TestProxy.start(origin, clock, store, cache, s -> s.withForwarding(trust, true));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        proxy.close();
+        origin.close();
+    }
+
+    static RawHttp.Response get(TestProxy proxy, String target, String... headers) throws Exception {
+        StringBuilder req = new StringBuilder("GET " + target + " HTTP/1.1\nHost: shop.test\n");
+        for (String h : headers) {
+            req.append(h).append('\n');
+        }
+        try (RawHttp c = RawHttp.connect(proxy.port())) {
+            return c.exchange(req.append('\n').toString());
+        }
+    }
+
+    void awaitStored(String fragment) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (keys(fragment).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(fragment + " never reached Redis");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    static List<?> keys(String fragment) throws Exception {
+        return (List<?>) Resp.once(redis.server().port(), "KEYS", "orc:v1:*" + fragment + "*");
+    }
+
+    @Test
+    void unkeyedForwardingAndRewriteHeadersNeverReachTheApplication() throws Exception {
+        RawHttp.Response poisoned = get(proxy, "/reflect",
+                "X-Forwarded-Host: evil.test", "X-Forwarded-Proto: https", "Forwarded: host=evil.test;proto=https",
+                "X-Forwarded-Port: 4443", "X-Forwarded-Prefix: /evil", "X-Original-URL: /admin", "X-Rewrite-URL: /admin",
+                "X-HTTP-Method-Override: DELETE", "X-HTTP-Method: DELETE", "X-Method-Override: DELETE");
+
+        String seen = poisoned.text();
+        assertTrue(seen.contains("xfh=shop.test "), seen);
+        assertTrue(seen.contains("xfp=http "), seen);
+        assertTrue(seen.contains("fwd=for=127.0.0.1;host=shop.test;proto=http "), seen);
+        assertTrue(seen.contains("port=null prefix=null orig=null rewrite=null override=null/null/null"), seen);
+        awaitStored("/reflect");
+        RawHttp.Response victim = get(proxy, "/reflect");
+        assertEquals("HIT", victim.header("X-Cache"));
+        assertFalse(victim.text().contains("evil"), victim.text());
+    }
+
+    @Test
+    void trustedForwardingHeadersArePartOfTheKey() throws Exception {
+        try (TestProxy trusting = start(CacheSettings.DEFAULT, true)) {
+            RawHttp.Response viaEvil = get(trusting, "/reflect", "X-Forwarded-Host: evil.test");
+            assertTrue(viaEvil.text().contains("xfh=evil.test"), "trusted: kept for the application");
+            awaitStored("/reflect");
+
+            RawHttp.Response plain = get(trusting, "/reflect");
+            assertEquals("MISS", plain.header("X-Cache"), "another X-Forwarded-Host is another key");
+            assertFalse(plain.text().contains("evil"), plain.text());
+            RawHttp.Response again = get(trusting, "/reflect", "X-Forwarded-Host: evil.test");
+            assertEquals("HIT", again.header("X-Cache"));
+            RawHttp.Response otherProto = get(trusting, "/reflect", "Forwarded: for=1.2.3.4;host=shop.test;proto=https");
+            assertEquals("MISS", otherProto.header("X-Cache"), "Forwarded's host and proto are keyed");
+            awaitStored("proto=https");
+            assertEquals("HIT", get(trusting, "/reflect", "Forwarded: for=9.9.9.9;host=shop.test;proto=https")
+                    .header("X-Cache"), "the client address is not keyed");
+        }
+        assertEquals(3, origin.hits("/reflect"));
+    }
+
+    @Test
+    void methodOverrideHeadersAreForwardedOnlyWhenAllowedAndThenNotCached() throws Exception {
+        try (TestProxy allowing = TestProxy.start(origin, s -> s.withMethods(false, true))) {
+            RawHttp.Response r = get(allowing, "/reflect", "X-HTTP-Method-Override: DELETE");
+            assertTrue(r.text().contains("override=DELETE"), r.text());
+            assertEquals("BYPASS", r.header("X-Cache"));
+            assertEquals("MISS", get(allowing, "/reflect").header("X-Cache"), "the override's answer was not stored");
+        }
+    }
+
+    @Test
+    void equivalentTargetsShareOneKeyAndTheNormalisedTargetIsForwarded() throws Exception {
+        origin.respond("/shop/item", Response.ok("item").header("Cache-Control", "max-age=60"));
+
+        RawHttp.Response first = get(proxy, "/shop/%2e%2e/shop/./%69tem");
+        assertEquals("MISS", first.header("X-Cache"));
+        assertEquals("/shop/item", origin.last("/shop/item").uri(), "forwarded as keyed");
+        awaitStored("/shop/item");
+        assertEquals("HIT", get(proxy, "/shop/item").header("X-Cache"));
+        assertEquals("HIT", get(proxy, "/a/../shop/item").header("X-Cache"));
+        assertEquals(1, origin.hits("/shop/item"));
+    }
+
+    @Test
+    void reservedEscapesStayDistinct() throws Exception {
+        origin.respond("/a/b", Response.ok("ab").header("Cache-Control", "max-age=60"));
+
+        get(proxy, "/a/b");
+        awaitStored("/a/b");
+        RawHttp.Response encodedSlash = get(proxy, "/a%2fb");
+        assertEquals("MISS", encodedSlash.header("X-Cache"), "%2F is not /: the application may read it otherwise");
+    }
+
+    @Test
+    void bracesInTargetsNeverBecomeClusterHashTags() throws Exception {
+        origin.respond("/t/{user}", Response.ok("t").header("Cache-Control", "max-age=60"));
+        origin.respond("/t/%7Buser%7D", Response.ok("t").header("Cache-Control", "max-age=60"));
+
+        get(proxy, "/t/{user}");
+        awaitStored("/t/");
+        for (Object key : keys("/t/")) {
+            assertFalse(key.toString().contains("{") || key.toString().contains("}"), key.toString());
+        }
+        assertEquals("HIT", get(proxy, "/t/%7buser%7d").header("X-Cache"), "the escaped spelling is the same key");
+    }
+
+    @Test
+    void aConfiguredKeyHostSharesEntriesWhateverHostAClientUsed() throws Exception {
+        origin.respond("/shared", Response.ok("shared").header("Cache-Control", "max-age=60"));
+        try (TestProxy byService = start(CacheSettings.DEFAULT.withKeyHost("shop.svc"), false)) {
+            try (RawHttp c = RawHttp.connect(byService.port())) {
+                assertEquals("MISS", c.exchange("GET /shared HTTP/1.1\nHost: 10.1.2.3:8480\n\n").header("X-Cache"));
+            }
+            awaitStored("shop.svc/shared");
+            try (RawHttp c = RawHttp.connect(byService.port())) {
+                assertEquals("HIT", c.exchange("GET /shared HTTP/1.1\nHost: shop.svc\n\n").header("X-Cache"));
+            }
+            try (RawHttp c = RawHttp.connect(byService.port())) {
+                assertEquals("HIT", c.exchange("GET /shared HTTP/1.1\nHost: localhost:8480\n\n").header("X-Cache"));
+            }
+        }
+        assertEquals(1, origin.hits("/shared"));
+    }
+}
