@@ -135,7 +135,7 @@ public final class CachePolicy {
                 return new StaleOk(age, lifetime, true);
             }
         }
-        // §4.2.4: stale, and nothing forbids serving it stale
+        // §4.2.4: stale; served meanwhile by a refreshing cache only if it could be served stale at all
         return revalidate(onlyIfCached, st, staleOnError, mayServeStale);
     }
 
