@@ -106,10 +106,13 @@ public record CacheControl(List<Directive> directives) {
         return first(name).isPresent();
     }
 
-    /** The first occurrence of the directive (RFC 9111 §4.2.1: with duplicates, the first is used). */
+    /**
+     * The first occurrence of the directive (RFC 9111 §4.2.1: with duplicates, the first is used). Names
+     * compare case-insensitively (§5.2), whichever way the caller spells them.
+     */
     public Optional<Directive> first(String name) {
         for (Directive d : directives) {
-            if (d.name().equals(name)) {
+            if (d.name().equalsIgnoreCase(name)) {
                 return Optional.of(d);
             }
         }

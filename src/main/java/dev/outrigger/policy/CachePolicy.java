@@ -15,7 +15,9 @@ public final class CachePolicy {
 
     /**
      * Cache-wide settings: heuristic freshness, and stale windows applied when a response names none
-     * (a response's own stale-while-revalidate/stale-if-error, if longer, wins).
+     * (a response's own stale-while-revalidate/stale-if-error, if longer, wins). The configured windows
+     * apply only to a response that has a freshness lifetime (explicit or heuristic): one with none was
+     * never meant to be reused without asking the origin.
      */
     public record Settings(Heuristics heuristics, Duration staleWhileRevalidate, Duration staleIfError) {
         public static final Settings DEFAULT = new Settings(Heuristics.DEFAULT, Duration.ZERO, Duration.ZERO);
@@ -85,17 +87,24 @@ public final class CachePolicy {
         Stored st = stored.get();
         CacheControl resp = CacheControl.of(st.headers());
         Duration age = Freshness.currentAge(st.headers(), st.timing(), now);
-        Duration lifetime = Freshness.lifetime(st.status(), st.headers(), resp, st.timing(), settings.heuristics())
-                .map(Lifetime::value).orElse(Duration.ZERO);
+        Optional<Lifetime> known = Freshness.lifetime(st.status(), st.headers(), resp, st.timing(), settings.heuristics());
+        // No lifetime at all (say ETag alone, or Last-Modified with heuristics off): stale from the start,
+        // and only the response's own stale-if-error may let it stand in; never served without asking.
+        boolean hasLifetime = known.isPresent();
+        Duration lifetime = known.map(Lifetime::value).orElse(Duration.ZERO);
         boolean fresh = lifetime.compareTo(age) > 0;
         Duration staleness = fresh ? Duration.ZERO : age.minus(lifetime);
         boolean neverStale = neverStale(resp);
+        boolean mayServeStale = !neverStale && hasLifetime;
         boolean mustValidate = req.has("no-cache") || resp.has("no-cache")
                 || (!request.contains("Cache-Control") && request.tokens("Pragma").contains("no-cache")); // §5.4
         // RFC 5861 §4: on upstream failure the stored copy may stand in while it is fresh, or stale
         // within a stale-if-error window
+        Duration staleIfError = hasLifetime
+                ? longest(resp, req, "stale-if-error", settings.staleIfError())
+                : longest(resp, CacheControl.EMPTY, "stale-if-error", Duration.ZERO);
         boolean staleOnError = !neverStale && !resp.has("no-cache")
-                && (fresh || staleness.compareTo(longest(resp, req, "stale-if-error", settings.staleIfError())) < 0);
+                && (fresh || staleness.compareTo(staleIfError) < 0);
         if (mustValidate) {
             return revalidate(onlyIfCached, st, staleOnError, false);
         }
@@ -112,7 +121,7 @@ public final class CachePolicy {
             }
             return new Fresh(age, lifetime);
         }
-        if (!neverStale) {
+        if (mayServeStale) {
             // §5.2.1.2: max-stale without a value accepts any staleness
             if (req.has("max-stale")) {
                 Optional<Duration> maxStale = req.seconds("max-stale");
@@ -126,8 +135,8 @@ public final class CachePolicy {
                 return new StaleOk(age, lifetime, true);
             }
         }
-        // §4.2.4: stale, and nothing forbids serving it stale
-        return revalidate(onlyIfCached, st, staleOnError, !neverStale);
+        // §4.2.4: stale; served meanwhile by a refreshing cache only if it could be served stale at all
+        return revalidate(onlyIfCached, st, staleOnError, mayServeStale);
     }
 
     /** Whether a stored response may ever be served stale (a soft purge makes it stale before its time). */

@@ -17,6 +17,14 @@ public final class Conditional {
 
     private Conditional() {}
 
+    /**
+     * Whether a response carries a validator a conditional request can use (RFC 9110 §8.8): an ETag, or a
+     * Last-Modified that is a valid HTTP-date. Only such a response is worth keeping past its freshness.
+     */
+    public static boolean hasValidator(Headers response) {
+        return response.contains("ETag") || response.first("Last-Modified").flatMap(HttpDate::parse).isPresent();
+    }
+
     /** The validators a cache sends to revalidate a stored response (§4.3.1); empty when it has none. */
     public static Headers validatorsFor(Headers stored) {
         Headers h = Headers.EMPTY;
@@ -34,19 +42,17 @@ public final class Conditional {
     /**
      * Whether a client's own conditional GET/HEAD is satisfied by the stored response, so the cache answers
      * 304 (RFC 9110 §13.1.2, §13.1.3, RFC 9111 §4.3.2). If-None-Match takes precedence over
-     * If-Modified-Since; weak comparison is used.
+     * If-Modified-Since; weak comparison is used. The list is split at commas, so an entity-tag with a
+     * comma inside its quotes (legal, but not seen in practice) does not match.
      */
     public static boolean notModified(Headers request, Headers stored) {
-        Optional<String> inm = request.first("If-None-Match");
-        if (inm.isPresent()) {
-            Optional<String> etag = stored.first("ETag");
-            if (etag.isEmpty()) {
-                return false;
-            }
-            String tag = opaque(etag.get());
-            for (String candidate : String.join(",", request.all("If-None-Match")).split(",")) {
+        List<String> inm = request.all("If-None-Match");
+        if (!inm.isEmpty()) {
+            Optional<String> tag = stored.first("ETag").map(Conditional::opaque);
+            for (String candidate : String.join(",", inm).split(",")) {
                 String c = candidate.trim();
-                if (c.equals("*") || opaque(c).equals(tag)) {
+                // §13.1.2: "*" matches any current representation, with or without an ETag
+                if (c.equals("*") || tag.isPresent() && !c.isEmpty() && opaque(c).equals(tag.get())) {
                     return true;
                 }
             }

@@ -73,10 +73,14 @@ public final class Freshness {
         return Optional.empty();
     }
 
-    /** The Age header as delta-seconds (RFC 9111 §5.1); empty when absent or invalid. */
+    /**
+     * The Age header as delta-seconds (RFC 9111 §5.1); empty when absent or not a non-negative integer
+     * ("10 seconds", "-5", "1.5"), which a cache ignores. A list-valued Age counts by its first member.
+     */
     static Optional<Duration> ageHeader(Headers response) {
         return response.first("Age").flatMap(v -> {
-            String t = v.trim();
+            int comma = v.indexOf(',');
+            String t = (comma >= 0 ? v.substring(0, comma) : v).trim();
             if (t.isEmpty() || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
                 return Optional.empty();
             }

@@ -54,6 +54,13 @@ public final class Storability {
                 && !(resp.has("public") || resp.has("s-maxage") || resp.has("must-revalidate"))) {
             return new NotStorable("Authorization without public, s-maxage or must-revalidate"); // §3.5
         }
+        if ((request.contains("Cookie") || request.contains("Authorization"))
+                && !(resp.has("s-maxage") || resp.has("max-age") || response.contains("Expires"))) {
+            // A heuristic lifetime guesses at a response the origin said nothing about; for a request
+            // with credentials that response is likely personal, so only the origin's word stores it
+            // (public included: it allows storing, it does not say for how long).
+            return new NotStorable("no explicit freshness for a request with credentials");
+        }
         if (response.tokens("Vary").contains("*")) {
             return new NotStorable("Vary: *"); // §4.1: never matches a later request
         }

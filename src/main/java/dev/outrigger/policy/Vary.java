@@ -1,8 +1,6 @@
 package dev.outrigger.policy;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.TreeSet;
 
 /**
@@ -19,9 +17,10 @@ public final class Vary {
     }
 
     /**
-     * The secondary key of {@code request} for a response that varies on {@code fields}: one
-     * {@code name=value} line per field, values normalized. Two requests select the same stored variant
-     * exactly when their keys are equal.
+     * The secondary key of {@code request} for a response that varies on {@code fields}: one line per
+     * field, {@code name} alone when the request lacks the field and {@code name=value} when it has it
+     * (an empty value is a value: it is not the same request as one without the field), values
+     * normalized. Two requests select the same stored variant exactly when their keys are equal.
      */
     public static String secondaryKey(List<String> fields, Headers request) {
         if (fields.isEmpty()) {
@@ -29,11 +28,12 @@ public final class Vary {
         }
         StringBuilder key = new StringBuilder();
         for (String field : fields) {
-            key.append(field).append('=');
+            key.append(field);
             List<String> values = request.all(field);
             if (!values.isEmpty()) {
-                String combined = String.join(", ", values);
-                key.append(field.equals("accept-encoding") ? encodingBucket(combined) : normalize(combined));
+                key.append('=').append(field.equalsIgnoreCase("accept-encoding")
+                        ? encodingKey(values)
+                        : normalize(String.join(", ", values)));
             }
             key.append('\n');
         }
@@ -56,37 +56,30 @@ public final class Vary {
         return sb.toString();
     }
 
+    /** The codings an origin is expected to choose among; the key names which of them a request accepts. */
+    static final List<String> KEYED_CODINGS = List.of("br", "deflate", "gzip", "zstd");
+
     /**
-     * Accept-Encoding reduced to the encoding an origin would choose from it (br, then gzip, else
-     * identity), so that the many ways browsers spell it do not fragment the cache into copies of the
-     * same few bodies. A coding with q=0 is refused, not accepted.
+     * Accept-Encoding reduced to what it means for the body an origin may send: the sorted codings among
+     * {@link #KEYED_CODINGS} it accepts (RFC 9110 §12.5.3, q=0 refuses, "*" covers the unlisted), and
+     * whether it refuses identity. The many ways browsers spell the same preference share one variant,
+     * while a client that accepts a different set (zstd only, deflate only) never gets a body it cannot
+     * decode.
      */
-    static String encodingBucket(String acceptEncoding) {
-        List<String> accepted = new ArrayList<>();
-        for (String element : acceptEncoding.split(",")) {
-            String[] parts = element.trim().split(";");
-            String coding = parts[0].trim().toLowerCase(Locale.ROOT);
-            boolean refused = false;
-            for (int i = 1; i < parts.length; i++) {
-                String p = parts[i].trim().toLowerCase(Locale.ROOT);
-                if (p.startsWith("q=")) {
-                    try {
-                        refused = Double.parseDouble(p.substring(2)) <= 0;
-                    } catch (NumberFormatException e) {
-                        refused = true;
-                    }
+    static String encodingKey(List<String> acceptEncoding) {
+        ContentCoding.Accepted accepted = ContentCoding.parse(acceptEncoding);
+        StringBuilder sb = new StringBuilder();
+        for (String coding : KEYED_CODINGS) {
+            if (accepted.accepts(coding)) {
+                if (!sb.isEmpty()) {
+                    sb.append(',');
                 }
-            }
-            if (!refused && !coding.isEmpty()) {
-                accepted.add(coding);
+                sb.append(coding);
             }
         }
-        if (accepted.contains("br")) {
-            return "br";
+        if (!accepted.accepts("identity")) {
+            sb.append(";no-identity");
         }
-        if (accepted.contains("gzip") || accepted.contains("x-gzip") || accepted.contains("*")) {
-            return "gzip";
-        }
-        return "identity";
+        return sb.toString();
     }
 }

@@ -35,6 +35,34 @@ class CacheControlTest {
         assertEquals(Optional.ofNullable(expected).map(Long::parseLong).map(Duration::ofSeconds), seconds);
     }
 
+    @ParameterizedTest(name = "[{index}] {0} has {1}")
+    @CsvSource(delimiter = '|', value = {
+            "NO-CACHE                   | no-cache",
+            "No-Store                   | no-store",
+            "Private                    | private",
+            "PUBLIC, Max-Age=60         | max-age",
+            "S-MAXAGE=5                 | s-maxage",
+            "Must-Revalidate            | must-revalidate",
+            "PROXY-REVALIDATE           | proxy-revalidate",
+            "Only-If-Cached             | only-if-cached",
+            "Stale-While-Revalidate=30  | stale-while-revalidate",
+    })
+    void directiveNamesAreCaseInsensitive(String header, String directive) {
+        // RFC 9111 §5.2: "Cache directives are identified by a token, to be compared case-insensitively"
+        CacheControl cc = CacheControl.parse(header);
+        assertTrue(cc.has(directive), header);
+        assertTrue(cc.has(directive.toUpperCase(java.util.Locale.ROOT)), "a caller's spelling does not matter either");
+    }
+
+    @Test
+    void caseInsensitiveDirectivesKeepTheirArguments() {
+        CacheControl cc = CacheControl.parse("S-MAXAGE=5, Max-Age=60, Stale-If-Error=\"30\"");
+        assertEquals(Optional.of(Duration.ofSeconds(5)), cc.seconds("s-maxage"));
+        assertEquals(Optional.of(Duration.ofSeconds(60)), cc.seconds("max-age"));
+        assertEquals(Optional.of(Duration.ofSeconds(30)), cc.seconds("stale-if-error"));
+        assertEquals(List.of("x-user"), CacheControl.parse("PRIVATE=\"X-User\"").fieldNames("private"));
+    }
+
     @Test
     void invalidMaxAgeIsPresentButHasNoValue() {
         CacheControl cc = CacheControl.parse("max-age=abc");

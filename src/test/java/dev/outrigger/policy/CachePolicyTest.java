@@ -55,7 +55,17 @@ class CachePolicyTest {
                 row("§5.2.2.2 must-revalidate forbids stale-if-error", "max-age=60, must-revalidate, stale-if-error=300", "", 200, Expect.REVALIDATE),
                 row("§5.2.1.7 only-if-cached serves what is fresh", "max-age=60", "only-if-cached", 10, Expect.FRESH),
                 row("§5.2.1.7 only-if-cached with a stale response is a 504", "max-age=60", "only-if-cached", 100, Expect.GATEWAY_TIMEOUT),
-                row("§4.2.1 an invalid max-age is stale at once", "max-age=abc", "", 0, Expect.REVALIDATE));
+                row("§4.2.1 an invalid max-age is stale at once", "max-age=abc", "", 0, Expect.REVALIDATE),
+                // §5.2: directive names are compared case-insensitively, in the response and the request
+                row("§5.2 Max-Age is max-age", "Max-Age=60", "", 30, Expect.FRESH),
+                row("§5.2 NO-CACHE in the response validates", "NO-CACHE, max-age=60", "", 1, Expect.REVALIDATE),
+                row("§5.2 NO-CACHE in the request validates", "max-age=60", "NO-CACHE", 1, Expect.REVALIDATE_STALE_ON_ERROR),
+                row("§5.2 S-MAXAGE forbids serving stale", "S-MAXAGE=60", "max-stale", 80, Expect.REVALIDATE),
+                row("§5.2 Must-Revalidate forbids max-stale", "max-age=60, Must-Revalidate", "Max-Stale", 80, Expect.REVALIDATE),
+                row("§5.2 PROXY-REVALIDATE forbids stale-if-error", "max-age=60, PROXY-REVALIDATE, Stale-If-Error=300", "", 200, Expect.REVALIDATE),
+                row("§5.2 Max-Stale serves stale", "max-age=60", "Max-Stale=30", 80, Expect.STALE_OK),
+                row("§5.2 Stale-While-Revalidate serves stale", "max-age=60, Stale-While-Revalidate=30", "", 80, Expect.STALE_REFRESH),
+                row("§5.2 Only-If-Cached with a stale response is a 504", "max-age=60", "Only-If-Cached", 100, Expect.GATEWAY_TIMEOUT));
     }
 
     static Arguments row(String rule, String responseCc, String requestCc, long elapsedSeconds, Expect expect) {
@@ -112,6 +122,120 @@ class CachePolicyTest {
         Headers stored = Headers.of("Cache-Control", "max-age=60", "Date", HttpDate.format(T));
         assertInstanceOf(Revalidate.class, decide(Headers.of("Pragma", "no-cache"), stored, T.plusSeconds(1), Settings.DEFAULT));
         assertInstanceOf(Fresh.class, decide(Headers.of("Pragma", "no-cache", "Cache-Control", "max-age=60"), stored, T.plusSeconds(1), Settings.DEFAULT));
+    }
+
+    @ParameterizedTest(name = "Pragma \"{0}\" validates")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"no-cache", "NO-CACHE", "No-Cache", "x-foo, no-cache"})
+    void pragmaNoCacheIsCaseInsensitive(String pragma) {
+        Headers stored = Headers.of("Cache-Control", "max-age=60", "Date", HttpDate.format(T));
+        assertInstanceOf(Revalidate.class, decide(Headers.of("Pragma", pragma), stored, T.plusSeconds(1), Settings.DEFAULT));
+    }
+
+    /** RFC 9111 §5.1: an Age that is not a non-negative integer is ignored, so it neither ages nor rejuvenates. */
+    @ParameterizedTest(name = "Age \"{0}\" at 55 s of max-age=60 → fresh: {1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "10 seconds | true",
+            "-5         | true",
+            "1.5        | true",
+            "10         | false",
+            "4          | true",
+            "10, 0      | false",
+    })
+    void anInvalidAgeDoesNotAgeTheResponse(String age, boolean fresh) {
+        Headers stored = Headers.of("Cache-Control", "max-age=60", "Date", HttpDate.format(T), "Age", age);
+        Decision d = decide(Headers.EMPTY, stored, T.plusSeconds(55), Settings.DEFAULT);
+        assertEquals(fresh, d instanceof Fresh, d.toString());
+    }
+
+    static final Settings GENEROUS = new Settings(Heuristics.DEFAULT, Duration.ofHours(1), Duration.ofHours(1));
+    static final Settings GENEROUS_NO_HEURISTICS = new Settings(Heuristics.OFF, Duration.ofHours(1), Duration.ofHours(1));
+
+    /**
+     * §4.2.4, §5.2.2.2, §5.2.2.4, §5.2.2.8, §5.2.2.10: once stale, these are never served without a successful
+     * revalidation, whatever stale windows are configured or the request asks for.
+     */
+    static Stream<Arguments> neverServedStale() {
+        return Stream.of(
+                Arguments.of("must-revalidate", "max-age=60, must-revalidate", ""),
+                Arguments.of("must-revalidate, request max-stale", "max-age=60, must-revalidate", "max-stale"),
+                Arguments.of("must-revalidate, request max-stale=1000", "max-age=60, must-revalidate", "max-stale=1000"),
+                Arguments.of("must-revalidate, request stale-if-error", "max-age=60, must-revalidate", "stale-if-error=1000"),
+                Arguments.of("must-revalidate, own stale windows", "max-age=60, must-revalidate, stale-while-revalidate=1000, stale-if-error=1000", ""),
+                Arguments.of("proxy-revalidate", "max-age=60, proxy-revalidate", ""),
+                Arguments.of("proxy-revalidate, request max-stale", "max-age=60, proxy-revalidate", "max-stale"),
+                Arguments.of("proxy-revalidate, own stale windows", "max-age=60, proxy-revalidate, stale-while-revalidate=1000, stale-if-error=1000", ""),
+                Arguments.of("s-maxage", "s-maxage=60", ""),
+                Arguments.of("s-maxage, request max-stale", "s-maxage=60", "max-stale"),
+                Arguments.of("s-maxage, request stale-if-error", "s-maxage=60", "stale-if-error=1000"),
+                Arguments.of("s-maxage, own stale windows", "s-maxage=60, stale-while-revalidate=1000, stale-if-error=1000", ""),
+                Arguments.of("no-cache", "max-age=60, no-cache", ""),
+                Arguments.of("no-cache, request max-stale", "max-age=60, no-cache", "max-stale"),
+                Arguments.of("no-cache, request stale-if-error", "max-age=60, no-cache", "stale-if-error=1000"),
+                Arguments.of("no-cache, own stale windows", "max-age=60, no-cache, stale-while-revalidate=1000, stale-if-error=1000", ""),
+                Arguments.of("no-cache without a lifetime", "no-cache", ""),
+                Arguments.of("MUST-REVALIDATE spelled loudly", "max-age=60, MUST-REVALIDATE", "MAX-STALE"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("neverServedStale")
+    void staleResponsesThatDemandRevalidationAreNeverServedWithoutIt(String rule, String responseCc, String requestCc) {
+        Headers stored = Headers.of("Cache-Control", responseCc, "Date", HttpDate.format(T), "ETag", "\"v1\"");
+        Headers request = requestCc.isEmpty() ? Headers.EMPTY : Headers.of("Cache-Control", requestCc);
+        for (long elapsed : new long[] {61, 120, 600}) {
+            Decision d = decide(request, stored, T.plusSeconds(elapsed), GENEROUS);
+            assertEquals(new Revalidate(Conditional.validatorsFor(stored), false, false), d, rule + " at " + elapsed + " s");
+        }
+    }
+
+    /**
+     * The configured stale windows are for responses with a freshness lifetime; one with none is always
+     * revalidated, and only its own stale-if-error lets it stand in for a failed upstream.
+     */
+    static Stream<Arguments> withoutALifetime() {
+        String lm = HttpDate.format(T.minusSeconds(10_000));
+        return Stream.of(
+                Arguments.of("ETag and no-cache", h("ETag", "\"v1\"", "Cache-Control", "no-cache"), "", 10, GENEROUS, false),
+                Arguments.of("ETag alone", h("ETag", "\"v1\""), "", 10, GENEROUS, false),
+                Arguments.of("ETag alone, request max-stale", h("ETag", "\"v1\""), "max-stale", 10, GENEROUS, false),
+                Arguments.of("ETag alone, request max-stale=1000", h("ETag", "\"v1\""), "max-stale=1000", 10, GENEROUS, false),
+                Arguments.of("ETag alone, request stale-if-error", h("ETag", "\"v1\""), "stale-if-error=1000", 10, GENEROUS, false),
+                Arguments.of("ETag alone, own stale-while-revalidate", h("ETag", "\"v1\"", "Cache-Control", "stale-while-revalidate=1000"), "", 10, GENEROUS, false),
+                Arguments.of("ETag alone, own stale-if-error", h("ETag", "\"v1\"", "Cache-Control", "stale-if-error=60"), "", 10, GENEROUS, true),
+                Arguments.of("ETag alone, past its own stale-if-error", h("ETag", "\"v1\"", "Cache-Control", "stale-if-error=60"), "", 100, GENEROUS, false),
+                Arguments.of("ETag, no-cache and own stale-if-error", h("ETag", "\"v1\"", "Cache-Control", "no-cache, stale-if-error=60"), "", 10, GENEROUS, false),
+                Arguments.of("Last-Modified alone, heuristics off", h("Last-Modified", lm), "", 10, GENEROUS_NO_HEURISTICS, false),
+                Arguments.of("Last-Modified alone, heuristics off, request max-stale", h("Last-Modified", lm), "max-stale", 10, GENEROUS_NO_HEURISTICS, false),
+                Arguments.of("Last-Modified alone, heuristics off, own stale-if-error", h("Last-Modified", lm, "Cache-Control", "stale-if-error=60"), "", 10, GENEROUS_NO_HEURISTICS, true),
+                Arguments.of("Last-Modified, heuristics on but 302 has none", h("Last-Modified", lm), "", 10, GENEROUS, false));
+    }
+
+    private static Headers h(String... namesAndValues) {
+        String[] all = java.util.Arrays.copyOf(namesAndValues, namesAndValues.length + 2);
+        all[namesAndValues.length] = "Date";
+        all[namesAndValues.length + 1] = HttpDate.format(T);
+        return Headers.of(all);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("withoutALifetime")
+    void aResponseWithoutAFreshnessLifetimeIsAlwaysRevalidated(String rule, Headers stored, String requestCc, long elapsed,
+                                                               Settings settings, boolean staleOnError) {
+        Headers request = requestCc.isEmpty() ? Headers.EMPTY : Headers.of("Cache-Control", requestCc);
+        int status = rule.contains("302") ? 302 : 200;
+        Decision d = CachePolicy.decide("GET", request, Optional.of(new Stored(status, stored, new Timing(T, T))),
+                T.plusSeconds(elapsed), settings);
+        assertEquals(new Revalidate(Conditional.validatorsFor(stored), staleOnError, false), d, rule);
+    }
+
+    @Test
+    void theConfiguredWindowsApplyToAHeuristicLifetime() {
+        // Last-Modified 10 000 s ago: a heuristic lifetime of 1 000 s, then the configured window
+        Headers stored = h("Last-Modified", HttpDate.format(T.minusSeconds(10_000)));
+        StaleOk s = assertInstanceOf(StaleOk.class, decide(Headers.EMPTY, stored, T.plusSeconds(1_500), GENEROUS));
+        assertTrue(s.refresh());
+        Settings errorsOnly = new Settings(Heuristics.DEFAULT, Duration.ZERO, Duration.ofHours(1));
+        Revalidate r = assertInstanceOf(Revalidate.class, decide(Headers.EMPTY, stored, T.plusSeconds(2_000), errorsOnly));
+        assertEquals(new Revalidate(Conditional.validatorsFor(stored), true, true), r, "within the configured stale-if-error hour");
     }
 
     @Test

@@ -25,6 +25,13 @@ class HeadersTest {
     }
 
     @Test
+    void tokensAreLowercaseWhateverTheSpelling() {
+        // list elements such as Pragma's no-cache and Vary's field names compare case-insensitively
+        assertEquals(List.of("no-cache"), Headers.of("PRAGMA", "NO-CACHE").tokens("Pragma"));
+        assertEquals(Headers.of("Vary", "Accept-Encoding").tokens("vary"), Headers.of("vary", "ACCEPT-ENCODING").tokens("Vary"));
+    }
+
+    @Test
     void withReplacesEveryLineOfAFieldAndLeavesTheOriginalAlone() {
         Headers changed = h.with("vary", "Cookie");
         assertEquals(List.of("Cookie"), changed.all("Vary"));

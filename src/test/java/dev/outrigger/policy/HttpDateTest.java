@@ -20,6 +20,13 @@ class HttpDateTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"Thursday, 01-Jan-26 12:00:00 GMT", "Thu Jan  1 12:00:00 2026", "Thu, 01 Jan 2026 12:00:00 GMT"})
+    void aDateThisCenturyReadsTheSameInEveryForm(String value) {
+        // RFC 850's two-digit year: 26 is 2026, not 1926
+        assertEquals(Optional.of(Instant.parse("2026-01-01T12:00:00Z")), HttpDate.parse(value));
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"", "0", "-1", "yesterday", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 32 Nov 1994 08:49:37 GMT",
             "Sun, 06 Xyz 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 0x Nov 1994 08:49:37 GMT"})
     void anythingElseIsInvalid(String value) {
