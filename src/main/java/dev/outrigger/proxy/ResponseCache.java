@@ -15,10 +15,13 @@ import dev.outrigger.policy.CachePolicy.Miss;
 import dev.outrigger.policy.CachePolicy.Revalidate;
 import dev.outrigger.policy.CachePolicy.StaleOk;
 import dev.outrigger.policy.Conditional;
+import dev.outrigger.policy.ContentCoding;
 import dev.outrigger.policy.Freshness;
 import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.HttpDate;
+import dev.outrigger.policy.Ranges;
 import dev.outrigger.policy.Storability;
+import dev.outrigger.policy.TimeToLive;
 import dev.outrigger.policy.Vary;
 import dev.outrigger.purge.Purges;
 import dev.outrigger.purge.Tags;
@@ -573,6 +576,14 @@ final class ResponseCache {
                 serveStale();
                 return true;
             }
+            if (stored.isPresent() && !CachePolicy.allowsStale(stored.get().headers()) && !gone(req)) {
+                // RFC 9111 §5.2.2.2: a response that must be revalidated is never served stale; a cache
+                // that cannot reach the origin answers 504
+                meters.outcome(CacheOutcome.ERROR);
+                req.resume();
+                Forwarder.sendError(req, 504, "the stored response must be revalidated and the upstream could not be reached", false);
+                return true;
+            }
             return false;
         }
 
@@ -658,21 +669,34 @@ final class ResponseCache {
         MultiMap out = resp.headers();
         boolean notModified = stored.status() == 200 && Conditional.isConditionalRequest(request)
                 && Conditional.notModified(request, stored.headers());
+        // RFC 9110 §14.2: Range is defined for GET only, and served here from a complete stored 200
+        Ranges.Answer range = !notModified && stored.status() == 200 && req.method() == HttpMethod.GET
+                && request.contains("Range") ? Ranges.evaluate(request, stored.headers(), stored.body().length)
+                : new Ranges.Full();
         if (notModified) {
             resp.setStatusCode(304);
             for (String field : NOT_MODIFIED_FIELDS) {
                 stored.headers().all(field).forEach(v -> out.add(field, v));
             }
+        } else if (range instanceof Ranges.Unsatisfiable u) {
+            resp.setStatusCode(416); // §15.5.17
+            out.set("Content-Range", u.contentRange());
+            out.set(HttpHeaders.CONTENT_LENGTH, "0");
         } else {
-            resp.setStatusCode(stored.status());
+            resp.setStatusCode(range instanceof Ranges.Partial ? 206 : stored.status());
             HeaderAdapter.addAll(stored.headers().without("Age"), out);
         }
         out.set("Age", Long.toString(age.toSeconds())); // RFC 9111 §5.1
         out.set(CacheHeaders.X_CACHE, outcome == CacheOutcome.STALE ? "STALE" : "HIT");
         out.set(CacheHeaders.CACHE_STATUS, cacheStatus);
         meters.outcome(outcome);
-        if (notModified) {
+        if (notModified || range instanceof Ranges.Unsatisfiable) {
             resp.end();
+        } else if (range instanceof Ranges.Partial p) {
+            out.set("Content-Range", p.contentRange());
+            int length = (int) (p.last() - p.first() + 1);
+            out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(length));
+            resp.end(Buffer.buffer(Unpooled.wrappedBuffer(stored.body(), (int) p.first(), length)));
         } else if (req.method() == HttpMethod.HEAD) {
             if (!out.contains(HttpHeaders.CONTENT_LENGTH)) {
                 out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(stored.body().length));
@@ -747,14 +771,18 @@ final class ResponseCache {
                 && timeToLive(status, headers, new Freshness.Timing(requestTime, responseTime), responseTime).isPositive();
     }
 
-    /** Copies the body while it streams and stores the response (with its tags) once it ended; then {@code stored}. */
+    /**
+     * Copies the body while it streams and stores the response (with its tags) once it ended; then
+     * {@code filled}, or {@code notShared} when it was too large or may only be revalidated, not reused.
+     */
     private Exchange.Capture capture(String key, Headers request, int status, Headers headers, Instant requestTime,
-                                     Instant responseTime, Instant stamp, Runnable stored, Runnable tooLarge) {
+                                     Instant responseTime, Instant stamp, Runnable filled, Runnable notShared) {
         List<String> tags = Tags.of(headers, settings.tagHeaders());
+        Runnable stored = reusable(status, headers, new Freshness.Timing(requestTime, responseTime)) ? filled : notShared;
         return new Exchange.Capture(settings.maxObjectSize(),
                 body -> put(key, request, new StoredResponse(status, headers, body, requestTime, responseTime, tags, stamp))
                         .subscribe().with(ok -> stored.run()),
-                tooLarge);
+                notShared);
     }
 
     /** RFC 9111 §4.3.4: the stored response with the 304's headers; its tags kept, stamped anew. */
@@ -841,22 +869,23 @@ final class ResponseCache {
     }
 
     /**
-     * How long the store keeps a response: what is left of its freshness plus the longest stale window it
-     * may still be served in (DESIGN: Redis TTL = freshness lifetime + stale window).
+     * How long the store keeps a response: what is left of its freshness plus the stale window it may still
+     * be served in, or the configured keep for one with a validator (DESIGN: Redis TTL = freshness
+     * lifetime + stale window).
      */
     private Duration timeToLive(int status, Headers headers, Freshness.Timing timing, Instant now) {
+        return TimeToLive.of(status, headers, timing, now, settings.policy(), settings.keep());
+    }
+
+    /**
+     * Whether a response may be reused without revalidation at all (it has a freshness lifetime): only
+     * then is it handed to the requests waiting for the fetch that brought it. One kept only to be
+     * revalidated (no-cache, or a validator and nothing else) is revalidated by each request.
+     */
+    private boolean reusable(int status, Headers headers, Freshness.Timing timing) {
         CacheControl cc = CacheControl.of(headers);
-        Duration lifetime = Freshness.lifetime(status, headers, cc, timing, settings.policy().heuristics())
-                .map(Freshness.Lifetime::value).orElse(Duration.ZERO);
-        Duration fresh = lifetime.minus(Freshness.currentAge(headers, timing, now));
-        Duration stale = settings.policy().staleWhileRevalidate();
-        for (Duration d : new Duration[] {settings.policy().staleIfError(),
-                cc.seconds("stale-while-revalidate").orElse(Duration.ZERO), cc.seconds("stale-if-error").orElse(Duration.ZERO)}) {
-            if (d.compareTo(stale) > 0) {
-                stale = d;
-            }
-        }
-        return (fresh.isNegative() ? Duration.ZERO : fresh).plus(stale);
+        return !cc.has("no-cache") && Freshness.lifetime(status, headers, cc, timing, settings.policy().heuristics())
+                .map(l -> l.value().isPositive()).orElse(false);
     }
 
     private Uni<Optional<StoredResponse>> lookup(String key, Headers request) {
@@ -866,11 +895,19 @@ final class ResponseCache {
                 return Uni.createFrom().item(Optional.<StoredResponse>empty());
             }
             return switch (value.get()) {
-                case StoredResponse r -> Uni.createFrom().item(Optional.of(r));
+                case StoredResponse r -> Uni.createFrom().item(Optional.of(r).filter(found -> acceptable(request, found)));
                 case VariantIndex index -> store.get(variantKey(key, index.fields(), request))
-                        .map(e -> e.flatMap(v -> StoredResponseCodec.decode(v.value())));
+                        .map(e -> e.flatMap(v -> StoredResponseCodec.decode(v.value())).filter(found -> acceptable(request, found)));
             };
         });
+    }
+
+    /**
+     * RFC 9110 §12.5.3: a stored body goes only to a request that accepts its Content-Encoding; for any
+     * other request it is not there (another variant, or a miss).
+     */
+    private static boolean acceptable(Headers request, StoredResponse stored) {
+        return ContentCoding.acceptable(request, stored.headers());
     }
 
     private static Freshness.Timing timing(StoredResponse s) {

@@ -1,0 +1,283 @@
+package dev.outrigger.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.outrigger.coalesce.CoalesceSettings;
+import dev.outrigger.coalesce.Leases;
+import dev.outrigger.policy.CachePolicy;
+import dev.outrigger.policy.Freshness;
+import dev.outrigger.policy.HttpDate;
+import dev.outrigger.store.MemoryStore;
+import dev.outrigger.testsupport.Await;
+import dev.outrigger.testsupport.MutableClock;
+import dev.outrigger.testsupport.OriginServer;
+import dev.outrigger.testsupport.OriginServer.Response;
+import dev.outrigger.testsupport.RawHttp;
+import dev.outrigger.testsupport.TestProxy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One user's answer must never reach another, and no user's request may shape what the cache fetches for
+ * everyone: credentials, conditionals and Range stay with the client that sent them.
+ */
+class PrivateLeakTest {
+
+    static final CoalesceSettings NO_EARLY_REFRESH = new CoalesceSettings(true, Duration.ofSeconds(5),
+            Duration.ofSeconds(10), Duration.ofSeconds(10), 0, true, () -> 1.0);
+
+    OriginServer origin;
+    MutableClock clock;
+    TestProxy proxy;
+
+    @BeforeEach
+    void start() {
+        origin = OriginServer.start();
+        clock = new MutableClock(Instant.parse("2026-03-01T12:00:00Z"));
+        proxy = proxy(CacheSettings.DEFAULT, NO_EARLY_REFRESH);
+    }
+
+    TestProxy proxy(CacheSettings cache, CoalesceSettings coalesce) {
+        return TestProxy.start(origin, clock, new MemoryStore(16L << 20, clock), cache, Leases.LOCAL, coalesce);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        proxy.close();
+        origin.close();
+    }
+
+    static RawHttp.Response get(TestProxy proxy, String target, String... headers) throws Exception {
+        StringBuilder req = new StringBuilder("GET " + target + " HTTP/1.1\nHost: shop.test\n");
+        for (String h : headers) {
+            req.append(h).append('\n');
+        }
+        try (RawHttp c = RawHttp.connect(proxy.port())) {
+            return c.exchange(req.append('\n').toString());
+        }
+    }
+
+    /** Asks until the answer is a hit: the store is written after the client has its response. */
+    RawHttp.Response awaitHit(TestProxy proxy, String target) throws InterruptedException {
+        RawHttp.Response[] last = new RawHttp.Response[1];
+        Await.until(() -> {
+            try {
+                last[0] = get(proxy, target);
+                return "HIT".equals(last[0].header("X-Cache"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, target + " served from the cache");
+        return last[0];
+    }
+
+    /** An origin that personalises by cookie the way real ones do: a private page for a session, a public one without. */
+    void personalisingOrigin(String path, String vary) {
+        origin.on(path, req -> {
+            origin.record(req, null);
+            String cookie = req.getHeader("Cookie");
+            if (cookie != null) {
+                req.response().putHeader("Cache-Control", "private, max-age=60").end("page of " + cookie);
+            } else {
+                if (vary != null) {
+                    req.response().putHeader("Vary", vary);
+                }
+                req.response().putHeader("Cache-Control", "max-age=60").end("public page");
+            }
+        });
+    }
+
+    @Test
+    void aResponseWithoutExplicitFreshnessToACookieRequestIsNotStored() throws Exception {
+        String lastModified = HttpDate.format(clock.instant().minus(Duration.ofDays(10)));
+        origin.on("/profile", req -> {
+            origin.record(req, null);
+            req.response().putHeader("Last-Modified", lastModified).end("profile");
+        });
+        // with coalescing off there is no fetch made for everyone: the client's own request, cookie included, goes out
+        CoalesceSettings off = new CoalesceSettings(false, Duration.ofSeconds(5), Duration.ofSeconds(10),
+                Duration.ofSeconds(10), 0, true, () -> 1.0);
+        try (TestProxy uncoalesced = proxy(CacheSettings.DEFAULT, off)) {
+            get(uncoalesced, "/profile", "Cookie: sid=alice");
+            assertEquals("sid=alice", origin.last("/profile").header("Cookie"));
+
+            assertEquals("MISS", get(uncoalesced, "/profile").header("X-Cache"), "heuristic freshness is not enough");
+            assertEquals("HIT", awaitHit(uncoalesced, "/profile").header("X-Cache"), "without a cookie it is");
+        }
+    }
+
+    @Test
+    void configuredStaleWindowsNeverMakeAResponseWithoutFreshnessStorable() throws Exception {
+        CacheSettings generous = new CacheSettings(8L << 20,
+                new CachePolicy.Settings(Freshness.Heuristics.DEFAULT, Duration.ofMinutes(10), Duration.ofMinutes(10)), false);
+        origin.respond("/plain", Response.ok("no caching words at all"));
+        try (TestProxy p = proxy(generous, NO_EARLY_REFRESH)) {
+            assertEquals("MISS", get(p, "/plain").header("X-Cache"));
+            assertEquals("MISS", get(p, "/plain").header("X-Cache"));
+        }
+        assertEquals(2, origin.hits("/plain"));
+    }
+
+    @Test
+    void aFetchLedByACookieRequestCarriesNoCookieOrAuthorization() throws Exception {
+        origin.on("/catalog", req -> {
+            origin.record(req, null);
+            req.response().putHeader("Cache-Control", "max-age=60").end("catalog");
+        });
+
+        RawHttp.Response first = get(proxy, "/catalog", "Cookie: sid=alice", "Authorization: Bearer alice");
+
+        assertEquals("catalog", first.text());
+        assertNull(origin.last("/catalog").header("Cookie"), "made for everyone: no one's cookie");
+        assertNull(origin.last("/catalog").header("Authorization"));
+        assertEquals("HIT", awaitHit(proxy, "/catalog").header("X-Cache"));
+        assertEquals(1, origin.hits("/catalog"));
+    }
+
+    @Test
+    void aCookieClientGetsItsOwnPageWhenTheSharedOneVariesOnCookie() throws Exception {
+        personalisingOrigin("/home", "Cookie");
+
+        RawHttp.Response alice = get(proxy, "/home", "Cookie: sid=alice");
+        assertEquals("page of sid=alice", alice.text());
+        RawHttp.Response anonymous = awaitHit(proxy, "/home");
+        assertEquals("public page", anonymous.text());
+        RawHttp.Response bob = get(proxy, "/home", "Cookie: sid=bob");
+        assertEquals("page of sid=bob", bob.text(), "never alice's");
+        assertEquals("MISS", bob.header("X-Cache"));
+    }
+
+    @Test
+    void aCookieClientCannotTurnAUrlIntoHitForMissForEveryone() throws Exception {
+        personalisingOrigin("/news", null);
+
+        get(proxy, "/news", "Cookie: sid=mallory");
+
+        assertFalse(proxy.coalescer().knownUnshareable("http://shop.test/news"),
+                "the fetch was made without her cookie, so its answer is shareable");
+        RawHttp.Response anonymous = awaitHit(proxy, "/news");
+        assertEquals("public page", anonymous.text());
+    }
+
+    @Test
+    void aPrivateAnswerToASharedFetchSendsTheCredentialedClientToItsOwnFetchAndStoresNothing() throws Exception {
+        origin.on("/orders", req -> {
+            origin.record(req, null);
+            if (req.getHeader("Authorization") == null) {
+                req.response().setStatusCode(401).end("login first");
+            } else {
+                req.response().putHeader("Cache-Control", "public, max-age=60").end("orders of " + req.getHeader("Authorization"));
+            }
+        });
+
+        RawHttp.Response alice = get(proxy, "/orders", "Authorization: Bearer alice");
+
+        assertEquals("orders of Bearer alice", alice.text());
+        assertEquals("MISS", get(proxy, "/orders").header("X-Cache"), "her answer was fetched for her alone");
+        assertEquals(401, get(proxy, "/orders").status());
+    }
+
+    @Test
+    void aBackgroundRefreshCarriesNoneOfTheTriggeringClientsHeaders() throws Exception {
+        AtomicInteger version = new AtomicInteger(1);
+        origin.on("/doc", req -> {
+            origin.record(req, null);
+            req.response().putHeader("Cache-Control", "max-age=10, stale-while-revalidate=60")
+                    .putHeader("ETag", "\"v" + version.get() + "\"").end("doc v" + version.get());
+        });
+        get(proxy, "/doc");
+        awaitHit(proxy, "/doc");
+        clock.advance(Duration.ofSeconds(20));
+        version.set(2);
+
+        RawHttp.Response stale = get(proxy, "/doc", "Cookie: sid=alice", "Authorization: Bearer alice",
+                "If-None-Match: \"mine\"", "If-Modified-Since: " + HttpDate.format(clock.instant()), "Range: bytes=0-1");
+
+        assertEquals("STALE", stale.header("X-Cache"));
+        Await.until(() -> origin.hits("/doc") == 2, "the background refresh reached the origin");
+        OriginServer.Received refresh = origin.last("/doc");
+        assertNull(refresh.header("Cookie"));
+        assertNull(refresh.header("Authorization"));
+        assertNull(refresh.header("Range"));
+        assertNull(refresh.header("If-Modified-Since"));
+        assertEquals("\"v1\"", refresh.header("If-None-Match"), "the cache's own validator, not the client's");
+    }
+
+    @Test
+    void a304ThatMakesTheResponsePrivateDropsTheStoredCopy() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        origin.on("/acct", req -> {
+            if (calls.incrementAndGet() == 1) {
+                req.response().putHeader("Cache-Control", "max-age=10").putHeader("ETag", "\"a\"").end("first");
+            } else if (req.getHeader("If-None-Match") != null) {
+                req.response().setStatusCode(304).putHeader("ETag", "\"a\"")
+                        .putHeader("Cache-Control", "private, max-age=60").end();
+            } else {
+                req.response().putHeader("Cache-Control", "private").end("fresh, private");
+            }
+        });
+        get(proxy, "/acct");
+        awaitHit(proxy, "/acct");
+        clock.advance(Duration.ofSeconds(20));
+
+        RawHttp.Response revalidated = get(proxy, "/acct");
+        assertEquals(200, revalidated.status());
+
+        RawHttp.Response next = get(proxy, "/acct");
+        assertEquals("MISS", next.header("X-Cache"), "no longer shared once the origin said private");
+        assertEquals("fresh, private", next.text());
+    }
+
+    @Test
+    void a304ThatSaysNoStoreDropsTheStoredCopy() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        origin.on("/tmp", req -> {
+            if (calls.incrementAndGet() == 1) {
+                req.response().putHeader("Cache-Control", "max-age=10").putHeader("ETag", "\"t\"").end("first");
+            } else if (req.getHeader("If-None-Match") != null) {
+                req.response().setStatusCode(304).putHeader("ETag", "\"t\"").putHeader("Cache-Control", "no-store").end();
+            } else {
+                req.response().putHeader("Cache-Control", "no-store").end("not to be kept");
+            }
+        });
+        get(proxy, "/tmp");
+        awaitHit(proxy, "/tmp");
+        clock.advance(Duration.ofSeconds(20));
+
+        get(proxy, "/tmp");
+
+        assertEquals("MISS", get(proxy, "/tmp").header("X-Cache"));
+        assertEquals(3, calls.get());
+    }
+
+    @Test
+    void a304ThatAddsAVaryKeepsVariantsApart() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        origin.on("/greet", req -> {
+            if (calls.incrementAndGet() == 1) {
+                req.response().putHeader("Cache-Control", "max-age=10").putHeader("ETag", "\"g\"").end("hello");
+            } else if (req.getHeader("If-None-Match") != null) {
+                req.response().setStatusCode(304).putHeader("ETag", "\"g\"").putHeader("Cache-Control", "max-age=60")
+                        .putHeader("Vary", "Accept-Language").end();
+            } else {
+                req.response().putHeader("Cache-Control", "max-age=60").putHeader("Vary", "Accept-Language")
+                        .end("lang " + req.getHeader("Accept-Language"));
+            }
+        });
+        get(proxy, "/greet", "Accept-Language: en");
+        awaitHit(proxy, "/greet");
+        clock.advance(Duration.ofSeconds(20));
+
+        get(proxy, "/greet", "Accept-Language: en");
+        RawHttp.Response french = get(proxy, "/greet", "Accept-Language: fr");
+
+        assertEquals("MISS", french.header("X-Cache"), "the new Vary keeps the English copy from a French request");
+        assertEquals("lang fr", french.text());
+    }
+}
