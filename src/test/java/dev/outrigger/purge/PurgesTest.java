@@ -41,6 +41,22 @@ class PurgesTest {
     }
 
     @Test
+    void purgeUrlsAreNormalisedAsTheCacheKeyIs() {
+        purges.apply(urls("/shop/%2e%2e/shop/%69tem?q=%7b", "HTTP://Shop.Example:80/a/./b"));
+
+        assertEquals(Verdict.HARD, purges.check("shop.example", "/shop/item?q=%7B", List.of(), before));
+        assertEquals(Verdict.HARD, purges.check("shop.example", "/a/b", List.of(), before));
+        assertEquals(Verdict.NONE, purges.check("other.example", "/a/b", List.of(), before), "that host only");
+    }
+
+    @Test
+    void purgePrefixesAreNormalisedToo() {
+        purges.apply(new Purge(List.of(), List.of(), List.of("/%69mg/"), false, false, 0));
+
+        assertEquals(Verdict.HARD, purges.check("shop.example", "/img/logo.png", List.of(), before));
+    }
+
+    @Test
     void anEntryFetchedAfterThePurgeIsValid() {
         purges.apply(tags("t"));
         clock.advance(Duration.ofSeconds(1));
