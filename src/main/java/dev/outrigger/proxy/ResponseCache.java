@@ -640,9 +640,13 @@ final class ResponseCache {
         return fields.isEmpty() || !fields.contains("*") && Vary.secondaryKey(fields, a).equals(Vary.secondaryKey(fields, b));
     }
 
-    /** Whether a response refreshed by a 304 may still be stored and shared (RFC 9111 §4.3.4: re-checked as new). */
+    /**
+     * Whether a response refreshed by a 304 may still be stored and shared (RFC 9111 §4.3.4: re-checked as
+     * new). The request's cookie is left out: a 304 confirms the stored body, it cannot have personalised it.
+     */
     private boolean mayKeep(StoredResponse refreshed, Headers sent) {
-        return Storability.forSharedCache("GET", sent, refreshed.status(), refreshed.headers(), settings.storeSetCookie())
+        return Storability.forSharedCache("GET", sent.without("Cookie"), refreshed.status(), refreshed.headers(),
+                settings.storeSetCookie())
                 instanceof Storability.Storable
                 && timeToLive(refreshed.status(), refreshed.headers(), timing(refreshed), clock.instant()).isPositive();
     }

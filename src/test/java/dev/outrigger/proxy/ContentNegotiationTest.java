@@ -3,7 +3,6 @@ package dev.outrigger.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.RawHttp;
 import dev.outrigger.testsupport.TestProxy;
@@ -55,54 +54,33 @@ class ContentNegotiationTest {
         });
     }
 
-    RawHttp.Response get(String target, String... headers) throws Exception {
-        StringBuilder req = new StringBuilder("GET " + target + " HTTP/1.1\nHost: shop.test\n");
-        for (String h : headers) {
-            req.append(h).append('\n');
-        }
-        try (RawHttp c = RawHttp.connect(proxy.port())) {
-            return c.exchange(req.append('\n').toString());
-        }
-    }
 
-    RawHttp.Response awaitHit(String target, String... headers) throws InterruptedException {
-        RawHttp.Response[] last = new RawHttp.Response[1];
-        Await.until(() -> {
-            try {
-                last[0] = get(target, headers);
-                return "HIT".equals(last[0].header("X-Cache"));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, target + " served from the cache");
-        return last[0];
-    }
 
     @Test
     void clientsAcceptingOtherCodingsAreNeverHandedGzip() throws Exception {
         negotiatingOrigin("/v", true);
-        get("/v", "Accept-Encoding: gzip");
-        awaitHit("/v", "Accept-Encoding: gzip");
+        proxy.get("/v", "Accept-Encoding: gzip");
+        proxy.await("HIT", "/v", "Accept-Encoding: gzip");
 
-        RawHttp.Response zstd = get("/v", "Accept-Encoding: zstd");
-        RawHttp.Response br = get("/v", "Accept-Encoding: br");
-        RawHttp.Response deflate = get("/v", "Accept-Encoding: deflate");
+        RawHttp.Response zstd = proxy.get("/v", "Accept-Encoding: zstd");
+        RawHttp.Response br = proxy.get("/v", "Accept-Encoding: br");
+        RawHttp.Response deflate = proxy.get("/v", "Accept-Encoding: deflate");
 
         assertEquals("zstd", zstd.header("Content-Encoding"));
         assertEquals("br", br.header("Content-Encoding"));
         assertEquals("deflate", deflate.header("Content-Encoding"));
-        assertEquals("gzip", awaitHit("/v", "Accept-Encoding: gzip;q=1.0, identity").header("Content-Encoding"),
+        assertEquals("gzip", proxy.await("HIT", "/v", "Accept-Encoding: gzip;q=1.0, identity").header("Content-Encoding"),
                 "the same accepted set is the same variant");
     }
 
     @Test
     void aStoredCompressedBodyWithoutVaryIsNotServedToAClientThatRefusesIt() throws Exception {
         negotiatingOrigin("/nv", false); // an origin that forgets Vary
-        get("/nv", "Accept-Encoding: gzip");
-        awaitHit("/nv", "Accept-Encoding: gzip");
+        proxy.get("/nv", "Accept-Encoding: gzip");
+        proxy.await("HIT", "/nv", "Accept-Encoding: gzip");
 
-        RawHttp.Response refusing = get("/nv", "Accept-Encoding: gzip;q=0, br");
-        RawHttp.Response plain = get("/nv", "Accept-Encoding: identity");
+        RawHttp.Response refusing = proxy.get("/nv", "Accept-Encoding: gzip;q=0, br");
+        RawHttp.Response plain = proxy.get("/nv", "Accept-Encoding: identity");
 
         assertEquals("MISS", refusing.header("X-Cache"), "q=0 excludes the stored gzip");
         assertEquals("br", refusing.header("Content-Encoding"));
@@ -114,11 +92,11 @@ class ContentNegotiationTest {
     @Test
     void aPlainStoredBodyGoesToEveryone() throws Exception {
         origin.on("/p", req -> req.response().putHeader("Cache-Control", "max-age=60").end("plain"));
-        get("/p");
-        awaitHit("/p");
+        proxy.get("/p");
+        proxy.await("HIT", "/p");
 
-        assertEquals("HIT", get("/p", "Accept-Encoding: br").header("X-Cache"), "identity is always acceptable");
-        assertEquals("MISS", get("/p", "Accept-Encoding: identity;q=0").header("X-Cache"),
+        assertEquals("HIT", proxy.get("/p", "Accept-Encoding: br").header("X-Cache"), "identity is always acceptable");
+        assertEquals("MISS", proxy.get("/p", "Accept-Encoding: identity;q=0").header("X-Cache"),
                 "unless the client refuses identity too");
     }
 }

@@ -74,15 +74,6 @@ class PoisoningTest {
         origin.close();
     }
 
-    static RawHttp.Response get(TestProxy proxy, String target, String... headers) throws Exception {
-        StringBuilder req = new StringBuilder("GET " + target + " HTTP/1.1\nHost: shop.test\n");
-        for (String h : headers) {
-            req.append(h).append('\n');
-        }
-        try (RawHttp c = RawHttp.connect(proxy.port())) {
-            return c.exchange(req.append('\n').toString());
-        }
-    }
 
     void awaitStored(String fragment) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -100,7 +91,7 @@ class PoisoningTest {
 
     @Test
     void unkeyedForwardingAndRewriteHeadersNeverReachTheApplication() throws Exception {
-        RawHttp.Response poisoned = get(proxy, "/reflect",
+        RawHttp.Response poisoned = proxy.get("/reflect",
                 "X-Forwarded-Host: evil.test", "X-Forwarded-Proto: https", "Forwarded: host=evil.test;proto=https",
                 "X-Forwarded-Port: 4443", "X-Forwarded-Prefix: /evil", "X-Original-URL: /admin", "X-Rewrite-URL: /admin",
                 "X-HTTP-Method-Override: DELETE", "X-HTTP-Method: DELETE", "X-Method-Override: DELETE");
@@ -111,7 +102,7 @@ class PoisoningTest {
         assertTrue(seen.contains("fwd=for=127.0.0.1;host=shop.test;proto=http "), seen);
         assertTrue(seen.contains("port=null prefix=null orig=null rewrite=null override=null/null/null"), seen);
         awaitStored("/reflect");
-        RawHttp.Response victim = get(proxy, "/reflect");
+        RawHttp.Response victim = proxy.get("/reflect");
         assertEquals("HIT", victim.header("X-Cache"));
         assertFalse(victim.text().contains("evil"), victim.text());
     }
@@ -119,19 +110,19 @@ class PoisoningTest {
     @Test
     void trustedForwardingHeadersArePartOfTheKey() throws Exception {
         try (TestProxy trusting = start(CacheSettings.DEFAULT, true)) {
-            RawHttp.Response viaEvil = get(trusting, "/reflect", "X-Forwarded-Host: evil.test");
+            RawHttp.Response viaEvil = trusting.get("/reflect", "X-Forwarded-Host: evil.test");
             assertTrue(viaEvil.text().contains("xfh=evil.test"), "trusted: kept for the application");
             awaitStored("/reflect");
 
-            RawHttp.Response plain = get(trusting, "/reflect");
+            RawHttp.Response plain = trusting.get("/reflect");
             assertEquals("MISS", plain.header("X-Cache"), "another X-Forwarded-Host is another key");
             assertFalse(plain.text().contains("evil"), plain.text());
-            RawHttp.Response again = get(trusting, "/reflect", "X-Forwarded-Host: evil.test");
+            RawHttp.Response again = trusting.get("/reflect", "X-Forwarded-Host: evil.test");
             assertEquals("HIT", again.header("X-Cache"));
-            RawHttp.Response otherProto = get(trusting, "/reflect", "Forwarded: for=1.2.3.4;host=shop.test;proto=https");
+            RawHttp.Response otherProto = trusting.get("/reflect", "Forwarded: for=1.2.3.4;host=shop.test;proto=https");
             assertEquals("MISS", otherProto.header("X-Cache"), "Forwarded's host and proto are keyed");
             awaitStored("proto=https");
-            assertEquals("HIT", get(trusting, "/reflect", "Forwarded: for=9.9.9.9;host=shop.test;proto=https")
+            assertEquals("HIT", trusting.get("/reflect", "Forwarded: for=9.9.9.9;host=shop.test;proto=https")
                     .header("X-Cache"), "the client address is not keyed");
         }
         assertEquals(3, origin.hits("/reflect"));
@@ -140,10 +131,10 @@ class PoisoningTest {
     @Test
     void methodOverrideHeadersAreForwardedOnlyWhenAllowedAndThenNotCached() throws Exception {
         try (TestProxy allowing = TestProxy.start(origin, s -> s.withMethods(false, true))) {
-            RawHttp.Response r = get(allowing, "/reflect", "X-HTTP-Method-Override: DELETE");
+            RawHttp.Response r = allowing.get("/reflect", "X-HTTP-Method-Override: DELETE");
             assertTrue(r.text().contains("override=DELETE"), r.text());
             assertEquals("BYPASS", r.header("X-Cache"));
-            assertEquals("MISS", get(allowing, "/reflect").header("X-Cache"), "the override's answer was not stored");
+            assertEquals("MISS", allowing.get("/reflect").header("X-Cache"), "the override's answer was not stored");
         }
     }
 
@@ -151,12 +142,12 @@ class PoisoningTest {
     void equivalentTargetsShareOneKeyAndTheNormalisedTargetIsForwarded() throws Exception {
         origin.respond("/shop/item", Response.ok("item").header("Cache-Control", "max-age=60"));
 
-        RawHttp.Response first = get(proxy, "/shop/%2e%2e/shop/./%69tem");
+        RawHttp.Response first = proxy.get("/shop/%2e%2e/shop/./%69tem");
         assertEquals("MISS", first.header("X-Cache"));
         assertEquals("/shop/item", origin.last("/shop/item").uri(), "forwarded as keyed");
         awaitStored("/shop/item");
-        assertEquals("HIT", get(proxy, "/shop/item").header("X-Cache"));
-        assertEquals("HIT", get(proxy, "/a/../shop/item").header("X-Cache"));
+        assertEquals("HIT", proxy.get("/shop/item").header("X-Cache"));
+        assertEquals("HIT", proxy.get("/a/../shop/item").header("X-Cache"));
         assertEquals(1, origin.hits("/shop/item"));
     }
 
@@ -164,9 +155,9 @@ class PoisoningTest {
     void reservedEscapesStayDistinct() throws Exception {
         origin.respond("/a/b", Response.ok("ab").header("Cache-Control", "max-age=60"));
 
-        get(proxy, "/a/b");
+        proxy.get("/a/b");
         awaitStored("/a/b");
-        RawHttp.Response encodedSlash = get(proxy, "/a%2fb");
+        RawHttp.Response encodedSlash = proxy.get("/a%2fb");
         assertEquals("MISS", encodedSlash.header("X-Cache"), "%2F is not /: the application may read it otherwise");
     }
 
@@ -175,12 +166,12 @@ class PoisoningTest {
         origin.respond("/t/{user}", Response.ok("t").header("Cache-Control", "max-age=60"));
         origin.respond("/t/%7Buser%7D", Response.ok("t").header("Cache-Control", "max-age=60"));
 
-        get(proxy, "/t/{user}");
+        proxy.get("/t/{user}");
         awaitStored("/t/");
         for (Object key : keys("/t/")) {
             assertFalse(key.toString().contains("{") || key.toString().contains("}"), key.toString());
         }
-        assertEquals("HIT", get(proxy, "/t/%7buser%7d").header("X-Cache"), "the escaped spelling is the same key");
+        assertEquals("HIT", proxy.get("/t/%7buser%7d").header("X-Cache"), "the escaped spelling is the same key");
     }
 
     @Test

@@ -53,29 +53,7 @@ class PrivateLeakTest {
         origin.close();
     }
 
-    static RawHttp.Response get(TestProxy proxy, String target, String... headers) throws Exception {
-        StringBuilder req = new StringBuilder("GET " + target + " HTTP/1.1\nHost: shop.test\n");
-        for (String h : headers) {
-            req.append(h).append('\n');
-        }
-        try (RawHttp c = RawHttp.connect(proxy.port())) {
-            return c.exchange(req.append('\n').toString());
-        }
-    }
 
-    /** Asks until the answer is a hit: the store is written after the client has its response. */
-    RawHttp.Response awaitHit(TestProxy proxy, String target) throws InterruptedException {
-        RawHttp.Response[] last = new RawHttp.Response[1];
-        Await.until(() -> {
-            try {
-                last[0] = get(proxy, target);
-                return "HIT".equals(last[0].header("X-Cache"));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, target + " served from the cache");
-        return last[0];
-    }
 
     /** An origin that personalises by cookie the way real ones do: a private page for a session, a public one without. */
     void personalisingOrigin(String path, String vary) {
@@ -104,11 +82,11 @@ class PrivateLeakTest {
         CoalesceSettings off = new CoalesceSettings(false, Duration.ofSeconds(5), Duration.ofSeconds(10),
                 Duration.ofSeconds(10), 0, true, () -> 1.0);
         try (TestProxy uncoalesced = proxy(CacheSettings.DEFAULT, off)) {
-            get(uncoalesced, "/profile", "Cookie: sid=alice");
+            uncoalesced.get("/profile", "Cookie: sid=alice");
             assertEquals("sid=alice", origin.last("/profile").header("Cookie"));
 
-            assertEquals("MISS", get(uncoalesced, "/profile").header("X-Cache"), "heuristic freshness is not enough");
-            assertEquals("HIT", awaitHit(uncoalesced, "/profile").header("X-Cache"), "without a cookie it is");
+            assertEquals("MISS", uncoalesced.get("/profile").header("X-Cache"), "heuristic freshness is not enough");
+            assertEquals("HIT", uncoalesced.await("HIT", "/profile").header("X-Cache"), "without a cookie it is");
         }
     }
 
@@ -118,8 +96,8 @@ class PrivateLeakTest {
                 new CachePolicy.Settings(Freshness.Heuristics.DEFAULT, Duration.ofMinutes(10), Duration.ofMinutes(10)), false);
         origin.respond("/plain", Response.ok("no caching words at all"));
         try (TestProxy p = proxy(generous, NO_EARLY_REFRESH)) {
-            assertEquals("MISS", get(p, "/plain").header("X-Cache"));
-            assertEquals("MISS", get(p, "/plain").header("X-Cache"));
+            assertEquals("MISS", p.get("/plain").header("X-Cache"));
+            assertEquals("MISS", p.get("/plain").header("X-Cache"));
         }
         assertEquals(2, origin.hits("/plain"));
     }
@@ -131,12 +109,12 @@ class PrivateLeakTest {
             req.response().putHeader("Cache-Control", "max-age=60").end("catalog");
         });
 
-        RawHttp.Response first = get(proxy, "/catalog", "Cookie: sid=alice", "Authorization: Bearer alice");
+        RawHttp.Response first = proxy.get("/catalog", "Cookie: sid=alice", "Authorization: Bearer alice");
 
         assertEquals("catalog", first.text());
         assertNull(origin.last("/catalog").header("Cookie"), "made for everyone: no one's cookie");
         assertNull(origin.last("/catalog").header("Authorization"));
-        assertEquals("HIT", awaitHit(proxy, "/catalog").header("X-Cache"));
+        assertEquals("HIT", proxy.await("HIT", "/catalog").header("X-Cache"));
         assertEquals(1, origin.hits("/catalog"));
     }
 
@@ -144,11 +122,11 @@ class PrivateLeakTest {
     void aCookieClientGetsItsOwnPageWhenTheSharedOneVariesOnCookie() throws Exception {
         personalisingOrigin("/home", "Cookie");
 
-        RawHttp.Response alice = get(proxy, "/home", "Cookie: sid=alice");
+        RawHttp.Response alice = proxy.get("/home", "Cookie: sid=alice");
         assertEquals("page of sid=alice", alice.text());
-        RawHttp.Response anonymous = awaitHit(proxy, "/home");
+        RawHttp.Response anonymous = proxy.await("HIT", "/home");
         assertEquals("public page", anonymous.text());
-        RawHttp.Response bob = get(proxy, "/home", "Cookie: sid=bob");
+        RawHttp.Response bob = proxy.get("/home", "Cookie: sid=bob");
         assertEquals("page of sid=bob", bob.text(), "never alice's");
         assertEquals("MISS", bob.header("X-Cache"));
     }
@@ -157,11 +135,11 @@ class PrivateLeakTest {
     void aCookieClientCannotTurnAUrlIntoHitForMissForEveryone() throws Exception {
         personalisingOrigin("/news", null);
 
-        get(proxy, "/news", "Cookie: sid=mallory");
+        proxy.get("/news", "Cookie: sid=mallory");
 
         assertFalse(proxy.coalescer().knownUnshareable("http://shop.test/news"),
                 "the fetch was made without her cookie, so its answer is shareable");
-        RawHttp.Response anonymous = awaitHit(proxy, "/news");
+        RawHttp.Response anonymous = proxy.await("HIT", "/news");
         assertEquals("public page", anonymous.text());
     }
 
@@ -176,11 +154,11 @@ class PrivateLeakTest {
             }
         });
 
-        RawHttp.Response alice = get(proxy, "/orders", "Authorization: Bearer alice");
+        RawHttp.Response alice = proxy.get("/orders", "Authorization: Bearer alice");
 
         assertEquals("orders of Bearer alice", alice.text());
-        assertEquals("MISS", get(proxy, "/orders").header("X-Cache"), "her answer was fetched for her alone");
-        assertEquals(401, get(proxy, "/orders").status());
+        assertEquals("MISS", proxy.get("/orders").header("X-Cache"), "her answer was fetched for her alone");
+        assertEquals(401, proxy.get("/orders").status());
     }
 
     @Test
@@ -191,12 +169,12 @@ class PrivateLeakTest {
             req.response().putHeader("Cache-Control", "max-age=10, stale-while-revalidate=60")
                     .putHeader("ETag", "\"v" + version.get() + "\"").end("doc v" + version.get());
         });
-        get(proxy, "/doc");
-        awaitHit(proxy, "/doc");
+        proxy.get("/doc");
+        proxy.await("HIT", "/doc");
         clock.advance(Duration.ofSeconds(20));
         version.set(2);
 
-        RawHttp.Response stale = get(proxy, "/doc", "Cookie: sid=alice", "Authorization: Bearer alice",
+        RawHttp.Response stale = proxy.get("/doc", "Cookie: sid=alice", "Authorization: Bearer alice",
                 "If-None-Match: \"mine\"", "If-Modified-Since: " + HttpDate.format(clock.instant()), "Range: bytes=0-1");
 
         assertEquals("STALE", stale.header("X-Cache"));
@@ -222,14 +200,14 @@ class PrivateLeakTest {
                 req.response().putHeader("Cache-Control", "private").end("fresh, private");
             }
         });
-        get(proxy, "/acct");
-        awaitHit(proxy, "/acct");
+        proxy.get("/acct");
+        proxy.await("HIT", "/acct");
         clock.advance(Duration.ofSeconds(20));
 
-        RawHttp.Response revalidated = get(proxy, "/acct");
+        RawHttp.Response revalidated = proxy.get("/acct");
         assertEquals(200, revalidated.status());
 
-        RawHttp.Response next = get(proxy, "/acct");
+        RawHttp.Response next = proxy.get("/acct");
         assertEquals("MISS", next.header("X-Cache"), "no longer shared once the origin said private");
         assertEquals("fresh, private", next.text());
     }
@@ -246,13 +224,13 @@ class PrivateLeakTest {
                 req.response().putHeader("Cache-Control", "no-store").end("not to be kept");
             }
         });
-        get(proxy, "/tmp");
-        awaitHit(proxy, "/tmp");
+        proxy.get("/tmp");
+        proxy.await("HIT", "/tmp");
         clock.advance(Duration.ofSeconds(20));
 
-        get(proxy, "/tmp");
+        proxy.get("/tmp");
 
-        assertEquals("MISS", get(proxy, "/tmp").header("X-Cache"));
+        assertEquals("MISS", proxy.get("/tmp").header("X-Cache"));
         assertEquals(3, calls.get());
     }
 
@@ -270,12 +248,12 @@ class PrivateLeakTest {
                         .end("lang " + req.getHeader("Accept-Language"));
             }
         });
-        get(proxy, "/greet", "Accept-Language: en");
-        awaitHit(proxy, "/greet");
+        proxy.get("/greet", "Accept-Language: en");
+        proxy.await("HIT", "/greet");
         clock.advance(Duration.ofSeconds(20));
 
-        get(proxy, "/greet", "Accept-Language: en");
-        RawHttp.Response french = get(proxy, "/greet", "Accept-Language: fr");
+        proxy.get("/greet", "Accept-Language: en");
+        RawHttp.Response french = proxy.get("/greet", "Accept-Language: fr");
 
         assertEquals("MISS", french.header("X-Cache"), "the new Vary keeps the English copy from a French request");
         assertEquals("lang fr", french.text());

@@ -3,7 +3,6 @@ package dev.outrigger.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.RawHttp;
 import dev.outrigger.testsupport.TestProxy;
@@ -36,49 +35,34 @@ class RangeTest {
         origin.close();
     }
 
-    RawHttp.Response get(String target, String... headers) throws Exception {
-        StringBuilder req = new StringBuilder("GET " + target + " HTTP/1.1\nHost: shop.test\n");
-        for (String h : headers) {
-            req.append(h).append('\n');
-        }
-        try (RawHttp c = RawHttp.connect(proxy.port())) {
-            return c.exchange(req.append('\n').toString());
-        }
-    }
 
     void stored() throws InterruptedException {
-        Await.until(() -> {
-            try {
-                return "HIT".equals(get("/file").header("X-Cache"));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "the file is stored");
+        proxy.await("HIT", "/file");
     }
 
     @Test
     void aSingleRangeIsAnswered206FromTheStoredResponse() throws Exception {
-        get("/file");
+        proxy.get("/file");
         stored();
 
-        RawHttp.Response part = get("/file", "Range: bytes=2-5");
+        RawHttp.Response part = proxy.get("/file", "Range: bytes=2-5");
 
         assertEquals(206, part.status());
         assertEquals("2345", part.text());
         assertEquals("bytes 2-5/20", part.header("Content-Range"));
         assertEquals("4", part.header("Content-Length"));
         assertEquals("HIT", part.header("X-Cache"));
-        assertEquals("ghij", get("/file", "Range: bytes=-4").text());
-        assertEquals("hij", get("/file", "Range: bytes=17-").text());
+        assertEquals("ghij", proxy.get("/file", "Range: bytes=-4").text());
+        assertEquals("hij", proxy.get("/file", "Range: bytes=17-").text());
         assertEquals(1, origin.hits("/file"));
     }
 
     @Test
     void anUnsatisfiableRangeIsAnswered416() throws Exception {
-        get("/file");
+        proxy.get("/file");
         stored();
 
-        RawHttp.Response r = get("/file", "Range: bytes=50-60");
+        RawHttp.Response r = proxy.get("/file", "Range: bytes=50-60");
 
         assertEquals(416, r.status());
         assertEquals("bytes */20", r.header("Content-Range"));
@@ -87,11 +71,11 @@ class RangeTest {
 
     @Test
     void ifRangeThatDoesNotMatchGetsTheWholeResponse() throws Exception {
-        get("/file");
+        proxy.get("/file");
         stored();
 
-        RawHttp.Response stale = get("/file", "Range: bytes=0-1", "If-Range: \"old\"");
-        RawHttp.Response current = get("/file", "Range: bytes=0-1", "If-Range: \"f1\"");
+        RawHttp.Response stale = proxy.get("/file", "Range: bytes=0-1", "If-Range: \"old\"");
+        RawHttp.Response current = proxy.get("/file", "Range: bytes=0-1", "If-Range: \"f1\"");
 
         assertEquals(200, stale.status());
         assertEquals(BODY, stale.text());
@@ -101,10 +85,10 @@ class RangeTest {
 
     @Test
     void severalRangesGetTheWholeResponse() throws Exception {
-        get("/file");
+        proxy.get("/file");
         stored();
 
-        RawHttp.Response r = get("/file", "Range: bytes=0-1,4-5");
+        RawHttp.Response r = proxy.get("/file", "Range: bytes=0-1,4-5");
 
         assertEquals(200, r.status());
         assertEquals(BODY, r.text());
@@ -121,8 +105,8 @@ class RangeTest {
             }
         });
 
-        RawHttp.Response part = get("/video", "Range: bytes=0-1");
-        RawHttp.Response whole = get("/video");
+        RawHttp.Response part = proxy.get("/video", "Range: bytes=0-1");
+        RawHttp.Response whole = proxy.get("/video");
 
         assertEquals(206, part.status());
         assertEquals("ab", part.text());
@@ -132,7 +116,7 @@ class RangeTest {
 
     @Test
     void headIgnoresRange() throws Exception {
-        get("/file");
+        proxy.get("/file");
         stored();
 
         try (RawHttp c = RawHttp.connect(proxy.port())) {

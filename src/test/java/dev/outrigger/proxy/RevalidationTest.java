@@ -50,28 +50,7 @@ class RevalidationTest {
         origin.close();
     }
 
-    static RawHttp.Response get(TestProxy proxy, String target, String... headers) throws Exception {
-        StringBuilder req = new StringBuilder("GET " + target + " HTTP/1.1\nHost: shop.test\n");
-        for (String h : headers) {
-            req.append(h).append('\n');
-        }
-        try (RawHttp c = RawHttp.connect(proxy.port())) {
-            return c.exchange(req.append('\n').toString());
-        }
-    }
 
-    static RawHttp.Response awaitStatus(TestProxy proxy, String target, String xCache, String... headers) throws InterruptedException {
-        RawHttp.Response[] last = new RawHttp.Response[1];
-        Await.until(() -> {
-            try {
-                last[0] = get(proxy, target, headers);
-                return xCache.equals(last[0].header("X-Cache"));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, target + " answered " + xCache);
-        return last[0];
-    }
 
     /** Answers 304 to its own ETag, else the body; counts the full answers. */
     AtomicInteger validatingOrigin(String path, String cacheControl) {
@@ -96,15 +75,15 @@ class RevalidationTest {
     void aNoCacheResponseWithAnEtagIsStoredAndRevalidatedOnEveryUse() throws Exception {
         AtomicInteger full = validatingOrigin("/nc", "no-cache");
 
-        assertEquals("MISS", get(proxy, "/nc").header("X-Cache"));
-        RawHttp.Response second = awaitStatus(proxy, "/nc", "HIT");
+        assertEquals("MISS", proxy.get("/nc").header("X-Cache"));
+        RawHttp.Response second = proxy.await("HIT", "/nc");
 
         assertEquals("body of /nc", second.text());
         assertEquals("\"e1\"", origin.last("/nc").header("If-None-Match"), "revalidated with the stored validator");
         assertEquals("Outrigger; fwd=stale; fwd-status=304; stored", second.header("Cache-Status"));
         assertEquals(1, full.get(), "the body came once; every later use was a 304");
         int before = origin.hits("/nc");
-        get(proxy, "/nc");
+        proxy.get("/nc");
         assertEquals(before + 1, origin.hits("/nc"), "never served without asking the origin");
     }
 
@@ -124,8 +103,8 @@ class RevalidationTest {
             }
         });
         try (TestProxy p = proxy(noHeuristics)) {
-            get(p, "/lm");
-            RawHttp.Response revalidated = awaitStatus(p, "/lm", "HIT");
+            p.get("/lm");
+            RawHttp.Response revalidated = p.await("HIT", "/lm");
             assertEquals("document", revalidated.text());
             assertEquals(1, full.get());
         }
@@ -135,12 +114,12 @@ class RevalidationTest {
     void mustRevalidateIsNeverServedStaleAndAnUnreachableOriginIs504() throws Exception {
         validatingOrigin("/mr", "max-age=10, must-revalidate");
         try (TestProxy p = proxy(GENEROUS)) {
-            get(p, "/mr");
-            awaitStatus(p, "/mr", "HIT");
+            p.get("/mr");
+            p.await("HIT", "/mr");
             clock.advance(Duration.ofSeconds(20));
             origin.suspend();
             try {
-                RawHttp.Response down = get(p, "/mr");
+                RawHttp.Response down = p.get("/mr");
                 assertEquals(504, down.status(), "RFC 9111 §5.2.2.2, whatever the configured stale windows");
             } finally {
                 origin.resume();
@@ -154,11 +133,11 @@ class RevalidationTest {
             String path = "/never-stale-" + cc.replaceAll("[^a-z]", "");
             validatingOrigin(path, cc);
             try (TestProxy p = proxy(GENEROUS)) {
-                get(p, path);
+                p.get(path);
                 Await.until(() -> origin.hits(path) >= 1, "fetched");
                 clock.advance(Duration.ofSeconds(20));
                 int before = origin.hits(path);
-                RawHttp.Response r = get(p, path, "Cache-Control: max-stale=600");
+                RawHttp.Response r = p.get(path, "Cache-Control: max-stale=600");
                 assertEquals(before + 1, origin.hits(path), cc + ": revalidated, not served stale");
                 assertEquals(200, r.status());
             }
@@ -170,11 +149,11 @@ class RevalidationTest {
         origin.on("/caps", req -> req.response().putHeader("Cache-Control", "Max-Age=60").end("caps"));
         origin.on("/nostore", req -> req.response().putHeader("Cache-Control", "NO-STORE, max-age=60").end("x"));
 
-        get(proxy, "/caps");
-        awaitStatus(proxy, "/caps", "HIT");
-        get(proxy, "/nostore");
-        assertEquals("MISS", get(proxy, "/nostore").header("X-Cache"));
-        assertEquals("BYPASS", get(proxy, "/caps", "Cache-Control: NO-STORE").header("X-Cache"));
+        proxy.get("/caps");
+        proxy.await("HIT", "/caps");
+        proxy.get("/nostore");
+        assertEquals("MISS", proxy.get("/nostore").header("X-Cache"));
+        assertEquals("BYPASS", proxy.get("/caps", "Cache-Control: NO-STORE").header("X-Cache"));
     }
 
     @Test
@@ -182,8 +161,8 @@ class RevalidationTest {
         origin.on("/age", req -> req.response().putHeader("Cache-Control", "max-age=60").putHeader("Age", "10 seconds")
                 .putHeader("Date", HttpDate.format(clock.instant())).end("aged"));
 
-        get(proxy, "/age");
-        RawHttp.Response hit = awaitStatus(proxy, "/age", "HIT");
+        proxy.get("/age");
+        RawHttp.Response hit = proxy.await("HIT", "/age");
 
         assertEquals("0", hit.header("Age"));
         assertEquals("Outrigger; hit; ttl=60", hit.header("Cache-Status"));
@@ -197,15 +176,15 @@ class RevalidationTest {
         for (int i = 0; i < forms.length; i++) {
             String expires = forms[i];
             origin.on("/exp" + i, req -> req.response().putHeader("Date", date).putHeader("Expires", expires).end("e"));
-            get(proxy, "/exp" + i);
-            RawHttp.Response hit = awaitStatus(proxy, "/exp" + i, "HIT");
+            proxy.get("/exp" + i);
+            RawHttp.Response hit = proxy.await("HIT", "/exp" + i);
             assertEquals("Outrigger; hit; ttl=60", hit.header("Cache-Status"), expires);
         }
         origin.on("/bad", req -> req.response().putHeader("Date", date).putHeader("Expires", "0")
                 .putHeader("ETag", "\"b\"").end("b"));
-        get(proxy, "/bad");
+        proxy.get("/bad");
         int before = origin.hits("/bad");
-        get(proxy, "/bad");
+        proxy.get("/bad");
         assertEquals(before + 1, origin.hits("/bad"), "already expired: revalidated");
     }
 
@@ -216,13 +195,13 @@ class RevalidationTest {
             req.response().putHeader("Cache-Control", "max-age=60").putHeader("Vary", "Accept-Language")
                     .putHeader("ETag", "\"" + lang + "\"").end("in " + lang);
         });
-        get(proxy, "/lang", "Accept-Language: en");
-        get(proxy, "/lang", "Accept-Language: fr");
-        awaitStatus(proxy, "/lang", "HIT", "Accept-Language: en");
-        awaitStatus(proxy, "/lang", "HIT", "Accept-Language: fr");
+        proxy.get("/lang", "Accept-Language: en");
+        proxy.get("/lang", "Accept-Language: fr");
+        proxy.await("HIT", "/lang", "Accept-Language: en");
+        proxy.await("HIT", "/lang", "Accept-Language: fr");
 
-        RawHttp.Response enMatch = get(proxy, "/lang", "Accept-Language: en", "If-None-Match: \"en\"");
-        RawHttp.Response frWithEnTag = get(proxy, "/lang", "Accept-Language: fr", "If-None-Match: \"en\"");
+        RawHttp.Response enMatch = proxy.get("/lang", "Accept-Language: en", "If-None-Match: \"en\"");
+        RawHttp.Response frWithEnTag = proxy.get("/lang", "Accept-Language: fr", "If-None-Match: \"en\"");
 
         assertEquals(304, enMatch.status());
         assertEquals("\"en\"", enMatch.header("ETag"));
@@ -244,16 +223,16 @@ class RevalidationTest {
                 resp.end("in " + lang);
             }
         });
-        get(proxy, "/vv", "Accept-Language: de");
-        awaitStatus(proxy, "/vv", "HIT", "Accept-Language: de");
+        proxy.get("/vv", "Accept-Language: de");
+        proxy.await("HIT", "/vv", "Accept-Language: de");
         clock.advance(Duration.ofSeconds(20));
 
-        RawHttp.Response revalidated = get(proxy, "/vv", "Accept-Language: de");
+        RawHttp.Response revalidated = proxy.get("/vv", "Accept-Language: de");
 
         assertEquals("in de", revalidated.text());
         assertEquals("refreshed", revalidated.header("X-Version"), "RFC 9111 §4.3.4: the 304's fields replace the stored ones");
         assertEquals(1, full.get());
-        RawHttp.Response after = awaitStatus(proxy, "/vv", "HIT", "Accept-Language: de");
+        RawHttp.Response after = proxy.await("HIT", "/vv", "Accept-Language: de");
         assertEquals("refreshed", after.header("X-Version"));
         assertNull(after.header("Content-Range"));
     }

@@ -91,6 +91,37 @@ public final class TestProxy implements AutoCloseable {
                 purgeBus);
     }
 
+    /** The Host the request helpers send. */
+    public static final String HOST = "shop.test";
+
+    /** A GET on a connection of its own, with {@code Host: shop.test} and {@code headers} ("Name: value"). */
+    public RawHttp.Response get(String target, String... headers) throws java.io.IOException {
+        StringBuilder req = new StringBuilder("GET " + target + " HTTP/1.1\nHost: " + HOST + "\n");
+        for (String h : headers) {
+            req.append(h).append('\n');
+        }
+        try (RawHttp c = RawHttp.connect(port())) {
+            return c.exchange(req.append('\n').toString());
+        }
+    }
+
+    /**
+     * Asks until the answer's X-Cache is {@code xCache} (the store is written after the client has its
+     * response, so a hit comes a moment later); returns that answer.
+     */
+    public RawHttp.Response await(String xCache, String target, String... headers) throws InterruptedException {
+        RawHttp.Response[] last = new RawHttp.Response[1];
+        Await.until(() -> {
+            try {
+                last[0] = get(target, headers);
+                return xCache.equals(last[0].header("X-Cache"));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, target + " answered X-Cache: " + xCache);
+        return last[0];
+    }
+
     public PurgeBus purgeBus() {
         return purgeBus;
     }
