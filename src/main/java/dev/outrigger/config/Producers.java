@@ -75,7 +75,9 @@ class Producers {
                 limits.maxRequestLine(),
                 limits.maxHeaderSize(),
                 limits.maxBodySize().asLongValue(),
-                limits.clientIdleTimeout());
+                limits.clientIdleTimeout(),
+                limits.requestHeadTimeout(),
+                limits.maxClientConnections());
     }
 
     @Produces
