@@ -57,7 +57,9 @@ final class ProxyVerticle extends AbstractVerticle {
                 new PoolOptions().setHttp1MaxSize(settings.maxUpstreamConnections()));
         Forwarder forwarder = new Forwarder(client, tunnelClient, settings, meters, clock,
                 new ResponseCache(store, cacheSettings, coalescer, purges, meters, clock));
-        HttpServer server = vertx.createHttpServer(serverOptions())
+        HttpServerOptions options = serverOptions();
+        HttpServer server = vertx.createHttpServer(options)
+                .connectionHandler(new ConnectionAdmission(options, settings.requestHeadTimeout()))
                 .requestHandler(forwarder::handle)
                 .invalidRequestHandler(forwarder::onInvalid);
         server.listen().onComplete(ar -> {
