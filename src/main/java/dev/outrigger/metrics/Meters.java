@@ -28,6 +28,7 @@ public final class Meters {
     private final MeterRegistry registry;
     private final Counter purgedHard;
     private final Counter purgedSoft;
+    private final Counter connectionsRefused;
 
     public Meters(MeterRegistry registry) {
         this.registry = registry;
@@ -49,6 +50,19 @@ public final class Meters {
         purgedSoft = Counter.builder("outrigger.purge.invalidated").tag("mode", "soft")
                 .description("Stored entries found purged when looked up (hard: dropped, soft: served stale and refreshed)")
                 .register(registry);
+        connectionsRefused = counter("outrigger.client.connections.refused",
+                "Client connections refused on the traffic port because the pod's connection cap was reached");
+    }
+
+    /** Exports the client connections open on the traffic port (all event loops together). */
+    public void clientConnections(Supplier<Integer> open) {
+        Gauge.builder("outrigger.client.connections", open::get)
+                .description("Client connections open on the traffic port").register(registry);
+    }
+
+    /** A client connection was refused: the connection cap was reached. */
+    public void clientConnectionRefused() {
+        connectionsRefused.increment();
     }
 
     /** A looked-up entry turned out purged. */
