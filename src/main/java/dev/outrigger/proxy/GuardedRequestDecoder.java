@@ -82,7 +82,7 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
             scanner.scan(in, from, in.readerIndex());
         }
         for (int i = decoded; i < out.size() && phase != Phase.CLOSING; i++) {
-            observe(ctx, out.get(i));
+            observe(out.get(i));
         }
         if (phase == Phase.HEAD && deadline == null) {
             arm(ctx, timeoutNanos - (System.nanoTime() - headStart));
@@ -100,7 +100,7 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
         super.decodeLast(ctx, in, out);
     }
 
-    private void observe(ChannelHandlerContext ctx, Object msg) {
+    private void observe(Object msg) {
         if (msg instanceof HttpRequest request) {
             cancel();
             phase = Phase.BODY;
