@@ -113,6 +113,21 @@ public interface OutriggerConfig {
         /** A client connection idle this long is closed. */
         @WithDefault("75s")
         Duration clientIdleTimeout();
+
+        /**
+         * The whole request head (request line and headers) must arrive within this, counted from its first
+         * byte; otherwise 408 and the connection is closed (slow-header clients). A keep-alive connection
+         * waiting for its next request and a slow request body are not subject to it.
+         */
+        @WithDefault("10s")
+        Duration requestHeadTimeout();
+
+        /**
+         * Client connections open at once on the traffic port, for the whole pod (all event loops); a
+         * connection beyond it gets a one-line 503 and is closed, established ones are served as usual.
+         */
+        @WithDefault("10000")
+        int maxClientConnections();
     }
 
     interface Cache {

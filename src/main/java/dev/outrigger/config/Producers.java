@@ -76,6 +76,8 @@ class Producers {
                 limits.maxHeaderSize(),
                 limits.maxBodySize().asLongValue(),
                 limits.clientIdleTimeout(),
+                limits.requestHeadTimeout(),
+                limits.maxClientConnections(),
                 config.allowTrace(),
                 config.forwarded().methodOverride());
     }

@@ -29,6 +29,7 @@ public final class Meters {
     private final Counter purgedHard;
     private final Counter purgedSoft;
     private final Counter variantsCapped;
+    private final Counter connectionsRefused;
 
     public Meters(MeterRegistry registry) {
         this.registry = registry;
@@ -50,9 +51,21 @@ public final class Meters {
         purgedSoft = Counter.builder("outrigger.purge.invalidated").tag("mode", "soft")
                 .description("Stored entries found purged when looked up (hard: dropped, soft: served stale and refreshed)")
                 .register(registry);
-        variantsCapped = Counter.builder("outrigger.cache.variants.capped")
-                .description("Responses served but not stored because their URL already holds the most variants allowed")
-                .register(registry);
+        variantsCapped = counter("outrigger.cache.variants.capped",
+                "Responses served but not stored because their URL already holds the most variants allowed");
+        connectionsRefused = counter("outrigger.client.connections.refused",
+                "Client connections refused on the traffic port because the pod's connection cap was reached");
+    }
+
+    /** Exports the client connections open on the traffic port (all event loops together). */
+    public void clientConnections(Supplier<Integer> open) {
+        Gauge.builder("outrigger.client.connections", open::get)
+                .description("Client connections open on the traffic port").register(registry);
+    }
+
+    /** A client connection was refused: the connection cap was reached. */
+    public void clientConnectionRefused() {
+        connectionsRefused.increment();
     }
 
     /** A response for one more variant of a URL that holds the most allowed was not stored. */

@@ -167,6 +167,10 @@ final class Forwarder {
             reject(req, 414, "request line too long");
         } else if (cause instanceof TooLongHttpHeaderException) {
             reject(req, 431, "request header fields too large");
+        } else if (cause instanceof GuardedRequestDecoder.HeadTimeout) {
+            reject(req, 408, "request head not received within " + shortForm(settings.requestHeadTimeout()));
+        } else if (cause instanceof GuardedRequestDecoder.FoldedHeader) {
+            reject(req, 400, cause.getMessage());
         } else {
             reject(req, 400, "malformed request" + describe(cause));
         }
@@ -405,6 +409,11 @@ final class Forwarder {
     private static boolean lastCodingIsChunked(String transferEncoding) {
         int comma = transferEncoding.lastIndexOf(',');
         return transferEncoding.substring(comma + 1).trim().equalsIgnoreCase("chunked");
+    }
+
+    /** A duration as configured: {@code 10s}, or {@code 1500ms} when not whole seconds. */
+    static String shortForm(java.time.Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
     private static String describe(Throwable cause) {

@@ -13,8 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The traffic port: one {@link ProxyVerticle} per configured event loop, all on one port, sharing one
- * cache store, one {@link Coalescer} and one set of {@link Purges} (a pod's). Plain Java, no CDI, so tests can run several of them
- * side by side.
+ * cache store, one {@link Coalescer}, one set of {@link Purges} and one count of open client connections
+ * (a pod's). Plain Java, no CDI, so tests can run several of them side by side.
  */
 public final class ProxyServer {
 
@@ -36,8 +36,12 @@ public final class ProxyServer {
         // random one shared the same way, where 0 would give every event loop a port of its own.
         int bind = settings.port() == 0 ? -1 : settings.port();
         List<ProxyVerticle> verticles = new CopyOnWriteArrayList<>();
+        // One count for the pod: the cap is on connections, whichever event loop accepted them.
+        ClientConnections connections = new ClientConnections(settings.maxClientConnections());
+        meters.clientConnections(connections::open);
         return vertx.deployVerticle(() -> {
-                    ProxyVerticle v = new ProxyVerticle(settings, bind, meters, clock, cacheSettings, store, coalescer, purges);
+                    ProxyVerticle v = new ProxyVerticle(settings, bind, meters, clock, cacheSettings, store, coalescer, purges,
+                            connections);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(settings.eventLoops()))

@@ -10,6 +10,10 @@ import java.util.Objects;
  *
  * @param port traffic port; 0 binds a random free port (see {@link ProxyServer#port()})
  * @param maxBodySize largest request body forwarded, in bytes
+ * @param requestHeadTimeout the longest a request head may take to arrive, from its first byte (then 408)
+ * @param maxClientConnections client connections open at once on the traffic port, across all its event loops
+ * @param allowTrace forward TRACE instead of refusing it
+ * @param allowMethodOverride forward method-override headers (such GETs are then not cached)
  */
 public record ProxySettings(
         String host,
@@ -28,6 +32,8 @@ public record ProxySettings(
         int maxHeaderSize,
         long maxBodySize,
         Duration clientIdleTimeout,
+        Duration requestHeadTimeout,
+        int maxClientConnections,
         boolean allowTrace,
         boolean allowMethodOverride) {
 
@@ -40,12 +46,19 @@ public record ProxySettings(
         if (eventLoops < 1) {
             throw new IllegalArgumentException("io-threads must be at least 1, got " + eventLoops);
         }
+        if (requestHeadTimeout.isNegative() || requestHeadTimeout.isZero()) {
+            throw new IllegalArgumentException("request-head-timeout must be positive, got " + requestHeadTimeout);
+        }
+        if (maxClientConnections < 1) {
+            throw new IllegalArgumentException("max-client-connections must be at least 1, got " + maxClientConnections);
+        }
     }
 
     /** Defaults as documented in the README, for the given upstream; tests tweak them with the withers. */
     public static ProxySettings defaults(URI upstream) {
         return new ProxySettings("127.0.0.1", 0, 1, upstream, 256, 4096, Duration.ofSeconds(2), Duration.ofSeconds(60),
-                Duration.ofSeconds(60), true, false, "outrigger", 8192, 32768, 1L << 30, Duration.ofSeconds(75), false, false);
+                Duration.ofSeconds(60), true, false, "outrigger", 8192, 32768, 1L << 30, Duration.ofSeconds(75),
+                Duration.ofSeconds(10), 10_000, false, false);
     }
 
     boolean upstreamTls() {
@@ -65,31 +78,50 @@ public record ProxySettings(
     public ProxySettings withTimeouts(Duration connect, Duration response) {
         return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue, connect,
                 response, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine, maxHeaderSize,
-                maxBodySize, clientIdleTimeout, allowTrace, allowMethodOverride);
+                maxBodySize, clientIdleTimeout, requestHeadTimeout, maxClientConnections, allowTrace,
+                allowMethodOverride);
     }
 
     public ProxySettings withLimits(int requestLine, int headerSize, long bodySize) {
         return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
                 connectTimeout, responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, requestLine,
-                headerSize, bodySize, clientIdleTimeout, allowTrace, allowMethodOverride);
+                headerSize, bodySize, clientIdleTimeout, requestHeadTimeout, maxClientConnections, allowTrace,
+                allowMethodOverride);
     }
 
     public ProxySettings withPool(int maxConnections, int maxWaitQueue) {
         return new ProxySettings(host, port, eventLoops, upstream, maxConnections, maxWaitQueue, connectTimeout,
                 responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine, maxHeaderSize,
-                maxBodySize, clientIdleTimeout, allowTrace, allowMethodOverride);
+                maxBodySize, clientIdleTimeout, requestHeadTimeout, maxClientConnections, allowTrace,
+                allowMethodOverride);
     }
 
     /** TRACE forwarded instead of refused; method-override headers forwarded (such GETs are not cached). */
     public ProxySettings withMethods(boolean trace, boolean methodOverride) {
         return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
                 connectTimeout, responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine,
-                maxHeaderSize, maxBodySize, clientIdleTimeout, trace, methodOverride);
+                maxHeaderSize, maxBodySize, clientIdleTimeout, requestHeadTimeout, maxClientConnections, trace,
+                methodOverride);
     }
 
     public ProxySettings withForwarding(boolean trust, boolean keepHost) {
         return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
                 connectTimeout, responseTimeout, keepAliveTimeout, keepHost, trust, viaName, maxRequestLine,
-                maxHeaderSize, maxBodySize, clientIdleTimeout, allowTrace, allowMethodOverride);
+                maxHeaderSize, maxBodySize, clientIdleTimeout, requestHeadTimeout, maxClientConnections, allowTrace,
+                allowMethodOverride);
+    }
+
+    /** The slow-client guards: the request-head deadline and the pod's cap on open client connections. */
+    public ProxySettings withClientGuards(Duration headTimeout, int maxConnections) {
+        return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
+                connectTimeout, responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine,
+                maxHeaderSize, maxBodySize, clientIdleTimeout, headTimeout, maxConnections, allowTrace, allowMethodOverride);
+    }
+
+    public ProxySettings withEventLoops(int loops) {
+        return new ProxySettings(host, port, loops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
+                connectTimeout, responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine,
+                maxHeaderSize, maxBodySize, clientIdleTimeout, requestHeadTimeout, maxClientConnections, allowTrace,
+                allowMethodOverride);
     }
 }

@@ -29,13 +29,15 @@ final class ProxyVerticle extends AbstractVerticle {
     private final CacheStore store;
     private final Coalescer coalescer;
     private final Purges purges;
+    private final ClientConnections connections;
     private volatile int actualPort;
     private HttpClient client;
     private HttpClient tunnelClient;
 
     ProxyVerticle(ProxySettings settings, int port, Meters meters, Clock clock, CacheSettings cacheSettings,
-                  CacheStore store, Coalescer coalescer, Purges purges) {
+                  CacheStore store, Coalescer coalescer, Purges purges, ClientConnections connections) {
         this.settings = settings;
+        this.connections = connections;
         this.cacheSettings = cacheSettings;
         this.store = store;
         this.coalescer = coalescer;
@@ -57,7 +59,9 @@ final class ProxyVerticle extends AbstractVerticle {
                 new PoolOptions().setHttp1MaxSize(settings.maxUpstreamConnections()));
         Forwarder forwarder = new Forwarder(client, tunnelClient, settings, meters, clock,
                 new ResponseCache(store, cacheSettings, coalescer, purges, meters, clock));
-        HttpServer server = vertx.createHttpServer(serverOptions())
+        HttpServerOptions options = serverOptions();
+        HttpServer server = vertx.createHttpServer(options)
+                .connectionHandler(new ConnectionAdmission(connections, meters, options, settings.requestHeadTimeout()))
                 .requestHandler(forwarder::handle)
                 .invalidRequestHandler(forwarder::onInvalid);
         server.listen().onComplete(ar -> {

@@ -45,15 +45,17 @@ class BadRequestTest {
         }
     }
 
-    private static void refused(String request, int status) throws Exception {
+    private static RawHttp.Response refused(String request, int status) throws Exception {
         double errors = proxy.requests("error");
+        RawHttp.Response r;
         try (RawHttp client = RawHttp.connect(proxy.port())) {
-            RawHttp.Response r = client.exchange(request);
+            r = client.exchange(request);
             assertEquals(status, r.status(), r.text());
             assertTrue(r.text().endsWith("\n") && r.text().strip().lines().count() == 1, "one-line reason: " + r.text());
             assertTrue(client.closedByPeer(), "the connection is closed after a refused request");
         }
         assertEquals(errors + 1, proxy.requests("error"));
+        return r;
     }
 
     @Test
@@ -119,5 +121,54 @@ class BadRequestTest {
     @Test
     void connectGets405() throws Exception {
         refused("CONNECT internal.example:443 HTTP/1.1\nHost: internal.example:443\n\n", 405);
+    }
+
+    @Test
+    void obsoleteLineFoldingGets400AndNeverReachesTheUpstream() throws Exception {
+        // RFC 9112 §5.2: Netty would unfold it and forward "a b".
+        RawHttp.Response r = refused("GET /folded HTTP/1.1\nHost: app\nX-Folded: a\n b\n\n", 400);
+        assertEquals("obsolete line folding in request header\n", r.text());
+        assertEquals(0, origin.hits("/folded"));
+    }
+
+    @Test
+    void lineFoldedWithATabGets400() throws Exception {
+        RawHttp.Response r = refused("POST /folded HTTP/1.1\nHost: app\nX-Folded: a\n\tb\nContent-Length: 3\n\nabc", 400);
+        assertEquals("obsolete line folding in request header\n", r.text());
+        assertEquals(0, origin.hits("/folded"));
+    }
+
+    @Test
+    void whitespaceBeforeTheFirstHeaderGets400() throws Exception {
+        // RFC 9112 §2.2: such a line may be rejected or ignored; never taken for a header.
+        refused("GET /folded HTTP/1.1\n X-Sneaky: 1\nHost: app\n\n", 400);
+        assertEquals(0, origin.hits("/folded"));
+    }
+
+    @Test
+    void aFoldedRequestPipelinedBehindAGoodOneIsRefusedAfterTheGoodOneIsAnswered() throws Exception {
+        try (RawHttp client = RawHttp.connect(proxy.port())) {
+            client.send("GET /good HTTP/1.1\nHost: app\n\nGET /folded HTTP/1.1\nHost: app\nX-Folded: a\n b\n\n");
+            assertEquals(200, client.read().status());
+            RawHttp.Response r = client.read();
+            assertEquals(400, r.status(), r.text());
+            assertEquals("obsolete line folding in request header\n", r.text());
+            assertTrue(client.closedByPeer(), "the connection is closed after a refused request");
+        }
+        assertEquals(1, origin.hits("/good"));
+        assertEquals(0, origin.hits("/folded"));
+    }
+
+    @Test
+    void foldLikeBytesInABodyAreForwardedAndTheNextRequestIsServed() throws Exception {
+        String body = "a\r\n b\r\n\tc\r\n\r\n";
+        try (RawHttp client = RawHttp.connect(proxy.port())) {
+            RawHttp.Response r = client.exchange("POST /body HTTP/1.1\r\nHost: app\r\nContent-Length: " + body.length()
+                    + "\r\n\r\n" + body + "GET /after HTTP/1.1\r\nHost: app\r\n\r\n");
+            assertEquals(200, r.status(), r.text());
+            assertEquals(body, r.text());
+            assertEquals(200, client.read().status());
+        }
+        assertEquals(1, origin.hits("/after"));
     }
 }

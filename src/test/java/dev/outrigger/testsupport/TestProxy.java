@@ -136,6 +136,12 @@ public final class TestProxy implements AutoCloseable {
         return c == null ? 0 : c.count();
     }
 
+    /** The value of a gauge, e.g. {@code outrigger.client.connections}; NaN when there is none. */
+    public double gauge(String name) {
+        var g = registry.find(name).gauge();
+        return g == null ? Double.NaN : g.value();
+    }
+
     public Coalescer coalescer() {
         return coalescer;
     }
