@@ -1,0 +1,9 @@
+package dev.outrigger.proxy;
+
+import dev.outrigger.metrics.Meters;
+import dev.outrigger.purge.Purges;
+import java.time.Clock;
+
+/** What one traffic event loop's cache exchanges work with: the store, the writer, purges, meters, the clock. */
+record CacheParts(Retention retention, StoredResponses responses, StoredResponseWriter writer, Purges purges, Meters meters,
+                  Clock clock) {}

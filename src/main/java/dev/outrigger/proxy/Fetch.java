@@ -1,0 +1,200 @@
+package dev.outrigger.proxy;
+
+import dev.outrigger.coalesce.Coalescer.Lead;
+import dev.outrigger.policy.CacheOutcome;
+import dev.outrigger.policy.CachePolicy;
+import dev.outrigger.policy.Freshness;
+import dev.outrigger.policy.Headers;
+import dev.outrigger.store.StoredResponse;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A miss or a revalidation: the upstream's answer may be stored, or (304) refresh what is stored. When
+ * it leads the key's flight it is made for everyone: without the client's credentials and conditionals
+ * (unless the stored response varies on them), and a client whose own request would have differed gets
+ * a fetch of its own when the shared answer is not one it may be given.
+ */
+final class Fetch implements Exchange {
+    private final CacheParts parts;
+    final HttpServerRequest req;
+    final Inbound inbound;
+    private final Forwarder fwd;
+    final Headers request;
+    final String key;
+    final Optional<StoredResponse> stored;
+    private final Headers validators;
+    private final boolean staleOnError;
+    /** A fetch of the client's own after the shared answer was not its to have: never stored. */
+    private final boolean personal;
+    private final Instant requestTime;
+    private final Instant stamp;
+    /** Set when this fetch is for the key's whole flight: it reports how it ended. */
+    private Lead lead;
+    private Set<String> withheld = Set.of();
+    /** The request as the upstream received it: what the answer's variant is computed from. */
+    private Headers sent;
+
+    Fetch(CacheParts parts, HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, String key,
+          Optional<StoredResponse> stored, Headers validators, boolean staleOnError) {
+        this(parts, req, inbound, fwd, request, key, stored, validators, staleOnError, false);
+    }
+
+    private Fetch(CacheParts parts, HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, String key,
+                  Optional<StoredResponse> stored, Headers validators, boolean staleOnError, boolean personal) {
+        this.parts = parts;
+        this.requestTime = parts.clock().instant();
+        this.stamp = parts.purges().stamp(requestTime);
+        this.req = req;
+        this.inbound = inbound;
+        this.fwd = fwd;
+        this.request = request;
+        this.key = key;
+        this.stored = stored;
+        this.validators = validators;
+        this.staleOnError = staleOnError;
+        this.personal = personal;
+        this.sent = request;
+    }
+
+    Fetch leading(Lead l) {
+        this.lead = l;
+        this.withheld = SharedFetch.withheld(stored);
+        this.sent = request.without(withheld.toArray(String[]::new));
+        return this;
+    }
+
+    private void report(java.util.function.Consumer<Lead> what) {
+        if (lead != null) {
+            what.accept(lead);
+        }
+    }
+
+    @Override
+    public Set<String> withheld() {
+        return withheld;
+    }
+
+    @Override
+    public void abandoned() {
+        report(Lead::failed);
+    }
+
+    @Override
+    public Headers upstreamHeaders() {
+        return validators;
+    }
+
+    @Override
+    public boolean onHead(HttpClientResponse response) {
+        int status = response.statusCode();
+        if (stored.isPresent() && status == 304 && !validators.fields().isEmpty()) {
+            revalidated(response);
+            return true;
+        }
+        if (stored.isPresent() && status >= 500 && staleOnError) {
+            report(Lead::failed);
+            serveStale();
+            return true; // RFC 5861 §4
+        }
+        if (lead == null || withheld.stream().noneMatch(request::contains)) {
+            return false; // the client's own request went out: the answer is its own
+        }
+        Headers headers = HeaderAdapter.toHeaders(StoredResponses.copyEndToEnd(response.headers()));
+        Instant responseTime = parts.clock().instant();
+        boolean candidate = parts.retention().mayStore(status, headers, Forwarder.contentLength(response.headers()), sent, requestTime,
+                responseTime);
+        if (candidate && Variants.sameVariant(headers, request, sent)) {
+            return false;
+        }
+        // Made without this client's credentials, and not an answer it may be given: it gets its own,
+        // while the shared answer, if it may be kept, is stored for everyone else.
+        if (candidate) {
+            Capture capture = parts.responses().capture(key, sent, status, headers, requestTime, responseTime, stamp,
+                    () -> report(Lead::filled), () -> report(Lead::unshareable));
+            response.handler(capture::chunk);
+            response.exceptionHandler(t -> report(Lead::failed));
+            response.endHandler(v -> capture.complete());
+        } else {
+            report(status >= 500 ? Lead::failed : Lead::unshareable);
+        }
+        fwd.forward(req, inbound, personal());
+        return true;
+    }
+
+    /** RFC 9111 §4.3.3, §4.3.4: the stored response is still good; its headers are refreshed and re-checked. */
+    private void revalidated(HttpClientResponse notModified) {
+        StoredResponse refreshed = parts.responses().refreshed(stored.get(), notModified, requestTime, stamp);
+        if (parts.retention().mayKeep(refreshed, sent)) {
+            parts.responses().put(key, sent, refreshed).subscribe().with(ok -> report(Lead::filled));
+        } else {
+            // §4.3.4: the 304 made it private, no-store or otherwise unfit to share: it goes
+            parts.responses().dropVariant(key, stored.get(), request);
+            report(Lead::unshareable);
+        }
+        if (Variants.sameVariant(refreshed.headers(), request, sent)) {
+            Duration age = Freshness.currentAge(refreshed.headers(), Retention.timing(refreshed), parts.clock().instant());
+            parts.writer().serve(req, request, refreshed, age, CacheOutcome.REVALIDATED, CacheHeaders.forward("stale", 304, true));
+        } else {
+            fwd.forward(req, inbound, personal()); // a new Vary names a header that was withheld
+        }
+    }
+
+    private Fetch personal() {
+        return new Fetch(parts, req, inbound, fwd, request, key, Optional.empty(), Headers.EMPTY, false, true);
+    }
+
+    @Override
+    public boolean onFailure(Throwable cause) {
+        report(Lead::failed);
+        if (stored.isPresent() && staleOnError) {
+            serveStale();
+            return true;
+        }
+        if (stored.isPresent() && !CachePolicy.allowsStale(stored.get().headers()) && !(req.response().ended() || req.response().closed())) {
+            // RFC 9111 §5.2.2.2: a response that must be revalidated is never served stale; a cache
+            // that cannot reach the origin answers 504
+            parts.meters().outcome(CacheOutcome.ERROR);
+            req.resume();
+            Forwarder.sendError(req, 504, "the stored response must be revalidated and the upstream could not be reached", false);
+            return true;
+        }
+        return false;
+    }
+
+    void serveStale() {
+        StoredResponse s = stored.orElseThrow();
+        Duration age = Freshness.currentAge(s.headers(), Retention.timing(s), parts.clock().instant());
+        parts.writer().serve(req, request, s, age, CacheOutcome.STALE, CacheHeaders.hit(parts.retention().lifetime(s).minus(age).toSeconds()));
+    }
+
+    @Override
+    public Capture onRelay(HttpClientResponse response, MultiMap relayed) {
+        int status = response.statusCode();
+        Headers headers = HeaderAdapter.toHeaders(relayed);
+        Instant responseTime = parts.clock().instant();
+        boolean candidate = !personal && req.method() == HttpMethod.GET
+                && parts.retention().mayStore(status, headers, Forwarder.contentLength(relayed), sent, requestTime, responseTime);
+        relayed.set(CacheHeaders.X_CACHE, "MISS");
+        relayed.set(CacheHeaders.CACHE_STATUS,
+                CacheHeaders.forward(stored.isPresent() ? "stale" : "uri-miss", status, candidate));
+        if (!candidate) {
+            // An error is worth another try by a waiter; anything else others may not be given.
+            report(status >= 500 ? Lead::failed : Lead::unshareable);
+            return null;
+        }
+        return parts.responses().capture(key, sent, status, headers, requestTime, responseTime, stamp,
+                () -> report(Lead::filled), () -> report(Lead::unshareable));
+    }
+
+    @Override
+    public CacheOutcome outcome() {
+        return CacheOutcome.MISS;
+    }
+}

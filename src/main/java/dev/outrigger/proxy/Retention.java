@@ -1,0 +1,74 @@
+package dev.outrigger.proxy;
+
+import dev.outrigger.policy.CacheControl;
+import dev.outrigger.policy.Freshness;
+import dev.outrigger.policy.Headers;
+import dev.outrigger.policy.Storability;
+import dev.outrigger.policy.TimeToLive;
+import dev.outrigger.store.StoredResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/** Whether and how long responses are kept, and whether they may be handed out without revalidation, under the configured settings. */
+final class Retention {
+
+    private final CacheSettings settings;
+    private final Clock clock;
+
+    Retention(CacheSettings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /**
+     * Whether a response refreshed by a 304 may still be stored and shared (RFC 9111 §4.3.4: re-checked as
+     * new). The request's cookie is left out: a 304 confirms the stored body, it cannot have personalised it.
+     */
+    boolean mayKeep(StoredResponse refreshed, Headers sent) {
+        return Storability.forSharedCache("GET", sent.without("Cookie"), refreshed.status(), refreshed.headers(),
+                settings.storeSetCookie())
+                instanceof Storability.Storable
+                && timeToLive(refreshed.status(), refreshed.headers(), timing(refreshed), clock.instant()).isPositive();
+    }
+
+    Duration lifetime(StoredResponse stored) {
+        return Freshness.lifetime(stored.status(), stored.headers(), CacheControl.of(stored.headers()),
+                timing(stored), settings.policy().heuristics()).map(Freshness.Lifetime::value).orElse(Duration.ZERO);
+    }
+
+    /**
+     * Whether a fetched response may be stored and shared: within the size limit (as declared), storable
+     * by a shared cache (RFC 9111 §3), and with some time to live.
+     */
+    boolean mayStore(int status, Headers headers, long contentLength, Headers request, Instant requestTime,
+                             Instant responseTime) {
+        return contentLength <= settings.maxObjectSize()
+                && Storability.forSharedCache("GET", request, status, headers, settings.storeSetCookie()) instanceof Storability.Storable
+                && timeToLive(status, headers, new Freshness.Timing(requestTime, responseTime), responseTime).isPositive();
+    }
+
+    /**
+     * How long the store keeps a response: what is left of its freshness plus the stale window it may still
+     * be served in, or the configured keep for one with a validator (DESIGN: Redis TTL = freshness
+     * lifetime + stale window).
+     */
+    Duration timeToLive(int status, Headers headers, Freshness.Timing timing, Instant now) {
+        return TimeToLive.of(status, headers, timing, now, settings.policy(), settings.keep());
+    }
+
+    /**
+     * Whether a response may be reused without revalidation at all (it has a freshness lifetime): only
+     * then is it handed to the requests waiting for the fetch that brought it. One kept only to be
+     * revalidated (no-cache, or a validator and nothing else) is revalidated by each request.
+     */
+    boolean reusable(int status, Headers headers, Freshness.Timing timing) {
+        CacheControl cc = CacheControl.of(headers);
+        return !cc.has("no-cache") && Freshness.lifetime(status, headers, cc, timing, settings.policy().heuristics())
+                .map(l -> l.value().isPositive()).orElse(false);
+    }
+
+    static Freshness.Timing timing(StoredResponse s) {
+        return new Freshness.Timing(s.requestTime(), s.responseTime());
+    }
+}

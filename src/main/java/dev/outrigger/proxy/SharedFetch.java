@@ -1,0 +1,41 @@
+package dev.outrigger.proxy;
+
+import dev.outrigger.policy.Vary;
+import dev.outrigger.store.StoredResponse;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A fetch made for everyone (a flight's, a background refresh) carries no one client's conditionals, Range
+ * or credentials: the cache answers conditionals and ranges itself, and a credential is forwarded only
+ * when the key covers it (DESIGN rule 15).
+ */
+final class SharedFetch {
+
+    /** Client conditionals and Range: a fetch made for everyone never carries them. */
+    private static final Set<String> CLIENT_CONDITIONALS =
+            Set.of("if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range", "range");
+
+    /** Client credentials: a fetch made for everyone carries them only when the key covers them (Vary). */
+    private static final List<String> CLIENT_CREDENTIALS = List.of("cookie", "authorization");
+
+    private SharedFetch() {}
+
+    /**
+     * What a fetch made for everyone leaves out of the client's request (DESIGN rule 15): its conditionals
+     * and Range (the cache answers those itself), and its credentials unless the stored response varies on
+     * them (then they are part of the key).
+     */
+    static Set<String> withheld(Optional<StoredResponse> stored) {
+        List<String> keyed = stored.map(s -> Vary.fields(s.headers())).orElse(List.of());
+        Set<String> withheld = new HashSet<>(CLIENT_CONDITIONALS);
+        for (String credential : CLIENT_CREDENTIALS) {
+            if (!keyed.contains(credential)) {
+                withheld.add(credential);
+            }
+        }
+        return withheld;
+    }
+}

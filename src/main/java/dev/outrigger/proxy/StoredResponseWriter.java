@@ -1,0 +1,80 @@
+package dev.outrigger.proxy;
+
+import dev.outrigger.metrics.Meters;
+import dev.outrigger.policy.CacheOutcome;
+import dev.outrigger.policy.Conditional;
+import dev.outrigger.policy.Headers;
+import dev.outrigger.policy.Ranges;
+import dev.outrigger.store.StoredResponse;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.Duration;
+import java.util.List;
+
+/** Writes a stored response to a client: the whole of it, a 304 for its conditional, a range, or only the head. */
+final class StoredResponseWriter {
+
+    /** Fields a 304 from the cache carries (RFC 9110 §15.4.5). */
+    private static final List<String> NOT_MODIFIED_FIELDS =
+            List.of("Cache-Control", "Content-Location", "Date", "ETag", "Expires", "Vary", "Last-Modified");
+
+    private final Meters meters;
+
+    StoredResponseWriter(Meters meters) {
+        this.meters = meters;
+    }
+
+    /** Serves a stored response: Age, cache headers, a 304 for a client's satisfied conditional, no body for HEAD. */
+    void serve(HttpServerRequest req, Headers request, StoredResponse stored, Duration age, CacheOutcome outcome,
+                       String cacheStatus) {
+        HttpServerResponse resp = req.response();
+        if (resp.ended() || resp.closed()) {
+            return;
+        }
+        req.resume(); // a GET body, if any, is read and dropped
+        MultiMap out = resp.headers();
+        boolean notModified = stored.status() == 200 && Conditional.isConditionalRequest(request)
+                && Conditional.notModified(request, stored.headers());
+        // RFC 9110 §14.2: Range is defined for GET only, and served here from a complete stored 200
+        Ranges.Answer range = !notModified && stored.status() == 200 && req.method() == HttpMethod.GET
+                && request.contains("Range") ? Ranges.evaluate(request, stored.headers(), stored.body().length)
+                : new Ranges.Full();
+        if (notModified) {
+            resp.setStatusCode(304);
+            for (String field : NOT_MODIFIED_FIELDS) {
+                stored.headers().all(field).forEach(v -> out.add(field, v));
+            }
+        } else if (range instanceof Ranges.Unsatisfiable u) {
+            resp.setStatusCode(416); // §15.5.17
+            out.set("Content-Range", u.contentRange());
+            out.set(HttpHeaders.CONTENT_LENGTH, "0");
+        } else {
+            resp.setStatusCode(range instanceof Ranges.Partial ? 206 : stored.status());
+            HeaderAdapter.addAll(stored.headers().without("Age"), out);
+        }
+        out.set("Age", Long.toString(age.toSeconds())); // RFC 9111 §5.1
+        out.set(CacheHeaders.X_CACHE, outcome == CacheOutcome.STALE ? "STALE" : "HIT");
+        out.set(CacheHeaders.CACHE_STATUS, cacheStatus);
+        meters.outcome(outcome);
+        if (notModified || range instanceof Ranges.Unsatisfiable) {
+            resp.end();
+        } else if (range instanceof Ranges.Partial p) {
+            out.set("Content-Range", p.contentRange());
+            int length = (int) (p.last() - p.first() + 1);
+            out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(length));
+            resp.end(Buffer.buffer(Unpooled.wrappedBuffer(stored.body(), (int) p.first(), length)));
+        } else if (req.method() == HttpMethod.HEAD) {
+            if (!out.contains(HttpHeaders.CONTENT_LENGTH)) {
+                out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(stored.body().length));
+            }
+            resp.end();
+        } else {
+            resp.end(Buffer.buffer(Unpooled.wrappedBuffer(stored.body()))); // the stored array is never written to
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.outrigger.proxy;
+
+import dev.outrigger.coalesce.Coalescer;
+import dev.outrigger.metrics.Meters;
+import dev.outrigger.policy.Conditional;
+import dev.outrigger.policy.Freshness;
+import dev.outrigger.policy.ContentCoding;
+import dev.outrigger.policy.Headers;
+import dev.outrigger.policy.HttpDate;
+import dev.outrigger.policy.Vary;
+import dev.outrigger.purge.Tags;
+import dev.outrigger.store.CacheStore;
+import dev.outrigger.store.StoredResponse;
+import dev.outrigger.store.StoredResponseCodec;
+import dev.outrigger.store.StoredValue;
+import dev.outrigger.store.VariantIndex;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClientResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Responses in the store: looked up (through the variant index, for a request that accepts their coding),
+ * written after the client has them (variants capped, other replicas told), refreshed by a 304, removed.
+ * Never fails: a store error is a miss, or a write not made.
+ */
+final class StoredResponses {
+
+    private static final Logger LOG = Logger.getLogger(StoredResponses.class);
+
+    private final CacheStore store;
+    private final CacheSettings settings;
+    private final Retention retention;
+    private final Coalescer coalescer;
+    private final Meters meters;
+    private final Clock clock;
+
+    StoredResponses(CacheStore store, CacheSettings settings, Retention retention, Coalescer coalescer, Meters meters,
+                    Clock clock) {
+        this.store = store;
+        this.settings = settings;
+        this.retention = retention;
+        this.coalescer = coalescer;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    Uni<Optional<StoredResponse>> lookup(String key, Headers request) {
+        return store.get(key).chain(entry -> {
+            Optional<StoredValue> value = entry.flatMap(e -> StoredResponseCodec.decodeAny(e.value()));
+            if (value.isEmpty()) {
+                return Uni.createFrom().item(Optional.<StoredResponse>empty());
+            }
+            return switch (value.get()) {
+                case StoredResponse r -> Uni.createFrom().item(Optional.of(r).filter(found -> acceptable(request, found)));
+                case VariantIndex index -> store.get(Variants.variantKey(key, index.fields(), request))
+                        .map(e -> e.flatMap(v -> StoredResponseCodec.decode(v.value())).filter(found -> acceptable(request, found)));
+            };
+        });
+    }
+
+    /**
+     * RFC 9110 §12.5.3: a stored body goes only to a request that accepts its Content-Encoding; for any
+     * other request it is not there (another variant, or a miss).
+     */
+    static boolean acceptable(Headers request, StoredResponse stored) {
+        return ContentCoding.acceptable(request, stored.headers());
+    }
+
+    /** Stores a response (and, when it varies, its variant index), after the client has it. Never fails. */
+    Uni<Void> put(String key, Headers request, StoredResponse response) {
+        // A Set-Cookie is for the client that caused the fetch; a stored copy never carries one. Tags are
+        // kept apart from the headers, which lose them when clients are not to see them.
+        Headers headers = response.headers().without(CacheHeaders.X_CACHE, CacheHeaders.CACHE_STATUS, "Set-Cookie");
+        if (settings.stripTagHeaders()) {
+            headers = headers.without(settings.tagHeaders().toArray(String[]::new));
+        }
+        StoredResponse clean = new StoredResponse(response.status(), headers, response.body(), response.requestTime(),
+                response.responseTime(), response.tags(), response.stamp());
+        Duration ttl = retention.timeToLive(clean.status(), headers, Retention.timing(clean), clock.instant());
+        if (!ttl.isPositive()) {
+            return Uni.createFrom().voidItem();
+        }
+        if (ttl.compareTo(settings.maxTtl()) > 0) {
+            ttl = settings.maxTtl(); // purge records are kept this long: nothing may outlive them
+        }
+        Duration keep = ttl;
+        List<String> fields = Vary.fields(headers);
+        byte[] encoded = StoredResponseCodec.encode(clean);
+        String written = fields.isEmpty() ? key : Variants.variantKey(key, fields, request);
+        Uni<Void> write = fields.isEmpty()
+                ? store.put(key, encoded, keep)
+                : store.get(key).chain(entry -> {
+                    Optional<VariantIndex> index = Variants.withVariant(entry, fields, Variants.variantId(fields, request),
+                            clock.millis() + keep.toMillis(), clock.millis(), settings.maxVariants());
+                    if (index.isEmpty()) {
+                        meters.variantsCapped();
+                        return Uni.createFrom().voidItem(); // served, not stored: the URL has its fill of variants
+                    }
+                    Duration indexTtl = entry.map(CacheStore.Entry::ttl).filter(t -> t.compareTo(keep) > 0).orElse(keep);
+                    return store.put(key, StoredResponseCodec.encode(index.get()), indexTtl)
+                            .chain(() -> store.put(written, encoded, keep));
+                });
+        return write.invoke(() -> {
+            // other replicas drop their in-process copies of what was just replaced
+            coalescer.announceWrite(key);
+            if (!written.equals(key)) {
+                coalescer.announceWrite(written);
+            }
+        }).onFailure().recoverWithItem(failed -> {
+            LOG.debugf("cache write for %s failed: %s", key, failed);
+            return null;
+        });
+    }
+
+    /** Removes a key (a variant index takes its variants with it) and tells the other replicas. Never fails. */
+    Uni<Void> invalidate(String key) {
+        return store.remove(key).invoke(removed -> coalescer.announceWrite(key)).replaceWithVoid()
+                .onFailure().recoverWithItem(failed -> {
+                    LOG.debugf("invalidation of %s failed: %s", key, failed);
+                    return null;
+                });
+    }
+
+    /** Removes the stored response {@code request} selected (its variant, or the key itself). */
+    void dropVariant(String key, StoredResponse stored, Headers request) {
+        List<String> fields = Vary.fields(stored.headers());
+        invalidate(fields.isEmpty() ? key : Variants.variantKey(key, fields, request)).subscribe().with(ok -> { });
+    }
+
+    void dropLocalCopies(String key, Headers request, StoredResponse found) {
+        store.evictLocal(key);
+        List<String> fields = Vary.fields(found.headers());
+        if (!fields.isEmpty()) {
+            store.evictLocal(Variants.variantKey(key, fields, request));
+        }
+    }
+
+    /**
+     * Copies the body while it streams and stores the response (with its tags) once it ended; then
+     * {@code filled}, or {@code notShared} when it was too large or may only be revalidated, not reused.
+     */
+    Exchange.Capture capture(String key, Headers request, int status, Headers headers, Instant requestTime,
+                                     Instant responseTime, Instant stamp, Runnable filled, Runnable notShared) {
+        List<String> tags = Tags.of(headers, settings.tagHeaders());
+        Runnable stored = retention.reusable(status, headers, new Freshness.Timing(requestTime, responseTime)) ? filled : notShared;
+        return new Exchange.Capture(settings.maxObjectSize(),
+                body -> put(key, request, new StoredResponse(status, headers, body, requestTime, responseTime, tags, stamp))
+                        .subscribe().with(ok -> stored.run()),
+                notShared);
+    }
+
+    /** RFC 9111 §4.3.4: the stored response with the 304's headers; its tags kept, stamped anew. */
+    StoredResponse refreshed(StoredResponse stored, HttpClientResponse notModified, Instant requestTime, Instant stamp) {
+        Headers merged = Conditional.merge(stored.headers(), HeaderAdapter.toHeaders(copyEndToEnd(notModified.headers())));
+        if (!merged.contains("Date")) {
+            merged = merged.with("Date", HttpDate.format(clock.instant()));
+        }
+        return new StoredResponse(stored.status(), merged, stored.body(), requestTime, clock.instant(), stored.tags(), stamp);
+    }
+
+    static MultiMap copyEndToEnd(MultiMap headers) {
+        MultiMap out = MultiMap.caseInsensitiveMultiMap();
+        HeaderRules.copyEndToEnd(headers, out, false);
+        return out;
+    }
+
+    /** Removes the purge-tag headers from what a client is about to see, unless configured to keep them. */
+    void stripTagHeaders(MultiMap out) {
+        if (settings.stripTagHeaders()) {
+            for (String field : settings.tagHeaders()) {
+                out.remove(field);
+            }
+        }
+    }
+}
