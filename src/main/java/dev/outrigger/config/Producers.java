@@ -121,7 +121,8 @@ class Producers {
         Leases leases = !configured(redisHosts) ? Leases.LOCAL
                 : new RedisLeases(redis.get(), config.keyPrefix(), c.leaseTtl(), config.store().writeTimeout(),
                         config.store().openFor()).start();
-        return new Coalescer(vertx, leases, settings, clock, meters.coalesceListener(), store::evictLocal);
+        return new Coalescer(vertx, leases, settings, clock, meters.coalesceListener(), store::evictLocal,
+                store::evictAllLocal);
     }
 
     void closeCoalescer(@Disposes Coalescer coalescer) {

@@ -11,6 +11,7 @@ import io.vertx.redis.client.ResponseType;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -21,6 +22,8 @@ import org.jboss.logging.Logger;
  * invalidation channel, which applications may publish to as well. Every pod applies what arrives on the
  * channel at once (and records it, so a purge an application published is kept too), and reads the set
  * when it (re)subscribes and every {@code syncInterval}, so a pod that was down or cut off catches up.
+ * Purges made while its subscription was down are in the set before they are published, and the set is
+ * read only once the subscription is confirmed again, so each is either heard or read.
  */
 public final class RedisPurgeBus implements PurgeBus {
 
@@ -40,6 +43,7 @@ public final class RedisPurgeBus implements PurgeBus {
     private final RedisSubscription subscription;
     private final AtomicLong lastWarning = new AtomicLong(Long.MIN_VALUE / 2);
     private volatile long syncedSince = Long.MIN_VALUE;
+    private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
     private long timer = -1;
 
     public RedisPurgeBus(Redis redis, Purges purges, String prefix, String channel, Duration syncInterval, Duration timeout,
@@ -66,6 +70,12 @@ public final class RedisPurgeBus implements PurgeBus {
     /** Whether the channel subscription is open and the records have been read once. */
     public boolean ready() {
         return subscription.subscribed() && syncedSince != Long.MIN_VALUE;
+    }
+
+    @Override
+    public Uni<Void> whenReady() {
+        // A copy per caller: one that gives up (a timeout cancels the stage) must not cancel it for all.
+        return subscription.whenSubscribed().chain(() -> Uni.createFrom().completionStage(firstSync::copy));
     }
 
     @Override
@@ -124,6 +134,7 @@ public final class RedisPurgeBus implements PurgeBus {
                     applyAll(replies.get(1));
                     purges.prune();
                     syncedSince = now;
+                    firstSync.complete(null);
                 }, failed -> LOG.debugf("purge records not read (%s); next try in %s", failed, syncInterval));
     }
 
