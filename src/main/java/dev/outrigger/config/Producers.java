@@ -143,7 +143,8 @@ class Producers {
         if (!configured(redisHosts)) {
             return PurgeBus.local(purges, listener);
         }
-        return new RedisPurgeBus(redis.get(), purges, config.keyPrefix(), p.channel(), p.syncInterval(),
+        return new RedisPurgeBus(redis.get(), purges, config.keyPrefix(),
+                RedisPurgeBus.channel(config.keyPrefix(), p.channel()), p.syncInterval(),
                 config.store().writeTimeout(), vertx, clock, listener).start();
     }
 
