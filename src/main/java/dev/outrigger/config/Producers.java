@@ -118,11 +118,15 @@ class Producers {
         var c = config.coalesce();
         CoalesceSettings settings = new CoalesceSettings(c.enabled(), c.leaseTtl(), c.waitTimeout(), c.hitForMiss(),
                 c.earlyRefreshBeta(), c.staleWhileLease(), CoalesceSettings.DEFAULT.random());
-        Leases leases = !configured(redisHosts) ? Leases.LOCAL
+        RedisLeases shared = !configured(redisHosts) ? null
                 : new RedisLeases(redis.get(), config.keyPrefix(), c.leaseTtl(), config.store().writeTimeout(),
-                        config.store().openFor()).start();
-        return new Coalescer(vertx, leases, settings, clock, meters.coalesceListener(), store::evictLocal,
-                store::evictAllLocal);
+                        config.store().openFor());
+        Coalescer coalescer = new Coalescer(vertx, shared == null ? Leases.LOCAL : shared, settings, clock,
+                meters.coalesceListener(), store::evictLocal, store::evictAllLocal);
+        if (shared != null) {
+            shared.start(); // once the coalescer listens: it is told of the first subscription too
+        }
+        return coalescer;
     }
 
     void closeCoalescer(@Disposes Coalescer coalescer) {
