@@ -7,6 +7,7 @@ import dev.outrigger.coalesce.Leases.Grant;
 import dev.outrigger.coalesce.Leases.Held;
 import dev.outrigger.coalesce.Leases.Local;
 import dev.outrigger.coalesce.Leases.Signal;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
@@ -105,6 +106,7 @@ public final class Coalescer implements AutoCloseable {
     private final CoalesceSettings settings;
     private final Listener listener;
     private final Consumer<String> dropLocalCopy;
+    private final Runnable dropAllLocalCopies;
     private final Map<String, Flight> flights = new ConcurrentHashMap<>();
     /** Varnish's hit-for-miss: keys whose last response could not be shared; their misses are not coalesced. */
     private final Cache<String, Boolean> unshareable;
@@ -118,20 +120,42 @@ public final class Coalescer implements AutoCloseable {
     /**
      * @param dropLocalCopy called with a key another pod has just written (filled or overwritten), before
      *                      this pod's waiters look it up again: drop any local copy of the key (it is older)
+     * @param dropAllLocalCopies called when signals may have been missed (the subscription was down): drop
+     *                           every local copy, any of which another pod may have overwritten meanwhile
      */
     public Coalescer(Vertx vertx, Leases leases, CoalesceSettings settings, Clock clock, Listener listener,
-                     Consumer<String> dropLocalCopy) {
+                     Consumer<String> dropLocalCopy, Runnable dropAllLocalCopies) {
         this.vertx = vertx;
         this.leases = leases;
         this.settings = settings;
         this.listener = listener;
         this.dropLocalCopy = dropLocalCopy;
+        this.dropAllLocalCopies = dropAllLocalCopies;
         this.unshareable = Caffeine.newBuilder()
                 .maximumSize(100_000)
                 .expireAfterWrite(settings.hitForMiss())
                 .ticker(() -> clock.millis() * 1_000_000L)
                 .build();
-        leases.listen(this::onSignal);
+        leases.listen(new Leases.Listener() {
+            @Override
+            public void heard(Signal signal, String key, boolean fromThisPod) {
+                onSignal(signal, key, fromThisPod);
+            }
+
+            @Override
+            public void mayHaveMissedSignals() {
+                catchUp();
+            }
+        });
+    }
+
+    /**
+     * Completes once other pods' signals reach this pod (at once without shared leases). Never fails and
+     * does not complete while Redis is unreachable: bound it (the proxy serves without, as it does when
+     * the subscription drops later).
+     */
+    public Uni<Void> whenListening() {
+        return leases.whenListening();
     }
 
     public CoalesceSettings settings() {
@@ -280,6 +304,7 @@ public final class Coalescer implements AutoCloseable {
             if (f.state != State.FOLLOWING) {
                 return;
             }
+            cancel(f.leaseTimer); // when called before its timer fired (catchUp)
             f.leaseTimer = -1;
             next = f.poll();
             if (next == null) {
@@ -289,6 +314,18 @@ public final class Coalescer implements AutoCloseable {
             f.state = State.ACQUIRING;
         }
         acquire(f, next, true);
+    }
+
+    /**
+     * The signal subscription was (re)opened, and what arrived while it was down is lost. Overwrite and
+     * fill announcements: every local copy goes, as any may be older than what another pod wrote. Fill
+     * ends: every flight following another pod's lease asks for the lease again now rather than at its
+     * expiry — free, it is taken and its leader looks in the store first (the fill is found there); still
+     * held, the flight follows again. (Purges are caught up by the purge bus, which re-reads its records.)
+     */
+    private void catchUp() {
+        dropAllLocalCopies.run();
+        flights.values().forEach(this::leaseExpired);
     }
 
     /** Tells the other pods that {@code key} now holds a newer version (their local copies are dropped). */

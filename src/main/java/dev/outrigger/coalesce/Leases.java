@@ -50,10 +50,26 @@ public interface Leases extends AutoCloseable {
     interface Listener {
         /** {@code fromThisPod}: this pod sent it (lease signals come back to their sender too; write announcements do not). */
         void heard(Signal signal, String key, boolean fromThisPod);
+
+        /**
+         * The signal subscription has just been (re)opened, the first time included: signals sent before
+         * it was may never arrive (those are lost, not delayed), so whatever they would have told is to be
+         * made safe now. Signals sent from now on arrive.
+         */
+        default void mayHaveMissedSignals() { }
     }
 
     /** Where signals arrive. */
     void listen(Listener listener);
+
+    /**
+     * Completes once signals from the other pods reach this one (the subscription is confirmed), at once
+     * when it does now or when there are no other pods to hear. Never fails; it does not complete while
+     * the shared store is unreachable, so callers bound it.
+     */
+    default Uni<Void> whenListening() {
+        return Uni.createFrom().voidItem();
+    }
 
     @Override
     default void close() { }

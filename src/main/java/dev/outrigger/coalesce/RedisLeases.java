@@ -55,8 +55,10 @@ public final class RedisLeases implements Leases {
         this.ttl = ttl;
         this.timeout = timeout;
         this.backoff = backoff;
-        // Until it is back after a drop, waiters rely on lease expiry to notice an ended fetch.
-        this.subscription = new RedisSubscription(redis, channel, backoff, this::onMessage, () -> { });
+        // While it is down, waiters rely on lease expiry to notice an ended fetch; once it is back, the
+        // listener makes safe what it may have missed.
+        this.subscription = new RedisSubscription(redis, channel, backoff, this::onMessage,
+                () -> listener.mayHaveMissedSignals());
     }
 
     /** Opens the pod's signal subscription (and reopens it whenever it drops). */
@@ -65,9 +67,14 @@ public final class RedisLeases implements Leases {
         return this;
     }
 
-    /** Whether the signal subscription is open (tests wait for it). */
+    /** Whether the signal subscription is open: confirmed by Redis and not dropped since. */
     public boolean subscribed() {
         return subscription.subscribed();
+    }
+
+    @Override
+    public Uni<Void> whenListening() {
+        return subscription.whenSubscribed();
     }
 
     @Override

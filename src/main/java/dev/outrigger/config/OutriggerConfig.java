@@ -227,9 +227,13 @@ public interface OutriggerConfig {
         @WithDefault("true")
         boolean stripTagHeaders();
 
-        /** Redis channel on which purges are broadcast, and on which applications may publish their own. */
-        @WithDefault("outrigger:invalidate")
-        String channel();
+        /**
+         * Redis channel on which purges are broadcast, and on which applications may publish their own.
+         * Unset: {@code <key-prefix>invalidate} ({@code orc:v1:invalidate}), so deployments sharing one Redis
+         * under different key prefixes never apply each other's purges; set the same channel on several
+         * deployments to have them hear each other's.
+         */
+        Optional<String> channel();
 
         /** How far apart the replicas' clocks may be; entries fetched this long after a purge may still be dropped by it. */
         @WithDefault("100ms")

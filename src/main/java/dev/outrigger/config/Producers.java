@@ -124,10 +124,15 @@ class Producers {
         var c = config.coalesce();
         CoalesceSettings settings = new CoalesceSettings(c.enabled(), c.leaseTtl(), c.waitTimeout(), c.hitForMiss(),
                 c.earlyRefreshBeta(), c.staleWhileLease(), CoalesceSettings.DEFAULT.random());
-        Leases leases = !configured(redisHosts) ? Leases.LOCAL
+        RedisLeases shared = !configured(redisHosts) ? null
                 : new RedisLeases(redis.get(), config.keyPrefix(), c.leaseTtl(), config.store().writeTimeout(),
-                        config.store().openFor()).start();
-        return new Coalescer(vertx, leases, settings, clock, meters.coalesceListener(), store::evictLocal);
+                        config.store().openFor());
+        Coalescer coalescer = new Coalescer(vertx, shared == null ? Leases.LOCAL : shared, settings, clock,
+                meters.coalesceListener(), store::evictLocal, store::evictAllLocal);
+        if (shared != null) {
+            shared.start(); // once the coalescer listens: it is told of the first subscription too
+        }
+        return coalescer;
     }
 
     void closeCoalescer(@Disposes Coalescer coalescer) {
@@ -148,7 +153,8 @@ class Producers {
         if (!configured(redisHosts)) {
             return PurgeBus.local(purges, listener);
         }
-        return new RedisPurgeBus(redis.get(), purges, config.keyPrefix(), p.channel(), p.syncInterval(),
+        return new RedisPurgeBus(redis.get(), purges, config.keyPrefix(),
+                RedisPurgeBus.channel(config.keyPrefix(), p.channel()), p.syncInterval(),
                 config.store().writeTimeout(), vertx, clock, listener).start();
     }
 

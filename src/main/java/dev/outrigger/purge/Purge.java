@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One invalidation, as the admin API and the {@code outrigger:invalidate} channel take it:
+ * One invalidation, as the admin API and the invalidation channel ({@code <prefix>invalidate} unless set) take it:
  * {@code {"urls":[], "tags":[], "prefixes":[], "all":false, "soft":false}}.
  *
  * @param urls paths with their query ({@code /products/7?lang=en}, any host) or absolute URLs (that host)

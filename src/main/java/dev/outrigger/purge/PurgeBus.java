@@ -28,6 +28,15 @@ public interface PurgeBus extends AutoCloseable {
     /** This pod's records. */
     Purges purges();
 
+    /**
+     * Completes once purges from the other replicas reach this one and those already made have been read
+     * (at once for a single replica). Never fails; it does not complete while Redis is unreachable, so
+     * callers bound it.
+     */
+    default Uni<Void> whenReady() {
+        return Uni.createFrom().voidItem();
+    }
+
     @Override
     default void close() { }
 

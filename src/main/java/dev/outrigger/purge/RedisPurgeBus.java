@@ -11,6 +11,8 @@ import io.vertx.redis.client.ResponseType;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -21,6 +23,11 @@ import org.jboss.logging.Logger;
  * invalidation channel, which applications may publish to as well. Every pod applies what arrives on the
  * channel at once (and records it, so a purge an application published is kept too), and reads the set
  * when it (re)subscribes and every {@code syncInterval}, so a pod that was down or cut off catches up.
+ * Purges made while its subscription was down are in the set before they are published, and the set is
+ * read only once the subscription is confirmed again, so each is either heard or read.
+ *
+ * <p>Deployments sharing one Redis keep apart by their key prefix; the channel is theirs too unless set
+ * ({@link #channel(String, Optional)}).
  */
 public final class RedisPurgeBus implements PurgeBus {
 
@@ -40,7 +47,16 @@ public final class RedisPurgeBus implements PurgeBus {
     private final RedisSubscription subscription;
     private final AtomicLong lastWarning = new AtomicLong(Long.MIN_VALUE / 2);
     private volatile long syncedSince = Long.MIN_VALUE;
+    private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
     private long timer = -1;
+
+    /**
+     * The invalidation channel: the one configured, else {@code <prefix>invalidate}, so that deployments
+     * sharing a Redis under different prefixes never apply each other's purges.
+     */
+    public static String channel(String prefix, Optional<String> configured) {
+        return configured.filter(c -> !c.isBlank()).orElse(prefix + "invalidate");
+    }
 
     public RedisPurgeBus(Redis redis, Purges purges, String prefix, String channel, Duration syncInterval, Duration timeout,
                          Vertx vertx, Clock clock, Listener listener) {
@@ -66,6 +82,17 @@ public final class RedisPurgeBus implements PurgeBus {
     /** Whether the channel subscription is open and the records have been read once. */
     public boolean ready() {
         return subscription.subscribed() && syncedSince != Long.MIN_VALUE;
+    }
+
+    @Override
+    public Uni<Void> whenReady() {
+        // A copy per caller: one that gives up (a timeout cancels the stage) must not cancel it for all.
+        return subscription.whenSubscribed().chain(() -> Uni.createFrom().completionStage(firstSync::copy));
+    }
+
+    /** The channel purges are published and heard on. */
+    public String channel() {
+        return channel;
     }
 
     @Override
@@ -124,6 +151,7 @@ public final class RedisPurgeBus implements PurgeBus {
                     applyAll(replies.get(1));
                     purges.prune();
                     syncedSince = now;
+                    firstSync.complete(null);
                 }, failed -> LOG.debugf("purge records not read (%s); next try in %s", failed, syncInterval));
     }
 

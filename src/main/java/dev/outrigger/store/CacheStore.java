@@ -27,4 +27,10 @@ public interface CacheStore {
      * replica has written a newer version). Immediate; the shared copy is untouched.
      */
     default void evictLocal(String key) { }
+
+    /**
+     * Drops every copy this process keeps apart from the shared store (it may have missed word of newer
+     * versions written by other replicas). Immediate; the shared store is untouched.
+     */
+    default void evictAllLocal() { }
 }

@@ -77,6 +77,11 @@ public final class MemoryStore implements CacheStore {
         return Uni.createFrom().item(cache.asMap().remove(key) != null);
     }
 
+    /** Removes every entry. */
+    public void clear() {
+        cache.invalidateAll();
+    }
+
     /** Bytes currently held, as weighed (for the L1 size meter). */
     public long weightedSize() {
         return cache.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);

@@ -7,25 +7,36 @@ import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
  * One pub/sub subscription to one channel on a connection of its own, reopened whenever it drops (Redis
- * restarted, network cut). Messages may be lost while it is down; {@code onSubscribed} runs after every
- * (re)subscription so the owner can catch up on what it missed.
+ * restarted, network cut). It counts as subscribed only once Redis has confirmed the SUBSCRIBE: the client
+ * completes a pub/sub command as soon as it is written, before Redis has registered it, and a message
+ * published in between would be lost. Messages may be lost while it is down; {@code onSubscribed} runs
+ * after every confirmed (re)subscription, the first included, so the owner can make safe whatever it may
+ * have missed (it runs before {@link #whenSubscribed()} completes).
  */
 public final class RedisSubscription implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RedisSubscription.class);
+    /** A SUBSCRIBE written but not confirmed within this is given up and tried again. */
+    private static final Duration CONFIRM_WITHIN = Duration.ofSeconds(5);
 
     private final Redis redis;
     private final String channel;
     private final Duration retry;
     private final Consumer<String> onMessage;
     private final Runnable onSubscribed;
-    private volatile RedisConnection connection;
-    private volatile boolean closed;
+    // Guarded by this: the connection whose SUBSCRIBE awaits confirmation, the confirmed one, and the
+    // future the next confirmation completes (replaced by a fresh one when the subscription drops).
+    private RedisConnection pending;
+    private RedisConnection connection;
+    private CompletableFuture<Void> active = new CompletableFuture<>();
+    private boolean closed;
 
     public RedisSubscription(Redis redis, String channel, Duration retry, Consumer<String> onMessage, Runnable onSubscribed) {
         this.redis = redis;
@@ -40,53 +51,111 @@ public final class RedisSubscription implements AutoCloseable {
         return this;
     }
 
-    /** Whether the subscription is open now. */
-    public boolean subscribed() {
+    /** Whether Redis has confirmed the subscription and it has not dropped since. */
+    public synchronized boolean subscribed() {
         return connection != null;
     }
 
+    /**
+     * Completes once the subscription is confirmed (at once if it is now), after {@code onSubscribed} has
+     * run. Never fails; while Redis is unreachable it does not complete, so callers bound it.
+     */
+    public Uni<Void> whenSubscribed() {
+        // A copy: a caller that gives up (a timeout cancels the stage) must not cancel it for everyone.
+        return Uni.createFrom().completionStage(() -> current().copy());
+    }
+
+    private synchronized CompletableFuture<Void> current() {
+        return active;
+    }
+
     private void subscribe() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
         }
         redis.connect().subscribe().with(c -> {
-            c.handler(this::deliver);
+            synchronized (this) {
+                if (closed) {
+                    c.closeAndForget();
+                    return;
+                }
+                pending = c;
+            }
+            c.handler(message -> deliver(c, message));
             c.exceptionHandler(t -> dropped(c, t));
             c.endHandler(() -> dropped(c, null));
+            // Completes once written; the confirmation arrives as a "subscribe" message (see deliver).
             c.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).subscribe().with(
-                    ok -> {
-                        connection = c;
-                        if (closed) {
-                            c.closeAndForget();
-                            return;
-                        }
-                        onSubscribed.run();
-                    },
-                    failed -> {
-                        c.closeAndForget();
-                        retryLater(failed);
-                    });
+                    written -> Uni.createFrom().voidItem().onItem().delayIt().by(CONFIRM_WITHIN).subscribe()
+                            .with(v -> unconfirmed(c)),
+                    failed -> dropped(c, failed));
         }, this::retryLater);
     }
 
-    private void deliver(Response message) {
-        // RESP2 and RESP3 alike: ["message", channel, payload]
-        if (message != null && message.size() == 3 && "message".equals(message.get(0).toString())) {
+    private void deliver(RedisConnection c, Response message) {
+        // RESP2 and RESP3 alike: ["message", channel, payload], and ["subscribe", channel, count] once
+        // Redis has registered the subscription (before any message on this connection).
+        if (message == null || message.size() != 3) {
+            return;
+        }
+        String kind = message.get(0).toString();
+        if ("message".equals(kind)) {
             onMessage.accept(message.get(2).toString());
+        } else if ("subscribe".equals(kind) && channel.equals(message.get(1).toString())) {
+            confirmed(c);
+        }
+    }
+
+    private void confirmed(RedisConnection c) {
+        CompletableFuture<Void> done;
+        synchronized (this) {
+            if (closed || pending != c) {
+                return;
+            }
+            pending = null;
+            connection = c;
+            done = active;
+        }
+        LOG.debugf("subscribed to %s", channel);
+        try {
+            onSubscribed.run();
+        } finally {
+            done.complete(null);
+        }
+    }
+
+    private void unconfirmed(RedisConnection c) {
+        boolean waiting;
+        synchronized (this) {
+            waiting = pending == c;
+        }
+        if (waiting) {
+            dropped(c, new TimeoutException("SUBSCRIBE " + channel + " not confirmed within " + CONFIRM_WITHIN));
         }
     }
 
     private void dropped(RedisConnection c, Throwable cause) {
-        if (connection == c) {
+        synchronized (this) {
+            if (closed || (pending != c && connection != c)) {
+                return; // an earlier connection, already replaced
+            }
+            pending = null;
             connection = null;
-            c.closeAndForget();
-            retryLater(cause);
+            if (active.isDone()) {
+                active = new CompletableFuture<>();
+            }
         }
+        c.closeAndForget();
+        retryLater(cause);
     }
 
     private void retryLater(Throwable cause) {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
         }
         LOG.debugf("subscription to %s down (%s); retrying in %s", channel, cause, retry);
         Uni.createFrom().voidItem().onItem().delayIt().by(retry).subscribe().with(v -> subscribe());
@@ -94,9 +163,18 @@ public final class RedisSubscription implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        RedisConnection c = connection;
-        connection = null;
+        RedisConnection p;
+        RedisConnection c;
+        synchronized (this) {
+            closed = true;
+            p = pending;
+            c = connection;
+            pending = null;
+            connection = null;
+        }
+        if (p != null) {
+            p.closeAndForget();
+        }
         if (c != null) {
             c.closeAndForget();
         }

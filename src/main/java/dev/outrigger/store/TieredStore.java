@@ -13,12 +13,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TieredStore implements CacheStore {
 
-    private final CacheStore l1;
+    private final MemoryStore l1;
     private final CacheStore l2;
     private final Duration l1Bound;
     private final Map<String, Uni<Optional<Entry>>> filling = new ConcurrentHashMap<>();
 
-    public TieredStore(CacheStore l1, CacheStore l2, Duration l1Bound) {
+    public TieredStore(MemoryStore l1, CacheStore l2, Duration l1Bound) {
         this.l1 = l1;
         this.l2 = l2;
         this.l1Bound = l1Bound;
@@ -69,6 +69,13 @@ public final class TieredStore implements CacheStore {
     public void evictLocal(String key) {
         filling.remove(key);
         l1.remove(key).subscribe().with(removed -> { });
+    }
+
+    @Override
+    public void evictAllLocal() {
+        // Fills in flight no longer find themselves in the map, so they do not put their value back.
+        filling.clear();
+        l1.clear();
     }
 
     private Duration bounded(Duration ttl) {

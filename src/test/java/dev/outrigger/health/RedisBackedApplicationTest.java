@@ -98,7 +98,7 @@ class RedisBackedApplicationTest {
             }
         }, "stored");
 
-        Resp.once(RedisServerResource.server().port(), "PUBLISH", "outrigger:invalidate", "{\"tags\":[\"catalog\"]}");
+        Resp.once(RedisServerResource.server().port(), "PUBLISH", "orc:v1:invalidate", "{\"tags\":[\"catalog\"]}");
 
         Await.until(() -> {
             try {

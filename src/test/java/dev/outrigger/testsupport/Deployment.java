@@ -8,6 +8,7 @@ import dev.outrigger.store.FailOpenStore;
 import dev.outrigger.store.MemoryStore;
 import dev.outrigger.store.RedisStore;
 import dev.outrigger.store.TieredStore;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Redis;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,7 +56,8 @@ public final class Deployment implements AutoCloseable {
                     return bus[0];
                 });
         replicas.add(proxy);
-        Await.until(() -> leases.subscribed() && bus[0].ready(), "the replica's subscriptions are open");
+        // Confirmed by Redis: a purge or signal sent from now on reaches the replica.
+        Uni.combine().all().unis(leases.whenListening(), bus[0].whenReady()).discardItems().await().atMost(Duration.ofSeconds(5));
         return proxy;
     }
 

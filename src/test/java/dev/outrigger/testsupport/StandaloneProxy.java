@@ -41,18 +41,19 @@ public final class StandaloneProxy {
         ProxySettings settings = ProxySettings.defaults(URI.create(args[0])).withLimits(8192, 32768, Long.MAX_VALUE);
         Meters meters = new Meters(new SimpleMeterRegistry());
         Clock clock = Clock.systemUTC();
-        CacheStore store = new MemoryStore(16L << 20, clock);
+        MemoryStore memory = new MemoryStore(16L << 20, clock);
+        CacheStore store = memory;
         Leases leases = Leases.LOCAL;
         if (args.length >= 3) {
             Redis redis = Redis.createClient(io.vertx.mutiny.core.Vertx.newInstance(vertx),
                     new RedisOptions().setConnectionString(args[1]));
             Duration ttl = Duration.ofMillis(Long.parseLong(args[2]));
-            store = new TieredStore(store, new FailOpenStore(new RedisStore(redis, "orc:v1:"), Duration.ofMillis(500),
+            store = new TieredStore(memory, new FailOpenStore(new RedisStore(redis, "orc:v1:"), Duration.ofMillis(500),
                     Duration.ofMillis(500), 5, Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE), Duration.ofSeconds(1));
             leases = new RedisLeases(redis, "orc:v1:", ttl, Duration.ofMillis(500), Duration.ofSeconds(1)).start();
         }
         ProxyServer server = ProxyServer.start(vertx, settings, CacheSettings.DEFAULT, store,
-                        new Coalescer(vertx, leases, CoalesceSettings.DEFAULT, clock, Coalescer.Listener.NONE, store::evictLocal),
+                        new Coalescer(vertx, leases, CoalesceSettings.DEFAULT, clock, Coalescer.Listener.NONE, store::evictLocal, store::evictAllLocal),
                         new Purges(clock, Duration.ofMillis(100), CacheSettings.DEFAULT.maxTtl()), meters, clock)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         System.out.println("PORT " + server.port());

@@ -41,7 +41,8 @@ public final class TestProxy implements AutoCloseable {
                       CoalesceSettings coalesce, PurgeBusFactory purgeBusFactory) {
         Meters meters = new Meters(registry);
         CacheStore cacheStore = store == null ? new MemoryStore(64L << 20, clock) : store;
-        coalescer = new Coalescer(vertx, leases, coalesce, clock, meters.coalesceListener(), cacheStore::evictLocal);
+        coalescer = new Coalescer(vertx, leases, coalesce, clock, meters.coalesceListener(), cacheStore::evictLocal,
+                cacheStore::evictAllLocal);
         Purges purges = new Purges(clock, Duration.ofMillis(100), cache.maxTtl());
         purgeBus = purgeBusFactory.create(vertx, purges, meters.purgeListener(purges::size));
         try {
