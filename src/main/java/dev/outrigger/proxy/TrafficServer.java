@@ -9,7 +9,9 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import io.smallrye.mutiny.Uni;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -18,6 +20,9 @@ import org.jboss.logging.Logger;
 public class TrafficServer {
 
     private static final Logger LOG = Logger.getLogger(TrafficServer.class);
+
+    /** The longest start-up waits for Redis to confirm the pod's subscriptions. */
+    private static final Duration SUBSCRIPTION_WAIT = Duration.ofSeconds(2);
 
     private final Vertx vertx;
     private final ProxySettings settings;
@@ -43,7 +48,13 @@ public class TrafficServer {
 
     void start(@Observes StartupEvent event) throws Exception {
         // Startup observers run on the main thread, not an event loop: waiting here means that once the
-        // application reports started, the traffic port accepts connections.
+        // application reports started, the traffic port accepts connections. First the pod's Redis
+        // subscriptions are confirmed and the purge records read (a replica started after a purge must not
+        // serve what it purged); bounded, and failing open: with Redis down the pod starts anyway.
+        Uni.combine().all().unis(coalescer.whenListening(), purgeBus.whenReady()).discardItems()
+                .ifNoItem().after(SUBSCRIPTION_WAIT).recoverWithItem((Void) null)
+                .onFailure().recoverWithItem((Void) null)
+                .await().atMost(SUBSCRIPTION_WAIT.plusSeconds(1));
         server = ProxyServer.start(vertx, settings, cacheSettings, store, coalescer, purgeBus.purges(), meters, clock)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.infof("Outrigger listening on %s:%d, forwarding to %s (%d event loops)",
