@@ -30,8 +30,18 @@ public record CacheKey(String scheme, String authority, String target, List<Stri
         escaped(sb, authority);
         escaped(sb, target);
         for (String part : parts) {
-            sb.append('\n').append(part.length()).append(':');
-            escaped(sb, part);
+            // the length of what is written, so no escaped value can pass for another part or for two
+            StringBuilder value = new StringBuilder(part.length() + 4);
+            for (int i = 0; i < part.length(); i++) {
+                char c = part.charAt(i);
+                // a raw header value: '%' is escaped too, so "{" and a literal "%7B" stay apart
+                if (c == '%') {
+                    value.append("%25");
+                } else {
+                    escaped(value, String.valueOf(c));
+                }
+            }
+            sb.append('\n').append(value.length()).append(':').append(value);
         }
         return sb.toString();
     }

@@ -16,6 +16,9 @@ import java.util.function.Consumer;
  */
 interface Exchange {
 
+    /** The upstream request is about to go out (after any wait for a connection or a flight). */
+    default void onSend() { }
+
     /** Headers to set on the upstream request, over the client's (validators when revalidating). */
     default Headers upstreamHeaders() {
         return Headers.EMPTY;

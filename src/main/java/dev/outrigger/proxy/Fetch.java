@@ -33,8 +33,9 @@ final class Fetch implements Exchange {
     private final boolean staleOnError;
     /** A fetch of the client's own after the shared answer was not its to have: never stored. */
     private final boolean personal;
-    private final Instant requestTime;
-    private final Instant stamp;
+    /** When the upstream request went out, and the purge stamp taken then (set by {@link #onSend}). */
+    private Instant requestTime;
+    private Instant stamp;
     /** Set when this fetch is for the key's whole flight: it reports how it ended. */
     private Lead lead;
     private Set<String> withheld = Set.of();
@@ -49,8 +50,7 @@ final class Fetch implements Exchange {
     private Fetch(CacheParts parts, HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, String key,
                   Optional<StoredResponse> stored, Headers validators, boolean staleOnError, boolean personal) {
         this.parts = parts;
-        this.requestTime = parts.clock().instant();
-        this.stamp = parts.purges().stamp(requestTime);
+        onSend();
         this.req = req;
         this.inbound = inbound;
         this.fwd = fwd;
@@ -79,6 +79,13 @@ final class Fetch implements Exchange {
     @Override
     public Set<String> withheld() {
         return withheld;
+    }
+
+    /** The age of what comes back counts from now, and so does its purge stamp (a waiter may lead late). */
+    @Override
+    public void onSend() {
+        requestTime = parts.clock().instant();
+        stamp = parts.purges().stamp(requestTime);
     }
 
     @Override
@@ -110,7 +117,8 @@ final class Fetch implements Exchange {
         Instant responseTime = parts.clock().instant();
         boolean candidate = parts.retention().mayStore(status, headers, Forwarder.contentLength(response.headers()), sent, requestTime,
                 responseTime);
-        if (candidate && Variants.sameVariant(headers, request, sent)) {
+        // its own Set-Cookie would be another client's (an anonymous session replacing this client's)
+        if (candidate && Variants.sameVariant(headers, request, sent) && !headers.contains("Set-Cookie")) {
             return false;
         }
         // Made without this client's credentials, and not an answer it may be given: it gets its own,
@@ -122,7 +130,7 @@ final class Fetch implements Exchange {
             response.exceptionHandler(t -> report(Lead::failed));
             response.endHandler(v -> capture.complete());
         } else {
-            report(status >= 500 ? Lead::failed : Lead::unshareable);
+            report(SharedFetch.failedRatherThanUnshareable(status) ? Lead::failed : Lead::unshareable);
         }
         fwd.forward(req, inbound, personal());
         return true;
@@ -140,7 +148,9 @@ final class Fetch implements Exchange {
         }
         if (Variants.sameVariant(refreshed.headers(), request, sent)) {
             Duration age = Freshness.currentAge(refreshed.headers(), Retention.timing(refreshed), parts.clock().instant());
-            parts.writer().serve(req, request, refreshed, age, CacheOutcome.REVALIDATED, CacheHeaders.forward("stale", 304, true));
+            // a Set-Cookie answering a request sent without this client's own cookie is not for this client
+            StoredResponse served = sent.equals(request) ? refreshed : refreshed.withHeaders(refreshed.headers().without("Set-Cookie"));
+            parts.writer().serve(req, request, served, age, CacheOutcome.REVALIDATED, CacheHeaders.forward("stale", 304, true));
         } else {
             fwd.forward(req, inbound, personal()); // a new Vary names a header that was withheld
         }
@@ -179,14 +189,16 @@ final class Fetch implements Exchange {
         int status = response.statusCode();
         Headers headers = HeaderAdapter.toHeaders(relayed);
         Instant responseTime = parts.clock().instant();
-        boolean candidate = !personal && req.method() == HttpMethod.GET
+        // fetched with credentials the key does not cover: made for this client alone, never stored
+        boolean ownCredentials = lead == null && SharedFetch.carriesUnkeyedCredentials(request, stored);
+        boolean candidate = !personal && !ownCredentials && req.method() == HttpMethod.GET
                 && parts.retention().mayStore(status, headers, Forwarder.contentLength(relayed), sent, requestTime, responseTime);
         relayed.set(CacheHeaders.X_CACHE, "MISS");
         relayed.set(CacheHeaders.CACHE_STATUS,
                 CacheHeaders.forward(stored.isPresent() ? "stale" : "uri-miss", status, candidate));
         if (!candidate) {
             // An error is worth another try by a waiter; anything else others may not be given.
-            report(status >= 500 ? Lead::failed : Lead::unshareable);
+            report(SharedFetch.failedRatherThanUnshareable(status) ? Lead::failed : Lead::unshareable);
             return null;
         }
         return parts.responses().capture(key, sent, status, headers, requestTime, responseTime, stamp,

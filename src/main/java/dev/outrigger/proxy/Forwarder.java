@@ -52,7 +52,8 @@ final class Forwarder {
         this.cache = cache;
         this.settings = settings;
         this.forwarded = new ForwardedHeaders(settings.trustForwarded(), settings.viaName());
-        this.hygiene = new RequestHygiene(settings.trustForwarded(), settings.allowTrace(), settings.allowMethodOverride());
+        this.hygiene = new RequestHygiene(settings.trustForwarded(), settings.allowTrace(), settings.allowMethodOverride(),
+                cache.keyHost());
         this.meters = meters;
         this.clock = clock;
         this.responseTimeoutMs = settings.responseTimeout().toMillis();
@@ -92,8 +93,10 @@ final class Forwarder {
             });
         } else if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
             forward(req, inbound, cache.unsafe(req, inbound));
-        } else if (inbound.hasBody() || inbound.methodOverride()) {
-            // a body or a method override on a GET is meaning the cache key does not hold
+        } else if (inbound.hasBody() || inbound.methodOverride() || in.contains("If-Match")
+                || in.contains("If-Unmodified-Since")) {
+            // A body or a method override on a GET is meaning the cache key does not hold; If-Match and
+            // If-Unmodified-Since are preconditions the origin evaluates (RFC 9110 §13.2.2: 412 before 200)
             forward(req, inbound, ResponseCache.bypass("request"));
         } else {
             cache.handle(req, inbound, this);
@@ -146,6 +149,7 @@ final class Forwarder {
 
     /** Forwards a (paused) request; {@code exchange} decides what becomes of the answer. */
     void forward(HttpServerRequest req, Inbound inbound, Exchange exchange) {
+        exchange.onSend();
         upstream(req, inbound, req.method(), false, exchange.upstreamHeaders(), exchange.withheld()).onComplete(ar -> {
             if (ar.failed()) {
                 if (!exchange.onFailure(ar.cause())) {

@@ -65,6 +65,11 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
             return;
         }
         if (phase == Phase.BETWEEN) {
+            // RFC 9112 §2.2: empty lines before a request line are ignored (some clients send a CRLF after
+            // a body); they do not start a head, so an idle keep-alive connection keeps its idle timeout
+            while (in.isReadable() && (in.getByte(in.readerIndex()) == '\r' || in.getByte(in.readerIndex()) == '\n')) {
+                in.skipBytes(1);
+            }
             if (!in.isReadable()) {
                 return;
             }

@@ -22,7 +22,11 @@ import java.util.TreeSet;
 final class RequestHygiene {
 
     /** Headers that rewrite the URL an application serves; no client may send them through a cache. */
-    static final Set<String> URL_OVERRIDES = Set.of("x-original-url", "x-rewrite-url", "x-original-host", "x-host");
+    static final Set<String> URL_OVERRIDES = Set.of("x-original-url", "x-original-uri", "x-rewrite-url", "x-original-host",
+            "x-host");
+
+    /** Scheme and host hints outside the X-Forwarded-* family that frameworks read; treated as forwarding headers. */
+    static final Set<String> OTHER_FORWARDING = Set.of("x-forwarded", "x-scheme", "x-url-scheme", "front-end-https");
 
     /** Headers that turn a request into another method in many frameworks. */
     static final Set<String> METHOD_OVERRIDES = Set.of("x-http-method-override", "x-http-method", "x-method-override");
@@ -41,11 +45,14 @@ final class RequestHygiene {
     private final boolean trustForwarded;
     private final boolean allowTrace;
     private final boolean allowMethodOverride;
+    private final Optional<String> keyHost;
 
-    RequestHygiene(boolean trustForwarded, boolean allowTrace, boolean allowMethodOverride) {
+    /** {@code keyHost}: the one authority every request is keyed and forwarded under, when configured. */
+    RequestHygiene(boolean trustForwarded, boolean allowTrace, boolean allowMethodOverride, Optional<String> keyHost) {
         this.trustForwarded = trustForwarded;
         this.allowTrace = allowTrace;
         this.allowMethodOverride = allowMethodOverride;
+        this.keyHost = keyHost;
     }
 
     Verdict check(HttpServerRequest req) {
@@ -57,6 +64,24 @@ final class RequestHygiene {
         if (method == HttpMethod.TRACE && !allowTrace) {
             // RFC 9110 §9.3.8: TRACE reflects the request, credentials included, into a response
             return new Rejected(405, "TRACE is disabled");
+        }
+        // RFC 9110 §7.6.1: fields the Connection header names are not forwarded; they go now, so that the
+        // key, Vary and the forwarded request all see the same headers. Host cannot be one of them.
+        Set<String> named = HeaderRules.connectionTokens(in);
+        if (named.contains("host")) {
+            return new Rejected(400, "Connection names Host");
+        }
+        for (String name : named) {
+            // Upgrade and TE are hop-by-hop fields the copy to the upstream handles itself (tunnels, TE: trailers)
+            if (!name.equals("upgrade") && !name.equals("te")) {
+                in.remove(name);
+            }
+        }
+        if (isH2c(in)) {
+            // An h2c upgrade would hand the rest of the connection to the application unchecked: the request
+            // is served as the HTTP/1.1 request it also is (RFC 9113 §3.1 lets a server ignore the upgrade).
+            in.remove(HttpHeaders.UPGRADE);
+            in.remove("HTTP2-Settings");
         }
         String scheme = req.scheme() == null ? "http" : req.scheme().toLowerCase(Locale.ROOT);
         List<String> hosts = in.getAll(HttpHeaders.HOST);
@@ -94,6 +119,9 @@ final class RequestHygiene {
                 return new Rejected(400, "invalid request target");
             }
             target = normalized.get();
+        }
+        if (keyHost.isPresent()) {
+            authority = keyHost.get(); // keyed and forwarded under the one name every replica uses
         }
         if (!authority.isEmpty()) {
             in.set(HttpHeaders.HOST, authority); // forwarded as keyed
@@ -147,7 +175,16 @@ final class RequestHygiene {
 
     private static boolean isForwarding(String lowercaseName) {
         return lowercaseName.equals("forwarded") || lowercaseName.startsWith("x-forwarded-")
-                || CLIENT_ADDRESS.contains(lowercaseName);
+                || CLIENT_ADDRESS.contains(lowercaseName) || OTHER_FORWARDING.contains(lowercaseName);
+    }
+
+    private static boolean isH2c(MultiMap in) {
+        for (String upgrade : in.getAll(HttpHeaders.UPGRADE)) {
+            if (HeaderRules.hasToken(upgrade, "h2c")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** RFC 9112 §6.3: a request has a body when it declares a non-zero length or a transfer coding. */

@@ -378,9 +378,17 @@ final class ResponseCache {
         return new CacheKey(inbound.scheme(), keyHost(inbound), target, inbound.keyParts()).value();
     }
 
-    /** The host keys are made with: the configured one (shared by every way of reaching the pod), or the request's. */
+    /**
+     * The host keys are made with: the request's authority, which is the configured key host when there is
+     * one (RequestHygiene puts it in place, so it is also what the upstream is told).
+     */
     private String keyHost(Inbound inbound) {
-        return settings.keyHost().orElse(inbound.authority());
+        return inbound.authority();
+    }
+
+    /** The one authority requests are keyed and forwarded under, when configured. */
+    Optional<String> keyHost() {
+        return settings.keyHost();
     }
 
     /** A Location/Content-Location on the request's host, as an origin-form target (RFC 9111 §4.4). */

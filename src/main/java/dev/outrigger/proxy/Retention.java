@@ -5,13 +5,19 @@ import dev.outrigger.policy.Freshness;
 import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.Storability;
 import dev.outrigger.policy.TimeToLive;
+import dev.outrigger.policy.Vary;
 import dev.outrigger.store.StoredResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 
 /** Whether and how long responses are kept, and whether they may be handed out without revalidation, under the configured settings. */
 final class Retention {
+
+    /** Request headers this hop sets to a value of each client's own (RequestHygiene, ForwardedHeaders). */
+    private static final Set<String> PER_CLIENT = Set.of("x-forwarded-for", "forwarded", "x-real-ip", "true-client-ip",
+            "x-client-ip", "x-cluster-client-ip");
 
     private final CacheSettings settings;
     private final Clock clock;
@@ -23,13 +29,28 @@ final class Retention {
 
     /**
      * Whether a response refreshed by a 304 may still be stored and shared (RFC 9111 §4.3.4: re-checked as
-     * new). The request's cookie is left out: a 304 confirms the stored body, it cannot have personalised it.
+     * new). The request's credentials are left out: a 304 confirms the stored body, it cannot have
+     * personalised it, and one client's token must not be able to drop an entry everyone shares.
      */
     boolean mayKeep(StoredResponse refreshed, Headers sent) {
-        return Storability.forSharedCache("GET", sent.without("Cookie"), refreshed.status(), refreshed.headers(),
-                settings.storeSetCookie())
-                instanceof Storability.Storable
+        return Storability.forSharedCache("GET", sent.without("Cookie", "Authorization"), refreshed.status(),
+                refreshed.headers(), settings.storeSetCookie()) instanceof Storability.Storable
+                && !variesPerClient(refreshed.headers())
                 && timeToLive(refreshed.status(), refreshed.headers(), timing(refreshed), clock.instant()).isPositive();
+    }
+
+    /**
+     * A response that varies on a header this hop sets per client (its address) has one variant per
+     * client: as good as {@code Vary: *}, never stored (the client-sent values were removed, so every
+     * client would look alike to the key).
+     */
+    static boolean variesPerClient(Headers response) {
+        for (String field : Vary.fields(response)) {
+            if (PER_CLIENT.contains(field)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     Duration lifetime(StoredResponse stored) {
@@ -43,7 +64,7 @@ final class Retention {
      */
     boolean mayStore(int status, Headers headers, long contentLength, Headers request, Instant requestTime,
                              Instant responseTime) {
-        return contentLength <= settings.maxObjectSize()
+        return contentLength <= settings.maxObjectSize() && !variesPerClient(headers)
                 && Storability.forSharedCache("GET", request, status, headers, settings.storeSetCookie()) instanceof Storability.Storable
                 && timeToLive(status, headers, new Freshness.Timing(requestTime, responseTime), responseTime).isPositive();
     }

@@ -1,5 +1,6 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.Vary;
 import dev.outrigger.store.StoredResponse;
 import java.util.HashSet;
@@ -37,5 +38,29 @@ final class SharedFetch {
             }
         }
         return withheld;
+    }
+
+    /**
+     * Whether a request carries credentials the key does not cover: whatever its own fetch brings back was
+     * made for that client alone, and is relayed to it but never stored.
+     */
+    static boolean carriesUnkeyedCredentials(Headers request, Optional<StoredResponse> stored) {
+        Set<String> withheld = withheld(stored);
+        for (String credential : CLIENT_CREDENTIALS) {
+            if (withheld.contains(credential) && request.contains(credential)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * How a flight is told of an answer others may not be given: a 5xx, or a 4xx that depends on the
+     * request (406, 400, 412…), is a failure one waiter retries; anything else says the URL's answers are
+     * not shareable (private, no-store, Set-Cookie, too large, or 401/403/404/410: it needs credentials or
+     * is not there), which makes the key skip coalescing for a while.
+     */
+    static boolean failedRatherThanUnshareable(int status) {
+        return status >= 500 || status >= 400 && status != 401 && status != 403 && status != 404 && status != 410;
     }
 }

@@ -17,6 +17,11 @@ public record StoredResponse(int status, Headers headers, byte[] body, Instant r
         tags = List.copyOf(tags);
     }
 
+    /** The same response with other headers. */
+    public StoredResponse withHeaders(Headers replaced) {
+        return new StoredResponse(status, replaced, body, requestTime, responseTime, tags, stamp);
+    }
+
     /** Untagged, stamped when it was requested. */
     public StoredResponse(int status, Headers headers, byte[] body, Instant requestTime, Instant responseTime) {
         this(status, headers, body, requestTime, responseTime, List.of(), requestTime);

@@ -221,7 +221,14 @@ class CachingTest {
 
         assertMiss(get(a, "/greeting", "Accept-Language: en"));
         assertMiss(get(a, "/greeting", "Accept-Language: fr"));
-        awaitStored("/greeting #"); // a variant key
+        // both variants and their index, written after each client had its response
+        Await.until(() -> {
+            try {
+                return ((java.util.List<?>) Resp.once(redis.port(), "KEYS", "orc:v1:*/greeting*")).size() == 3;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "the index and both variants are in Redis");
         RawHttp.Response en = get(b, "/greeting", "Accept-Language: en");
         RawHttp.Response fr = get(b, "/greeting", "Accept-Language: fr");
 

@@ -56,7 +56,8 @@ class PoisoningTest {
                     + " port=" + req.getHeader("X-Forwarded-Port") + " prefix=" + req.getHeader("X-Forwarded-Prefix")
                     + " orig=" + req.getHeader("X-Original-URL") + " rewrite=" + req.getHeader("X-Rewrite-URL")
                     + " override=" + req.getHeader("X-HTTP-Method-Override") + "/" + req.getHeader("X-HTTP-Method")
-                    + "/" + req.getHeader("X-Method-Override");
+                    + "/" + req.getHeader("X-Method-Override") + " scheme=" + req.getHeader("X-Scheme")
+                    + "/" + req.getHeader("Front-End-Https") + "/" + req.getHeader("X-Original-URI");
             req.response().putHeader("Cache-Control", "max-age=60").end(seen);
         });
         proxy = start(new CacheSettings(8L << 20, dev.outrigger.policy.CachePolicy.Settings.DEFAULT, false), false);
@@ -94,13 +95,15 @@ class PoisoningTest {
         RawHttp.Response poisoned = proxy.get("/reflect",
                 "X-Forwarded-Host: evil.test", "X-Forwarded-Proto: https", "Forwarded: host=evil.test;proto=https",
                 "X-Forwarded-Port: 4443", "X-Forwarded-Prefix: /evil", "X-Original-URL: /admin", "X-Rewrite-URL: /admin",
-                "X-HTTP-Method-Override: DELETE", "X-HTTP-Method: DELETE", "X-Method-Override: DELETE");
+                "X-HTTP-Method-Override: DELETE", "X-HTTP-Method: DELETE", "X-Method-Override: DELETE",
+                "X-Scheme: https", "Front-End-Https: on", "X-Original-URI: /admin");
 
         String seen = poisoned.text();
         assertTrue(seen.contains("xfh=shop.test "), seen);
         assertTrue(seen.contains("xfp=http "), seen);
         assertTrue(seen.contains("fwd=for=127.0.0.1;host=shop.test;proto=http "), seen);
         assertTrue(seen.contains("port=null prefix=null orig=null rewrite=null override=null/null/null"), seen);
+        assertTrue(seen.endsWith("scheme=null/null/null"), seen);
         awaitStored("/reflect");
         RawHttp.Response victim = proxy.get("/reflect");
         assertEquals("HIT", victim.header("X-Cache"));
@@ -136,6 +139,21 @@ class PoisoningTest {
             assertEquals("BYPASS", r.header("X-Cache"));
             assertEquals("MISS", allowing.get("/reflect").header("X-Cache"), "the override's answer was not stored");
         }
+    }
+
+    @Test
+    void aHeaderTheConnectionHeaderNamesIsNeitherForwardedNorKeyed() throws Exception {
+        origin.on("/flavour", req -> req.response().putHeader("Cache-Control", "max-age=60").putHeader("Vary", "X-Flavour")
+                .end("flavour=" + req.getHeader("X-Flavour")));
+
+        RawHttp.Response hidden = proxy.get("/flavour", "X-Flavour: mint", "Connection: X-Flavour");
+        assertEquals("flavour=null", hidden.text(), "RFC 9110 §7.6.1: not forwarded");
+        awaitStored("/flavour");
+
+        RawHttp.Response mint = proxy.get("/flavour", "X-Flavour: mint");
+        assertEquals("MISS", mint.header("X-Cache"), "the answer without X-Flavour was not filed under mint");
+        assertEquals("flavour=mint", mint.text());
+        assertEquals("HIT", proxy.await("HIT", "/flavour").header("X-Cache"), "but under no X-Flavour at all");
     }
 
     @Test
@@ -176,11 +194,16 @@ class PoisoningTest {
 
     @Test
     void aConfiguredKeyHostSharesEntriesWhateverHostAClientUsed() throws Exception {
-        origin.respond("/shared", Response.ok("shared").header("Cache-Control", "max-age=60"));
+        origin.on("/shared", req -> {
+            origin.record(req, null);
+            req.response().putHeader("Cache-Control", "max-age=60").end("shared");
+        });
         try (TestProxy byService = start(CacheSettings.DEFAULT.withKeyHost("shop.svc"), false)) {
             try (RawHttp c = RawHttp.connect(byService.port())) {
-                assertEquals("MISS", c.exchange("GET /shared HTTP/1.1\nHost: 10.1.2.3:8480\n\n").header("X-Cache"));
+                assertEquals("MISS", c.exchange("GET /shared HTTP/1.1\nHost: evil.test\n\n").header("X-Cache"));
             }
+            assertEquals("shop.svc", origin.last("/shared").header("Host"), "what is keyed is what is forwarded");
+            assertEquals("shop.svc", origin.last("/shared").header("X-Forwarded-Host"));
             awaitStored("shop.svc/shared");
             try (RawHttp c = RawHttp.connect(byService.port())) {
                 assertEquals("HIT", c.exchange("GET /shared HTTP/1.1\nHost: shop.svc\n\n").header("X-Cache"));

@@ -91,6 +91,63 @@ class PrivateLeakTest {
     }
 
     @Test
+    void aClientsOwnFetchWithItsCookieIsNeverStoredEvenWithExplicitFreshness() throws Exception {
+        origin.on("/dash", req -> {
+            origin.record(req, null);
+            req.response().putHeader("Cache-Control", "max-age=60").end("dashboard of " + req.getHeader("Cookie"));
+        });
+        CoalesceSettings off = new CoalesceSettings(false, Duration.ofSeconds(5), Duration.ofSeconds(10),
+                Duration.ofSeconds(10), 0, true, () -> 1.0);
+        try (TestProxy uncoalesced = proxy(CacheSettings.DEFAULT, off)) {
+            RawHttp.Response alice = uncoalesced.get("/dash", "Cookie: sid=alice");
+            assertEquals("dashboard of sid=alice", alice.text());
+            assertEquals("Outrigger; fwd=uri-miss; fwd-status=200", alice.header("Cache-Status"), "not stored");
+
+            RawHttp.Response bob = uncoalesced.get("/dash");
+            assertEquals("dashboard of null", bob.text(), "never alice's, though the origin forgot private");
+        }
+    }
+
+    @Test
+    void aRequestDependentErrorDoesNotMarkTheUrlUncacheableForEveryone() throws Exception {
+        origin.on("/list", req -> {
+            if ("application/xml".equals(req.getHeader("Accept"))) {
+                req.response().setStatusCode(406).end("no xml here");
+            } else {
+                req.response().putHeader("Cache-Control", "max-age=60").end("[1,2,3]");
+            }
+        });
+
+        assertEquals(406, proxy.get("/list", "Accept: application/xml").status());
+
+        assertFalse(proxy.coalescer().knownUnshareable("http://shop.test/list"), "a 406 is the asker's, not the URL's");
+        proxy.get("/list");
+        assertEquals("[1,2,3]", proxy.await("HIT", "/list").text());
+    }
+
+    @Test
+    void aCookieSetForTheSharedFetchIsNeverHandedToAClientWithItsOwnCookie() throws Exception {
+        origin.on("/welcome", req -> {
+            origin.record(req, null);
+            if (req.getHeader("Cookie") == null) {
+                req.response().putHeader("Cache-Control", "max-age=60").putHeader("Set-Cookie", "sid=anonymous-new")
+                        .end("welcome, stranger");
+            } else {
+                req.response().putHeader("Cache-Control", "private").end("welcome back, " + req.getHeader("Cookie"));
+            }
+        });
+        CacheSettings storingCookies = new CacheSettings(8L << 20, CachePolicy.Settings.DEFAULT, true);
+        try (TestProxy p = proxy(storingCookies, NO_EARLY_REFRESH)) {
+            RawHttp.Response alice = p.get("/welcome", "Cookie: sid=alice");
+
+            assertEquals("welcome back, sid=alice", alice.text());
+            assertNull(alice.header("Set-Cookie"), "her session is not replaced by the anonymous one");
+            RawHttp.Response stranger = p.await("HIT", "/welcome");
+            assertNull(stranger.header("Set-Cookie"), "a stored copy never carries the cookie");
+        }
+    }
+
+    @Test
     void configuredStaleWindowsNeverMakeAResponseWithoutFreshnessStorable() throws Exception {
         CacheSettings generous = new CacheSettings(8L << 20,
                 new CachePolicy.Settings(Freshness.Heuristics.DEFAULT, Duration.ofMinutes(10), Duration.ofMinutes(10)), false);

@@ -151,6 +151,44 @@ class RequestFramingTest {
     }
 
     @Test
+    void aConnectionHeaderNamingHostIsRefused() throws Exception {
+        RawHttp.Response r = send("GET /home HTTP/1.1\nHost: shop.test\nConnection: keep-alive, Host\n\n");
+
+        assertEquals(400, r.status());
+        assertEquals("Connection names Host\n", r.text());
+        assertEquals(0, origin.hits("/home"));
+    }
+
+    @Test
+    void anH2cUpgradeIsServedAsTheHttp11RequestItAlsoIs() throws Exception {
+        origin.on("/h2c", req -> {
+            origin.record(req, null);
+            req.response().end("plain http/1.1");
+        });
+
+        RawHttp.Response r = send("GET /h2c HTTP/1.1\nHost: shop.test\nConnection: Upgrade, HTTP2-Settings\n"
+                + "Upgrade: h2c\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\n\n");
+
+        assertEquals(200, r.status(), "not tunnelled: the rest of the connection stays under the proxy's rules");
+        assertEquals("plain http/1.1", r.text());
+        assertNull(origin.last("/h2c").header("Upgrade"));
+        assertNull(origin.last("/h2c").header("HTTP2-Settings"));
+    }
+
+    @Test
+    void preconditionsTheOriginMustEvaluateBypassTheCache() throws Exception {
+        origin.respond("/doc", Response.ok("doc").header("Cache-Control", "max-age=60").header("ETag", "\"d\""));
+        send("GET /doc HTTP/1.1\nHost: shop.test\n\n");
+
+        RawHttp.Response ifMatch = send("GET /doc HTTP/1.1\nHost: shop.test\nIf-Match: \"other\"\n\n");
+        RawHttp.Response ius = send("GET /doc HTTP/1.1\nHost: shop.test\nIf-Unmodified-Since: Sun, 01 Mar 2026 10:00:00 GMT\n\n");
+
+        assertEquals("BYPASS", ifMatch.header("X-Cache"), "RFC 9110 §13.2.2: a 412 may be due, the origin decides");
+        assertEquals("BYPASS", ius.header("X-Cache"));
+        assertEquals(3, origin.hits("/doc"));
+    }
+
+    @Test
     void aBrokenPercentEscapeIsRefused() throws Exception {
         RawHttp.Response r = send("GET /a%zz HTTP/1.1\nHost: shop.test\n\n");
 

@@ -82,6 +82,18 @@ class SlowClientTest {
     }
 
     @Test
+    void anEmptyLineAfterARequestDoesNotStartAHeadDeadline() throws Exception {
+        try (RawHttp kept = RawHttp.connect(proxy.port())) {
+            // RFC 9112 §2.2: some clients send a CRLF after a body; it is ignored, not the start of a head
+            kept.send("POST /posted HTTP/1.1\nHost: app\nContent-Length: 2\n\nok\n");
+            assertEquals(200, kept.read().status());
+            oneHeadDeadlinePasses();
+            assertEquals(200, kept.exchange("GET /after HTTP/1.1\nHost: app\n\n").status());
+        }
+        assertEquals(1, origin.hits("/after"));
+    }
+
+    @Test
     void aSlowBodyIsNotCut() throws Exception {
         try (RawHttp upload = RawHttp.connect(proxy.port())) {
             upload.send("POST /upload HTTP/1.1\nHost: app\nContent-Length: 10\n\n01234");

@@ -52,6 +52,17 @@ class VariantTest {
     }
 
     @Test
+    void aResponseVaryingOnTheClientsAddressIsNeverStored() throws Exception {
+        origin.on("/geo", req -> req.response().putHeader("Cache-Control", "max-age=60").putHeader("Vary", "X-Forwarded-For")
+                .end("near " + req.getHeader("X-Forwarded-For")));
+
+        proxy.get("/geo", "X-Forwarded-For: 1.2.3.4");
+        RawHttp.Response again = proxy.get("/geo", "X-Forwarded-For: 5.6.7.8");
+
+        assertEquals("MISS", again.header("X-Cache"), "one variant per client: as good as Vary: *");
+    }
+
+    @Test
     void aUrlKeepsAtMostTheConfiguredNumberOfVariants() throws Exception {
         for (String f : new String[] {"a", "b", "c"}) {
             proxy.get("/v", "X-Flavour: " + f);
