@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -29,6 +30,7 @@ final class Fetch implements Exchange {
     final Headers request;
     final String key;
     final Optional<StoredResponse> stored;
+    private final List<String> keyed;
     private final Headers validators;
     private final boolean staleOnError;
     /** A fetch of the client's own after the shared answer was not its to have: never stored. */
@@ -42,13 +44,18 @@ final class Fetch implements Exchange {
     /** The request as the upstream received it: what the answer's variant is computed from. */
     private Headers sent;
 
+    /**
+     * {@code keyed}: the request fields the URL's responses vary on, as far as the lookup knew them (they are
+     * part of the key, so a fetch made for everyone may carry them).
+     */
     Fetch(CacheParts parts, HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, String key,
-          Optional<StoredResponse> stored, Headers validators, boolean staleOnError) {
-        this(parts, req, inbound, fwd, request, key, stored, validators, staleOnError, false);
+          Optional<StoredResponse> stored, List<String> keyed, Headers validators, boolean staleOnError) {
+        this(parts, req, inbound, fwd, request, key, stored, keyed, validators, staleOnError, false);
     }
 
     private Fetch(CacheParts parts, HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, String key,
-                  Optional<StoredResponse> stored, Headers validators, boolean staleOnError, boolean personal) {
+                  Optional<StoredResponse> stored, List<String> keyed, Headers validators, boolean staleOnError,
+                  boolean personal) {
         this.parts = parts;
         onSend();
         this.req = req;
@@ -57,6 +64,7 @@ final class Fetch implements Exchange {
         this.request = request;
         this.key = key;
         this.stored = stored;
+        this.keyed = keyed;
         this.validators = validators;
         this.staleOnError = staleOnError;
         this.personal = personal;
@@ -65,7 +73,7 @@ final class Fetch implements Exchange {
 
     Fetch leading(Lead l) {
         this.lead = l;
-        this.withheld = SharedFetch.withheld(stored);
+        this.withheld = SharedFetch.withheld(keyed);
         this.sent = request.without(withheld.toArray(String[]::new));
         return this;
     }
@@ -157,7 +165,7 @@ final class Fetch implements Exchange {
     }
 
     private Fetch personal() {
-        return new Fetch(parts, req, inbound, fwd, request, key, Optional.empty(), Headers.EMPTY, false, true);
+        return new Fetch(parts, req, inbound, fwd, request, key, Optional.empty(), keyed, Headers.EMPTY, false, true);
     }
 
     @Override
@@ -190,7 +198,7 @@ final class Fetch implements Exchange {
         Headers headers = HeaderAdapter.toHeaders(relayed);
         Instant responseTime = parts.clock().instant();
         // fetched with credentials the key does not cover: made for this client alone, never stored
-        boolean ownCredentials = lead == null && SharedFetch.carriesUnkeyedCredentials(request, stored);
+        boolean ownCredentials = lead == null && SharedFetch.carriesUnkeyedCredentials(request, keyed);
         boolean candidate = !personal && !ownCredentials && req.method() == HttpMethod.GET
                 && parts.retention().mayStore(status, headers, Forwarder.contentLength(relayed), sent, requestTime, responseTime);
         relayed.set(CacheHeaders.X_CACHE, "MISS");

@@ -20,6 +20,7 @@ import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.Vary;
 import dev.outrigger.purge.Purges;
 import dev.outrigger.store.CacheStore;
+import dev.outrigger.proxy.StoredResponses.Found;
 import dev.outrigger.store.StoredResponse;
 import io.smallrye.mutiny.Uni;
 import dev.outrigger.policy.RequestTarget;
@@ -85,19 +86,22 @@ final class ResponseCache {
         String key = key(inbound);
         Context context = Vertx.currentContext();
         long lookedUpAt = System.nanoTime();
-        responses.lookup(key, request).subscribe().with(
+        responses.find(key, request).subscribe().with(
                 found -> Contexts.onContext(context, () -> {
-                    if (found.isPresent() && verdict(inbound, found.get()) == Purges.Verdict.HARD) {
+                    if (found.response().isPresent() && verdict(inbound, found.response().get()) == Purges.Verdict.HARD) {
                         // A purged in-process copy: another replica may have stored a newer one since.
-                        responses.dropLocalCopies(key, request, found.get());
-                        responses.lookup(key, request).subscribe().with(
-                                again -> Contexts.onContext(context, () -> act(req, inbound, fwd, request, requestCc, key, again, lookedUpAt)),
-                                failed -> Contexts.onContext(context, () -> act(req, inbound, fwd, request, requestCc, key, Optional.empty(), lookedUpAt)));
+                        responses.dropLocalCopies(key, request, found.response().get());
+                        responses.find(key, request).subscribe().with(
+                                again -> Contexts.onContext(context, () -> act(req, inbound, fwd, request, requestCc, key, again,
+                                        lookedUpAt)),
+                                failed -> Contexts.onContext(context, () -> act(req, inbound, fwd, request, requestCc, key,
+                                        Found.NOTHING, lookedUpAt)));
                         return;
                     }
                     act(req, inbound, fwd, request, requestCc, key, found, lookedUpAt);
                 }),
-                failed -> Contexts.onContext(context, () -> act(req, inbound, fwd, request, requestCc, key, Optional.empty(), lookedUpAt)));
+                failed -> Contexts.onContext(context, () -> act(req, inbound, fwd, request, requestCc, key, Found.NOTHING,
+                        lookedUpAt)));
     }
 
     /**
@@ -105,8 +109,10 @@ final class ResponseCache {
      * {@code lookedUpAt} is {@link #ALONE} once the request has waited for another's fetch (it does not wait twice).
      */
     private void act(HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, CacheControl requestCc, String key,
-                     Optional<StoredResponse> stored, long lookedUpAt) {
+                     Found found, long lookedUpAt) {
         boolean coalesce = lookedUpAt != ALONE;
+        Optional<StoredResponse> stored = found.response();
+        List<String> keyed = found.varyFields();
         Purges.Verdict verdict = stored.map(s -> verdict(inbound, s)).orElse(Purges.Verdict.NONE);
         if (verdict == Purges.Verdict.HARD) {
             meters.purgedEntry(false);
@@ -143,10 +149,10 @@ final class ResponseCache {
                     refresh(req, inbound, fwd, request, key, stored.orElseThrow(), lookedUpAt);
                 }
             }
-            case Revalidate r -> fetch(new Fetch(parts, req, inbound, fwd, request, key, stored,
+            case Revalidate r -> fetch(new Fetch(parts, req, inbound, fwd, request, key, stored, keyed,
                     Conditional.isConditionalRequest(request) ? Headers.EMPTY : r.validators(), r.staleOnError()),
                     fwd, requestCc, lookedUpAt, r.staleWhileRefresh() && coalescer.settings().staleWhileLease());
-            case Miss m -> fetch(new Fetch(parts, req, inbound, fwd, request, key, Optional.empty(), Headers.EMPTY, false),
+            case Miss m -> fetch(new Fetch(parts, req, inbound, fwd, request, key, Optional.empty(), keyed, Headers.EMPTY, false),
                     fwd, requestCc, lookedUpAt, false);
             case Bypass b -> fwd.forward(req, inbound, bypass("request"));
             case GatewayTimeout g -> {
@@ -299,8 +305,9 @@ final class ResponseCache {
                     return;
                 }
                 long relookedAt = System.nanoTime();
-                responses.lookup(fetch.key, fetch.request).subscribe().with(
-                        found -> Contexts.onContext(context, () -> {
+                responses.find(fetch.key, fetch.request).subscribe().with(
+                        looked -> Contexts.onContext(context, () -> {
+                            Optional<StoredResponse> found = looked.response();
                             if (found.isPresent() && newerThanLookup(found.get()) && unpurged(found.get())) {
                                 serveCollapsed(found.get());
                             } else if (found.isPresent() && !newerThanLookup(found.get()) && !rejoined) {
@@ -310,7 +317,7 @@ final class ResponseCache {
                                 join(relookedAt);
                             } else {
                                 // not a variant this request may be given (Vary), or already gone: its own fetch
-                                act(fetch.req, fetch.inbound, fwd, fetch.request, requestCc, fetch.key, found, ALONE);
+                                act(fetch.req, fetch.inbound, fwd, fetch.request, requestCc, fetch.key, looked, ALONE);
                             }
                         }),
                         failed -> Contexts.onContext(context, () -> fwd.forward(fetch.req, fetch.inbound, fetch)));

@@ -30,7 +30,11 @@ final class SharedFetch {
      * them (then they are part of the key).
      */
     static Set<String> withheld(Optional<StoredResponse> stored) {
-        List<String> keyed = stored.map(s -> Vary.fields(s.headers())).orElse(List.of());
+        return withheld(stored.map(s -> Vary.fields(s.headers())).orElse(List.of()));
+    }
+
+    /** As above, given the fields the URL's responses vary on ({@code keyed}). */
+    static Set<String> withheld(List<String> keyed) {
         Set<String> withheld = new HashSet<>(CLIENT_CONDITIONALS);
         for (String credential : CLIENT_CREDENTIALS) {
             if (!keyed.contains(credential)) {
@@ -44,8 +48,8 @@ final class SharedFetch {
      * Whether a request carries credentials the key does not cover: whatever its own fetch brings back was
      * made for that client alone, and is relayed to it but never stored.
      */
-    static boolean carriesUnkeyedCredentials(Headers request, Optional<StoredResponse> stored) {
-        Set<String> withheld = withheld(stored);
+    static boolean carriesUnkeyedCredentials(Headers request, List<String> keyed) {
+        Set<String> withheld = withheld(keyed);
         for (String credential : CLIENT_CREDENTIALS) {
             if (withheld.contains(credential) && request.contains(credential)) {
                 return true;

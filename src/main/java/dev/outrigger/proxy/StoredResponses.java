@@ -50,16 +50,31 @@ final class StoredResponses {
         this.clock = clock;
     }
 
+    /**
+     * What a lookup found: the stored response the request selects (if any, and if the request accepts its
+     * coding), and the request fields the URL's responses vary on (known from its variant index even when
+     * this request's variant is missing: they are part of the key, so a fetch for it may carry them).
+     */
+    record Found(Optional<StoredResponse> response, List<String> varyFields) {
+        static final Found NOTHING = new Found(Optional.empty(), List.of());
+    }
+
     Uni<Optional<StoredResponse>> lookup(String key, Headers request) {
+        return find(key, request).map(Found::response);
+    }
+
+    Uni<Found> find(String key, Headers request) {
         return store.get(key).chain(entry -> {
             Optional<StoredValue> value = entry.flatMap(e -> StoredResponseCodec.decodeAny(e.value()));
             if (value.isEmpty()) {
-                return Uni.createFrom().item(Optional.<StoredResponse>empty());
+                return Uni.createFrom().item(Found.NOTHING);
             }
             return switch (value.get()) {
-                case StoredResponse r -> Uni.createFrom().item(Optional.of(r).filter(found -> acceptable(request, found)));
+                case StoredResponse r -> Uni.createFrom().item(
+                        new Found(Optional.of(r).filter(found -> acceptable(request, found)), Vary.fields(r.headers())));
                 case VariantIndex index -> store.get(Variants.variantKey(key, index.fields(), request))
-                        .map(e -> e.flatMap(v -> StoredResponseCodec.decode(v.value())).filter(found -> acceptable(request, found)));
+                        .map(e -> new Found(e.flatMap(v -> StoredResponseCodec.decode(v.value()))
+                                .filter(found -> acceptable(request, found)), index.fields()));
             };
         });
     }

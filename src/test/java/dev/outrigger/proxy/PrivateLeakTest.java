@@ -189,6 +189,26 @@ class PrivateLeakTest {
     }
 
     @Test
+    void whenTheKeyCoversTheCookieEachCookieGetsItsOwnStoredVariant() throws Exception {
+        origin.on("/prefs", req -> {
+            origin.record(req, null);
+            req.response().putHeader("Cache-Control", "max-age=60").putHeader("Vary", "Cookie")
+                    .end("prefs of " + req.getHeader("Cookie"));
+        });
+        proxy.get("/prefs"); // the variant index now says: keyed on Cookie
+        proxy.await("HIT", "/prefs");
+
+        RawHttp.Response alice = proxy.get("/prefs", "Cookie: sid=alice");
+        assertEquals("prefs of sid=alice", alice.text(), "her fetch carried her cookie: the key covers it");
+        RawHttp.Response again = proxy.await("HIT", "/prefs", "Cookie: sid=alice");
+        RawHttp.Response bob = proxy.get("/prefs", "Cookie: sid=bob");
+
+        assertEquals("prefs of sid=alice", again.text());
+        assertEquals("prefs of sid=bob", bob.text());
+        assertEquals("MISS", bob.header("X-Cache"));
+    }
+
+    @Test
     void aCookieClientCannotTurnAUrlIntoHitForMissForEveryone() throws Exception {
         personalisingOrigin("/news", null);
 
