@@ -97,6 +97,16 @@ interface Exchange {
             body.appendBuffer(chunk);
         }
 
+        /**
+         * Reads {@code response}'s body into this capture and completes it at the end: for a response no
+         * client is waiting on (a background refresh, a shared answer another fetch replaces).
+         */
+        void consume(HttpClientResponse response, Runnable failed) {
+            response.handler(this::chunk);
+            response.exceptionHandler(t -> failed.run());
+            response.endHandler(v -> complete());
+        }
+
         /** The body ended cleanly and the client has it; false when it was too large to keep. */
         boolean complete() {
             if (!abandoned) {

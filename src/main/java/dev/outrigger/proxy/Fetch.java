@@ -121,7 +121,7 @@ final class Fetch implements Exchange {
         if (lead == null || withheld.stream().noneMatch(request::contains)) {
             return false; // the client's own request went out: the answer is its own
         }
-        Headers headers = HeaderAdapter.toHeaders(StoredResponses.copyEndToEnd(response.headers()));
+        Headers headers = HeaderAdapter.endToEnd(response.headers());
         Instant responseTime = parts.clock().instant();
         boolean candidate = parts.retention().mayStore(status, headers, Forwarder.contentLength(response.headers()), sent, requestTime,
                 responseTime);
@@ -134,9 +134,7 @@ final class Fetch implements Exchange {
         if (candidate) {
             Capture capture = parts.responses().capture(key, sent, status, headers, requestTime, responseTime, stamp,
                     () -> report(Lead::filled), () -> report(Lead::unshareable));
-            response.handler(capture::chunk);
-            response.exceptionHandler(t -> report(Lead::failed));
-            response.endHandler(v -> capture.complete());
+            capture.consume(response, () -> report(Lead::failed));
         } else {
             report(SharedFetch.failedRatherThanUnshareable(status) ? Lead::failed : Lead::unshareable);
         }

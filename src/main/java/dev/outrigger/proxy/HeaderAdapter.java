@@ -19,6 +19,13 @@ final class HeaderAdapter {
         return Headers.of(fields);
     }
 
+    /** The end-to-end fields of a received message (hop-by-hop ones dropped, RFC 9110 §7.6.1), as Headers. */
+    static Headers endToEnd(MultiMap received) {
+        MultiMap out = MultiMap.caseInsensitiveMultiMap();
+        HeaderRules.copyEndToEnd(received, out, false);
+        return toHeaders(out);
+    }
+
     static void addAll(Headers headers, MultiMap out) {
         for (Map.Entry<String, String> f : headers.fields()) {
             out.add(f.getKey(), f.getValue());

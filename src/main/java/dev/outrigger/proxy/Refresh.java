@@ -4,13 +4,13 @@ import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.coalesce.Coalescer.Lead;
 import dev.outrigger.policy.Conditional;
 import dev.outrigger.policy.Headers;
+import dev.outrigger.policy.Vary;
 import dev.outrigger.store.StoredResponse;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.Set;
 
 /** A background refresh (stale-while-revalidate, early refresh) as a flight's participant. */
@@ -67,7 +67,7 @@ final class Refresh implements Coalescer.Participant {
         Instant requestTime = parts.clock().instant();
         Instant stamp = parts.purges().stamp(requestTime);
         // made for everyone: none of the triggering client's conditionals, Range or unkeyed credentials
-        Set<String> withheld = SharedFetch.withheld(Optional.of(stored));
+        Set<String> withheld = SharedFetch.withheld(Vary.fields(stored.headers()));
         Headers sent = request.without(withheld.toArray(String[]::new));
         fwd.fetchInBackground(req, inbound, Conditional.validatorsFor(stored.headers()), withheld).onComplete(ar -> {
             if (ar.failed()) {
@@ -87,7 +87,7 @@ final class Refresh implements Coalescer.Participant {
                 }
                 return;
             }
-            Headers headers = HeaderAdapter.toHeaders(StoredResponses.copyEndToEnd(response.headers()));
+            Headers headers = HeaderAdapter.endToEnd(response.headers());
             Instant responseTime = parts.clock().instant();
             int status = response.statusCode();
             if (!parts.retention().mayStore(status, headers, Forwarder.contentLength(response.headers()), sent, requestTime,
@@ -102,9 +102,7 @@ final class Refresh implements Coalescer.Participant {
             }
             Exchange.Capture capture = parts.responses().capture(key, sent, status, headers, requestTime, responseTime, stamp,
                     lead::filled, lead::unshareable);
-            response.handler(capture::chunk);
-            response.exceptionHandler(t -> lead.failed());
-            response.endHandler(v -> capture.complete());
+            capture.consume(response, lead::failed);
         });
     }
 }

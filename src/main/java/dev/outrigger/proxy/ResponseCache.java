@@ -373,7 +373,7 @@ final class ResponseCache {
 
     /** What purges make of a stored response to this request's target. */
     private Purges.Verdict verdict(Inbound inbound, StoredResponse s) {
-        return purges.check(keyHost(inbound), inbound.target(), s.tags(), s.stamp());
+        return purges.check(inbound.authority(), inbound.target(), s.tags(), s.stamp());
     }
 
     /** The primary cache key (RFC 9111 §2) of a request, as stored. */
@@ -382,15 +382,8 @@ final class ResponseCache {
     }
 
     private String key(Inbound inbound, String target) {
-        return new CacheKey(inbound.scheme(), keyHost(inbound), target, inbound.keyParts()).value();
-    }
-
-    /**
-     * The host keys are made with: the request's authority, which is the configured key host when there is
-     * one (RequestHygiene puts it in place, so it is also what the upstream is told).
-     */
-    private String keyHost(Inbound inbound) {
-        return inbound.authority();
+        // the authority is the configured key host when there is one: RequestHygiene put it in place
+        return new CacheKey(inbound.scheme(), inbound.authority(), target, inbound.keyParts()).value();
     }
 
     /** The one authority requests are keyed and forwarded under, when configured. */

@@ -1,11 +1,8 @@
 package dev.outrigger.proxy;
 
 import dev.outrigger.policy.Headers;
-import dev.outrigger.policy.Vary;
-import dev.outrigger.store.StoredResponse;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -26,14 +23,9 @@ final class SharedFetch {
 
     /**
      * What a fetch made for everyone leaves out of the client's request (DESIGN rule 15): its conditionals
-     * and Range (the cache answers those itself), and its credentials unless the stored response varies on
-     * them (then they are part of the key).
+     * and Range (the cache answers those itself), and its credentials unless {@code keyed}, the fields the
+     * URL's responses vary on, names them (then they are part of the key).
      */
-    static Set<String> withheld(Optional<StoredResponse> stored) {
-        return withheld(stored.map(s -> Vary.fields(s.headers())).orElse(List.of()));
-    }
-
-    /** As above, given the fields the URL's responses vary on ({@code keyed}). */
     static Set<String> withheld(List<String> keyed) {
         Set<String> withheld = new HashSet<>(CLIENT_CONDITIONALS);
         for (String credential : CLIENT_CREDENTIALS) {

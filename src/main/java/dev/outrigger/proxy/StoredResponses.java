@@ -172,17 +172,11 @@ final class StoredResponses {
 
     /** RFC 9111 §4.3.4: the stored response with the 304's headers; its tags kept, stamped anew. */
     StoredResponse refreshed(StoredResponse stored, HttpClientResponse notModified, Instant requestTime, Instant stamp) {
-        Headers merged = Conditional.merge(stored.headers(), HeaderAdapter.toHeaders(copyEndToEnd(notModified.headers())));
+        Headers merged = Conditional.merge(stored.headers(), HeaderAdapter.endToEnd(notModified.headers()));
         if (!merged.contains("Date")) {
             merged = merged.with("Date", HttpDate.format(clock.instant()));
         }
         return new StoredResponse(stored.status(), merged, stored.body(), requestTime, clock.instant(), stored.tags(), stamp);
-    }
-
-    static MultiMap copyEndToEnd(MultiMap headers) {
-        MultiMap out = MultiMap.caseInsensitiveMultiMap();
-        HeaderRules.copyEndToEnd(headers, out, false);
-        return out;
     }
 
     /** Removes the purge-tag headers from what a client is about to see, unless configured to keep them. */
