@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -223,7 +222,8 @@ final class Forwarder {
         if (req.headers().contains(HttpHeaders.EXPECT)) {
             creq.sendHead(); // RFC 9110 §10.1.1: the client sends its body only after the upstream's 100
         }
-        new BodyPump(req, creq).start();
+        new BodyPump(req, creq, settings.maxBodySize(),
+                () -> reject(req, 413, "request body larger than " + settings.maxBodySize() + " bytes")).start();
     }
 
     /** Streams the response head and body to the client; ends it only when the upstream body ended cleanly. */
@@ -431,46 +431,5 @@ final class Forwarder {
             sb.append(c >= 0x20 && c < 0x7f ? c : '?');
         }
         return sb.toString();
-    }
-
-    /** Client body → upstream, pausing the client whenever the upstream connection's queue is full; enforces the size limit. */
-    private final class BodyPump {
-        private final HttpServerRequest req;
-        private final HttpClientRequest creq;
-        private long received;
-
-        BodyPump(HttpServerRequest req, HttpClientRequest creq) {
-            this.req = req;
-            this.creq = creq;
-        }
-
-        void start() {
-            req.handler(this::onChunk);
-            req.endHandler(v -> creq.end());
-            req.exceptionHandler(t -> creq.reset());
-            creq.drainHandler(v -> req.resume());
-            req.resume();
-        }
-
-        private void onChunk(Buffer chunk) {
-            received += chunk.length();
-            if (received > settings.maxBodySize()) {
-                req.handler(null);
-                req.endHandler(null);
-                // Answer before cancelling upstream: the cancel fails the pending response, which then
-                // finds this one already sent.
-                if (!req.response().headWritten()) {
-                    reject(req, 413, "request body larger than " + settings.maxBodySize() + " bytes");
-                } else {
-                    req.response().reset();
-                }
-                creq.reset();
-                return;
-            }
-            creq.write(chunk);
-            if (creq.writeQueueFull()) {
-                req.pause();
-            }
-        }
     }
 }
