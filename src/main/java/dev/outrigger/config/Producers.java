@@ -12,12 +12,10 @@ import dev.outrigger.policy.CachePolicy;
 import dev.outrigger.policy.Freshness;
 import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.proxy.ProxySettings;
-import dev.outrigger.store.CacheStore;
+import dev.outrigger.proxy.TieredResponses;
 import dev.outrigger.store.FailOpenStore;
-import dev.outrigger.store.MemoryStore;
 import dev.outrigger.store.RedisStore;
 import dev.outrigger.store.StoreStatus;
-import dev.outrigger.store.TieredStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.LaunchMode;
 import io.vertx.mutiny.redis.client.Redis;
@@ -34,7 +32,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 class Producers {
 
     /** The store and its status are built together, once. */
-    private record Built(CacheStore store, StoreStatus status) {}
+    private record Built(TieredResponses store, StoreStatus status) {}
 
     private Built built;
 
@@ -96,7 +94,7 @@ class Producers {
 
     @Produces
     @Singleton
-    CacheStore cacheStore(OutriggerConfig config, Clock clock, Meters meters,
+    TieredResponses cacheStore(OutriggerConfig config, Clock clock, Meters meters,
                           @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts, Instance<Redis> redis) {
         return build(config, clock, meters, redisHosts, redis).store();
     }
@@ -119,7 +117,7 @@ class Producers {
      */
     @Produces
     @Singleton
-    Coalescer coalescer(OutriggerConfig config, Clock clock, Meters meters, io.vertx.core.Vertx vertx, CacheStore store,
+    Coalescer coalescer(OutriggerConfig config, Clock clock, Meters meters, io.vertx.core.Vertx vertx, TieredResponses store,
                         @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts, Instance<Redis> redis) {
         var c = config.coalesce();
         CoalesceSettings settings = new CoalesceSettings(c.enabled(), c.leaseTtl(), c.waitTimeout(), c.hitForMiss(),
@@ -163,23 +161,24 @@ class Producers {
     }
 
     /**
-     * No QUARKUS_REDIS_HOSTS: the in-memory store alone. With it: memory (L1) over Redis (L2), Redis behind
-     * the fail-open circuit. The Redis client is resolved only then, so an unconfigured one is never built.
+     * No QUARKUS_REDIS_HOSTS: the in-memory store alone. With it: decoded copies in memory (L1) over Redis
+     * (L2), Redis behind the fail-open circuit. The Redis client is resolved only then, so an unconfigured
+     * one is never built.
      */
     private synchronized Built build(OutriggerConfig config, Clock clock, Meters meters, Optional<String> redisHosts,
                                      Instance<Redis> redis) {
         if (built == null) {
-            MemoryStore l1 = new MemoryStore(config.cache().l1MaxSize().asLongValue(), clock);
-            meters.l1Bytes(l1::weightedSize);
+            long l1Bytes = config.cache().l1MaxSize().asLongValue();
             if (!configured(redisHosts)) {
-                built = new Built(l1, new StoreStatus("memory", Optional::empty));
+                built = new Built(TieredResponses.memory(l1Bytes, clock), new StoreStatus("memory", Optional::empty));
             } else {
                 var s = config.store();
                 FailOpenStore l2 = new FailOpenStore(new RedisStore(redis.get(), config.keyPrefix()),
                         s.readTimeout(), s.writeTimeout(), s.failureThreshold(), s.openFor(), clock, meters.storeListener());
-                built = new Built(new TieredStore(l1, l2, config.cache().l1TtlBound()),
+                built = new Built(TieredResponses.over(l2, l1Bytes, config.cache().l1TtlBound(), clock),
                         new StoreStatus("memory over redis", () -> Optional.of(l2.state())));
             }
+            meters.l1Bytes(built.store()::localBytes);
         }
         return built;
     }

@@ -151,6 +151,14 @@ public final class Meters {
             }
 
             @Override
+            public void slow(String operation) {
+                Counter.builder("outrigger.store.slow")
+                        .description("Shared store calls that ran out of time while the store answered others "
+                                + "(this process's own queueing: a miss, but not a store failure)")
+                        .tag("operation", operation).register(registry).increment();
+            }
+
+            @Override
             public void failure(String operation, Throwable cause) {
                 Counter.builder("outrigger.store.errors").description("Shared store calls that failed or timed out")
                         .tag("operation", operation).register(registry).increment();

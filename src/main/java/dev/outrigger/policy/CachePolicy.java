@@ -23,8 +23,21 @@ public final class CachePolicy {
         public static final Settings DEFAULT = new Settings(Heuristics.DEFAULT, Duration.ZERO, Duration.ZERO);
     }
 
-    /** A stored response as the policy sees it: no body, only what the rules read. */
-    public record Stored(int status, Headers headers, Timing timing) {}
+    /**
+     * A stored response as the policy sees it: no body, only what the rules read, with the facts that never
+     * change for it (its parsed Cache-Control, its corrected initial age) worked out once, so that a copy
+     * kept in memory is judged on every hit without parsing (DESIGN rule 14).
+     */
+    public record Stored(int status, Headers headers, Timing timing, CacheControl cacheControl, Duration initialAge) {
+        public Stored(int status, Headers headers, Timing timing) {
+            this(status, headers, timing, CacheControl.of(headers), Freshness.correctedInitialAge(headers, timing));
+        }
+
+        /** current_age at {@code now} (RFC 9111 §4.2.3). */
+        public Duration age(Instant now) {
+            return Freshness.currentAge(initialAge, timing, now);
+        }
+    }
 
     /** What to do with the request. Handled by an exhaustive switch in the proxy. */
     public sealed interface Decision permits Fresh, StaleOk, Revalidate, Miss, Bypass, GatewayTimeout {}
@@ -85,8 +98,8 @@ public final class CachePolicy {
             return onlyIfCached ? new GatewayTimeout() : new Miss();
         }
         Stored st = stored.get();
-        CacheControl resp = CacheControl.of(st.headers());
-        Duration age = Freshness.currentAge(st.headers(), st.timing(), now);
+        CacheControl resp = st.cacheControl();
+        Duration age = st.age(now);
         Optional<Lifetime> known = Freshness.lifetime(st.status(), st.headers(), resp, st.timing(), settings.heuristics());
         // No lifetime at all (say ETag alone, or Last-Modified with heuristics off): stale from the start,
         // and only the response's own stale-if-error may let it stand in; never served without asking.

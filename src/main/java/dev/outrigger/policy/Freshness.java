@@ -31,14 +31,23 @@ public final class Freshness {
 
     /** current_age (RFC 9111 §4.2.3). */
     public static Duration currentAge(Headers response, Timing timing, Instant now) {
+        return currentAge(correctedInitialAge(response, timing), timing, now);
+    }
+
+    /** current_age from a corrected_initial_age computed once (RFC 9111 §4.2.3: it never changes). */
+    public static Duration currentAge(Duration correctedInitialAge, Timing timing, Instant now) {
+        Duration residentTime = nonNegative(Duration.between(timing.responseTime(), now));
+        return correctedInitialAge.plus(residentTime);
+    }
+
+    /** corrected_initial_age (RFC 9111 §4.2.3): the age the response had when it was received. */
+    public static Duration correctedInitialAge(Headers response, Timing timing) {
         Instant dateValue = response.first("Date").flatMap(HttpDate::parse).orElse(timing.responseTime());
         Duration ageValue = ageHeader(response).orElse(Duration.ZERO);
         Duration apparentAge = nonNegative(Duration.between(dateValue, timing.responseTime()));
         Duration responseDelay = nonNegative(Duration.between(timing.requestTime(), timing.responseTime()));
         Duration correctedAgeValue = ageValue.plus(responseDelay);
-        Duration correctedInitialAge = max(apparentAge, correctedAgeValue);
-        Duration residentTime = nonNegative(Duration.between(timing.responseTime(), now));
-        return correctedInitialAge.plus(residentTime);
+        return max(apparentAge, correctedAgeValue);
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.outrigger.proxy;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.Purges;
-import dev.outrigger.store.CacheStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,7 +29,7 @@ public final class ProxyServer {
 
     /** Starts listening on the configured port; port 0 binds one random port that every event loop shares. */
     public static Future<ProxyServer> start(Vertx vertx, ProxySettings settings, CacheSettings cacheSettings,
-                                            CacheStore store, Coalescer coalescer, Purges purges, Meters meters,
+                                            TieredResponses store, Coalescer coalescer, Purges purges, Meters meters,
                                             Clock clock) {
         // Vert.x shares a listening socket between servers asking for the same port; a negative port is a
         // random one shared the same way, where 0 would give every event loop a port of its own.

@@ -3,7 +3,6 @@ package dev.outrigger.proxy;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.Purges;
-import dev.outrigger.store.CacheStore;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;
@@ -26,7 +25,7 @@ final class ProxyVerticle extends AbstractVerticle {
     private final Meters meters;
     private final Clock clock;
     private final CacheSettings cacheSettings;
-    private final CacheStore store;
+    private final TieredResponses store;
     private final Coalescer coalescer;
     private final Purges purges;
     private final ClientConnections connections;
@@ -35,7 +34,7 @@ final class ProxyVerticle extends AbstractVerticle {
     private HttpClient tunnelClient;
 
     ProxyVerticle(ProxySettings settings, int port, Meters meters, Clock clock, CacheSettings cacheSettings,
-                  CacheStore store, Coalescer coalescer, Purges purges, ClientConnections connections) {
+                  TieredResponses store, Coalescer coalescer, Purges purges, ClientConnections connections) {
         this.settings = settings;
         this.connections = connections;
         this.cacheSettings = cacheSettings;

@@ -19,7 +19,6 @@ import dev.outrigger.policy.Freshness;
 import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.Vary;
 import dev.outrigger.purge.Purges;
-import dev.outrigger.store.CacheStore;
 import dev.outrigger.proxy.StoredResponses.Found;
 import dev.outrigger.store.StoredResponse;
 import io.smallrye.mutiny.Uni;
@@ -62,7 +61,7 @@ final class ResponseCache {
     /** In place of a lookup time: act without coalescing. */
     private static final long ALONE = Long.MIN_VALUE;
 
-    ResponseCache(CacheStore store, CacheSettings settings, Coalescer coalescer, Purges purges, Meters meters, Clock clock) {
+    ResponseCache(TieredResponses store, CacheSettings settings, Coalescer coalescer, Purges purges, Meters meters, Clock clock) {
         this.settings = settings;
         this.retention = new Retention(settings, clock);
         this.responses = new StoredResponses(store, settings, retention, coalescer, meters, clock);
@@ -84,24 +83,34 @@ final class ResponseCache {
             return;
         }
         String key = key(inbound);
-        Context context = Vertx.currentContext();
         long lookedUpAt = System.nanoTime();
+        // DESIGN rule 14: what this pod's memory answers is acted on at once, on this event loop
+        Found now = responses.findNow(key, request);
+        if (now != null) {
+            found(req, inbound, fwd, request, requestCc, key, now, lookedUpAt);
+            return;
+        }
+        Context context = Vertx.currentContext();
         responses.find(key, request).subscribe().with(
-                found -> Contexts.onContext(context, () -> {
-                    if (found.response().isPresent() && verdict(inbound, found.response().get()) == Purges.Verdict.HARD) {
-                        // A purged in-process copy: another replica may have stored a newer one since.
-                        responses.dropLocalCopies(key, request, found.response().get());
-                        responses.find(key, request).subscribe().with(
-                                again -> Contexts.onContext(context, () -> act(req, inbound, fwd, request, requestCc, key, again,
-                                        lookedUpAt)),
-                                failed -> Contexts.onContext(context, () -> act(req, inbound, fwd, request, requestCc, key,
-                                        Found.NOTHING, lookedUpAt)));
-                        return;
-                    }
-                    act(req, inbound, fwd, request, requestCc, key, found, lookedUpAt);
-                }),
+                found -> Contexts.onContext(context, () -> found(req, inbound, fwd, request, requestCc, key, found, lookedUpAt)),
                 failed -> Contexts.onContext(context, () -> act(req, inbound, fwd, request, requestCc, key, Found.NOTHING,
                         lookedUpAt)));
+    }
+
+    /** Acts on what the lookup found, once more after dropping an in-process copy a purge removed. */
+    private void found(HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, CacheControl requestCc,
+                       String key, Found found, long lookedUpAt) {
+        if (found.copy().isPresent() && verdict(inbound, found.copy().get().response) == Purges.Verdict.HARD) {
+            // A purged in-process copy: another replica may have stored a newer one since.
+            Context context = Vertx.currentContext();
+            responses.dropLocalCopies(key, request, found.copy().get().response);
+            responses.find(key, request).subscribe().with(
+                    again -> Contexts.onContext(context, () -> act(req, inbound, fwd, request, requestCc, key, again, lookedUpAt)),
+                    failed -> Contexts.onContext(context, () -> act(req, inbound, fwd, request, requestCc, key, Found.NOTHING,
+                            lookedUpAt)));
+            return;
+        }
+        act(req, inbound, fwd, request, requestCc, key, found, lookedUpAt);
     }
 
     /**
@@ -111,22 +120,23 @@ final class ResponseCache {
     private void act(HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, CacheControl requestCc, String key,
                      Found found, long lookedUpAt) {
         boolean coalesce = lookedUpAt != ALONE;
-        Optional<StoredResponse> stored = found.response();
+        Optional<Servable> copy = found.copy();
         List<String> keyed = found.varyFields();
-        Purges.Verdict verdict = stored.map(s -> verdict(inbound, s)).orElse(Purges.Verdict.NONE);
+        Purges.Verdict verdict = copy.map(c -> verdict(inbound, c.response)).orElse(Purges.Verdict.NONE);
         if (verdict == Purges.Verdict.HARD) {
             meters.purgedEntry(false);
-            stored = Optional.empty();
+            copy = Optional.empty();
         }
-        Decision decision = CachePolicy.decide(req.method().name(), request, requestCc,
-                stored.map(s -> new CachePolicy.Stored(s.status(), s.headers(), Retention.timing(s))), clock.instant(), settings.policy());
+        Optional<StoredResponse> stored = copy.map(c -> c.response);
+        Decision decision = CachePolicy.decide(req.method().name(), request, requestCc, copy.map(c -> c.policy),
+                clock.instant(), settings.policy());
         if (verdict == Purges.Verdict.SOFT && (decision instanceof Fresh || decision instanceof StaleOk)) {
             // Soft purge: the entry is stale from now on; served stale while one request refreshes it.
             meters.purgedEntry(true);
             StoredResponse s = stored.orElseThrow();
             if (CachePolicy.allowsStale(s.headers())) {
-                Duration age = Freshness.currentAge(s.headers(), Retention.timing(s), clock.instant());
-                writer.serve(req, request, s, age, CacheOutcome.STALE, CacheHeaders.hit(0));
+                writer.serve(req, request, copy.get(), copy.get().policy.age(clock.instant()), CacheOutcome.STALE,
+                        CacheHeaders.hit(0));
                 refresh(req, inbound, fwd, request, key, s, coalesce ? lookedUpAt : System.nanoTime());
                 return;
             }
@@ -135,7 +145,8 @@ final class ResponseCache {
         switch (decision) {
             case Fresh f -> {
                 StoredResponse s = stored.orElseThrow();
-                writer.serve(req, request, s, f.age(), CacheOutcome.HIT, CacheHeaders.hit(f.lifetime().minus(f.age()).toSeconds()));
+                writer.serve(req, request, copy.get(), f.age(), CacheOutcome.HIT,
+                        CacheHeaders.hit(f.lifetime().minus(f.age()).toSeconds()));
                 // Refreshed by one request shortly before it expires, rather than by a stampede at expiry.
                 if (coalesce && coalescer.settings().earlyRefreshDue(f.lifetime().minus(f.age()),
                         Duration.ofMillis(s.responseTime().toEpochMilli() - s.requestTime().toEpochMilli()))) {
@@ -143,7 +154,7 @@ final class ResponseCache {
                 }
             }
             case StaleOk s -> {
-                writer.serve(req, request, stored.orElseThrow(), s.age(), CacheOutcome.STALE,
+                writer.serve(req, request, copy.get(), s.age(), CacheOutcome.STALE,
                         CacheHeaders.hit(s.lifetime().minus(s.age()).toSeconds()));
                 if (s.refresh() && coalesce) {
                     refresh(req, inbound, fwd, request, key, stored.orElseThrow(), lookedUpAt);

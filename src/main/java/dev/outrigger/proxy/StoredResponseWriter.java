@@ -6,9 +6,7 @@ import dev.outrigger.policy.Conditional;
 import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.Ranges;
 import dev.outrigger.store.StoredResponse;
-import io.netty.buffer.Unpooled;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -29,9 +27,16 @@ final class StoredResponseWriter {
         this.meters = meters;
     }
 
-    /** Serves a stored response: Age, cache headers, a 304 for a client's satisfied conditional, no body for HEAD. */
+    /** Serves a stored response not kept in memory (a 304-refreshed or a stale one): prepared for this one answer. */
     void serve(HttpServerRequest req, Headers request, StoredResponse stored, Duration age, CacheOutcome outcome,
-                       String cacheStatus) {
+               String cacheStatus) {
+        serve(req, request, Servable.of(stored), age, outcome, cacheStatus);
+    }
+
+    /** Serves a stored response: Age, cache headers, a 304 for a client's satisfied conditional, no body for HEAD. */
+    void serve(HttpServerRequest req, Headers request, Servable copy, Duration age, CacheOutcome outcome,
+               String cacheStatus) {
+        StoredResponse stored = copy.response;
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) {
             return;
@@ -55,7 +60,7 @@ final class StoredResponseWriter {
             out.set(HttpHeaders.CONTENT_LENGTH, "0");
         } else {
             resp.setStatusCode(range instanceof Ranges.Partial ? 206 : stored.status());
-            HeaderAdapter.addAll(stored.headers().without("Age"), out);
+            copy.addHead(out);
         }
         out.set("Age", Long.toString(age.toSeconds())); // RFC 9111 §5.1
         out.set(CacheHeaders.X_CACHE, outcome == CacheOutcome.STALE ? "STALE" : "HIT");
@@ -67,14 +72,14 @@ final class StoredResponseWriter {
             out.set("Content-Range", p.contentRange());
             int length = (int) (p.last() - p.first() + 1);
             out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(length));
-            resp.end(Buffer.buffer(Unpooled.wrappedBuffer(stored.body(), (int) p.first(), length)));
+            resp.end(copy.body().slice((int) p.first(), (int) p.first() + length));
         } else if (req.method() == HttpMethod.HEAD) {
             if (!out.contains(HttpHeaders.CONTENT_LENGTH)) {
                 out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(stored.body().length));
             }
             resp.end();
         } else {
-            resp.end(Buffer.buffer(Unpooled.wrappedBuffer(stored.body()))); // the stored array is never written to
+            resp.end(copy.body());
         }
     }
 }

@@ -9,10 +9,7 @@ import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.HttpDate;
 import dev.outrigger.policy.Vary;
 import dev.outrigger.purge.Tags;
-import dev.outrigger.store.CacheStore;
 import dev.outrigger.store.StoredResponse;
-import dev.outrigger.store.StoredResponseCodec;
-import dev.outrigger.store.StoredValue;
 import dev.outrigger.store.VariantIndex;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
@@ -33,14 +30,14 @@ final class StoredResponses {
 
     private static final Logger LOG = Logger.getLogger(StoredResponses.class);
 
-    private final CacheStore store;
+    private final TieredResponses store;
     private final CacheSettings settings;
     private final Retention retention;
     private final Coalescer coalescer;
     private final Meters meters;
     private final Clock clock;
 
-    StoredResponses(CacheStore store, CacheSettings settings, Retention retention, Coalescer coalescer, Meters meters,
+    StoredResponses(TieredResponses store, CacheSettings settings, Retention retention, Coalescer coalescer, Meters meters,
                     Clock clock) {
         this.store = store;
         this.settings = settings;
@@ -55,28 +52,57 @@ final class StoredResponses {
      * coding), and the request fields the URL's responses vary on (known from its variant index even when
      * this request's variant is missing: they are part of the key, so a fetch for it may carry them).
      */
-    record Found(Optional<StoredResponse> response, List<String> varyFields) {
+    record Found(Optional<Servable> copy, List<String> varyFields) {
         static final Found NOTHING = new Found(Optional.empty(), List.of());
+
+        Optional<StoredResponse> response() {
+            return copy.map(c -> c.response);
+        }
     }
 
     Uni<Optional<StoredResponse>> lookup(String key, Headers request) {
         return find(key, request).map(Found::response);
     }
 
+    /** What this pod's own copies answer now, without I/O; null when the shared store must be asked. */
+    Found findNow(String key, Headers request) {
+        TieredResponses.Copy top = store.now(key);
+        if (top == null || top == TieredResponses.ABSENT) {
+            return top == null ? null : Found.NOTHING;
+        }
+        return switch (top.value()) {
+            case StoredResponse r -> found(top, request, top.servable().varyFields);
+            case VariantIndex index -> {
+                TieredResponses.Copy variant = store.now(Variants.variantKey(key, index.fields(), request));
+                yield variant == null ? null : found(variant, request, index.fields());
+            }
+        };
+    }
+
     Uni<Found> find(String key, Headers request) {
-        return store.get(key).chain(entry -> {
-            Optional<StoredValue> value = entry.flatMap(e -> StoredResponseCodec.decodeAny(e.value()));
-            if (value.isEmpty()) {
+        Found now = findNow(key, request);
+        if (now != null) {
+            return Uni.createFrom().item(now);
+        }
+        return store.get(key).chain(top -> {
+            if (top.isEmpty()) {
                 return Uni.createFrom().item(Found.NOTHING);
             }
-            return switch (value.get()) {
-                case StoredResponse r -> Uni.createFrom().item(
-                        new Found(Optional.of(r).filter(found -> acceptable(request, found)), Vary.fields(r.headers())));
+            return switch (top.get().value()) {
+                case StoredResponse r -> Uni.createFrom().item(found(top.get(), request, top.get().servable().varyFields));
                 case VariantIndex index -> store.get(Variants.variantKey(key, index.fields(), request))
-                        .map(e -> new Found(e.flatMap(v -> StoredResponseCodec.decode(v.value()))
-                                .filter(found -> acceptable(request, found)), index.fields()));
+                        .map(variant -> variant.map(v -> found(v, request, index.fields()))
+                                .orElse(new Found(Optional.empty(), index.fields())));
             };
         });
+    }
+
+    /** The response a copy holds, if it is one and the request accepts its coding; with the URL's Vary fields. */
+    private static Found found(TieredResponses.Copy copy, Headers request, List<String> varyFields) {
+        if (copy == TieredResponses.ABSENT || !(copy.value() instanceof StoredResponse r)) {
+            return new Found(Optional.empty(), varyFields);
+        }
+        return new Found(Optional.of(copy.servable()).filter(s -> acceptable(request, r)), varyFields);
     }
 
     /**
@@ -106,20 +132,19 @@ final class StoredResponses {
         }
         Duration keep = ttl;
         List<String> fields = Vary.fields(headers);
-        byte[] encoded = StoredResponseCodec.encode(clean);
         String written = fields.isEmpty() ? key : Variants.variantKey(key, fields, request);
         Uni<Void> write = fields.isEmpty()
-                ? store.put(key, encoded, keep)
+                ? store.put(key, clean, keep)
                 : store.get(key).chain(entry -> {
-                    Optional<VariantIndex> index = Variants.withVariant(entry, fields, Variants.variantId(fields, request),
-                            clock.millis() + keep.toMillis(), clock.millis(), settings.maxVariants());
+                    long now = clock.millis();
+                    Optional<VariantIndex> index = Variants.withVariant(entry.map(TieredResponses.Copy::value), fields,
+                            Variants.variantId(fields, request), now + keep.toMillis(), now, settings.maxVariants());
                     if (index.isEmpty()) {
                         meters.variantsCapped();
                         return Uni.createFrom().voidItem(); // served, not stored: the URL has its fill of variants
                     }
-                    Duration indexTtl = entry.map(CacheStore.Entry::ttl).filter(t -> t.compareTo(keep) > 0).orElse(keep);
-                    return store.put(key, StoredResponseCodec.encode(index.get()), indexTtl)
-                            .chain(() -> store.put(written, encoded, keep));
+                    Duration indexTtl = entry.map(e -> e.ttl(now)).filter(t -> t.compareTo(keep) > 0).orElse(keep);
+                    return store.put(key, index.get(), indexTtl).chain(() -> store.put(written, clean, keep));
                 });
         return write.invoke(() -> {
             // other replicas drop their in-process copies of what was just replaced

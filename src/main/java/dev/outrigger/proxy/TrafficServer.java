@@ -3,7 +3,6 @@ package dev.outrigger.proxy;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.PurgeBus;
-import dev.outrigger.store.CacheStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -29,12 +28,12 @@ public class TrafficServer {
     private final Meters meters;
     private final Clock clock;
     private final CacheSettings cacheSettings;
-    private final CacheStore store;
+    private final TieredResponses store;
     private final Coalescer coalescer;
     private final PurgeBus purgeBus;
     private volatile ProxyServer server;
 
-    TrafficServer(Vertx vertx, ProxySettings settings, CacheSettings cacheSettings, CacheStore store, Coalescer coalescer,
+    TrafficServer(Vertx vertx, ProxySettings settings, CacheSettings cacheSettings, TieredResponses store, Coalescer coalescer,
                   PurgeBus purgeBus, Meters meters, Clock clock) {
         this.vertx = vertx;
         this.settings = settings;

@@ -2,8 +2,7 @@ package dev.outrigger.proxy;
 
 import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.Vary;
-import dev.outrigger.store.CacheStore;
-import dev.outrigger.store.StoredResponseCodec;
+import dev.outrigger.store.StoredValue;
 import dev.outrigger.store.VariantIndex;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -44,11 +43,10 @@ final class Variants {
      * the URL already holds {@code maxVariants} others: a client sending random values of a varied header
      * cannot flood the store. Replicas writing at the same moment may each add one past the cap.
      */
-    static Optional<VariantIndex> withVariant(Optional<CacheStore.Entry> entry, List<String> fields, String id,
+    static Optional<VariantIndex> withVariant(Optional<StoredValue> stored, List<String> fields, String id,
                                               long expiresAtMillis, long now, int maxVariants) {
         List<VariantIndex.Variant> live = new ArrayList<>();
-        entry.flatMap(e -> StoredResponseCodec.decodeAny(e.value()))
-                .filter(v -> v instanceof VariantIndex index && index.fields().equals(fields))
+        stored.filter(v -> v instanceof VariantIndex index && index.fields().equals(fields))
                 .ifPresent(v -> ((VariantIndex) v).variants().stream()
                         .filter(variant -> variant.expiresAtMillis() > now && !variant.id().equals(id))
                         .forEach(live::add));

@@ -16,6 +16,14 @@ public interface CacheStore {
     /** The entry stored under {@code key}, or empty when there is none or it has expired. */
     Uni<Optional<Entry>> get(String key);
 
+    /**
+     * Like {@link #get}, but when the store cannot answer now (down, too slow, skipped while its circuit is
+     * open) the Uni fails instead of reading as a miss: a caller holding a copy of its own keeps using it.
+     */
+    default Uni<Optional<Entry>> read(String key) {
+        return get(key);
+    }
+
     /** Stores {@code value} under {@code key} for {@code ttl}, replacing what was there. */
     Uni<Void> put(String key, byte[] value, Duration ttl);
 

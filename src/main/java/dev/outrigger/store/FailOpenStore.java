@@ -5,6 +5,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -12,9 +16,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Wraps a remote store so that it can only ever slow a request by its timeout and never fail one
- * (DESIGN rule 8): every call has a deadline; an error or timeout is a miss (reads) or is dropped
- * (writes); after {@code failureThreshold} failures in a row the circuit opens and calls skip the store
- * for {@code openFor}, then one probe call decides whether it closes again.
+ * (DESIGN rule 8): every call has a deadline; an error or timeout is a miss (reads; {@link #read} says
+ * so instead) or is dropped (writes); after {@code failureThreshold} failures in a row the circuit opens
+ * and calls skip the store for {@code openFor}, then one probe call decides whether it closes again. One
+ * log line when the circuit opens, one when it closes; the listener counts the rest.
  */
 public final class FailOpenStore implements CacheStore {
 
@@ -31,6 +36,9 @@ public final class FailOpenStore implements CacheStore {
 
         /** A call that succeeded, and how long it took. */
         default void latency(String operation, long nanos) { }
+
+        /** A call that ran out of time while the store answered others: this process's queueing, not a failure. */
+        default void slow(String operation) { }
 
         Listener NONE = new Listener() {
             @Override
@@ -52,8 +60,11 @@ public final class FailOpenStore implements CacheStore {
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicReference<Instant> openedAt = new AtomicReference<>();
     private final AtomicReference<State> state = new AtomicReference<>(State.CLOSED);
-    private final AtomicLong lastWarning = new AtomicLong(Long.MIN_VALUE / 2);
-    private final AtomicInteger suppressed = new AtomicInteger();
+    private final AtomicReference<Instant> firstOpenedAt = new AtomicReference<>();
+    /** System.nanoTime of the latest answer from the store. */
+    private final AtomicLong lastAnswer = new AtomicLong(NEVER);
+    private static final long NEVER = Long.MIN_VALUE;
+    private final AtomicLong skipped = new AtomicLong();
 
     public FailOpenStore(CacheStore delegate, Duration readTimeout, Duration writeTimeout, int failureThreshold,
                          Duration openFor, Clock clock, Listener listener) {
@@ -72,39 +83,72 @@ public final class FailOpenStore implements CacheStore {
 
     @Override
     public Uni<Optional<Entry>> get(String key) {
-        if (!admit()) {
-            return Uni.createFrom().item(Optional.empty());
-        }
-        return guard("get", delegate.get(key), readTimeout, Optional.empty());
+        return read(key).onFailure(Unavailable.class).recoverWithItem(Optional.empty());
+    }
+
+    @Override
+    public Uni<Optional<Entry>> read(String key) {
+        return guard("get", () -> delegate.get(key), readTimeout);
     }
 
     @Override
     public Uni<Void> put(String key, byte[] value, Duration ttl) {
-        if (!admit()) {
-            return Uni.createFrom().voidItem();
-        }
-        return guard("put", delegate.put(key, value, ttl), writeTimeout, null);
+        return guard("put", () -> delegate.put(key, value, ttl), writeTimeout)
+                .onFailure(Unavailable.class).recoverWithNull();
     }
 
     @Override
     public Uni<Boolean> remove(String key) {
-        if (!admit()) {
-            return Uni.createFrom().item(false);
-        }
-        return guard("remove", delegate.remove(key), writeTimeout, false);
+        return guard("remove", () -> delegate.remove(key), writeTimeout)
+                .onFailure(Unavailable.class).recoverWithItem(false);
     }
 
-    private <T> Uni<T> guard(String operation, Uni<T> call, Duration timeout, T fallback) {
-        long start = System.nanoTime();
-        return call.ifNoItem().after(timeout).fail()
-                .onItem().invoke(ok -> {
-                    listener.latency(operation, System.nanoTime() - start);
-                    succeeded();
-                })
-                .onFailure().recoverWithItem(t -> {
-                    failed(operation, t);
-                    return fallback;
-                });
+    /** The store did not answer this call (skipped, failed or too slow); it is a miss or a write not made. */
+    public static final class Unavailable extends RuntimeException {
+        private Unavailable() {
+            super("cache store unavailable", null, false, false); // no stack: it is an outcome, not a bug
+        }
+    }
+
+    private static final Unavailable UNAVAILABLE = new Unavailable();
+
+    /**
+     * Runs a call with a deadline, or skips it while the circuit is open. The deadline is a timer on the
+     * caller's event loop, not on a shared scheduler thread: a reply that has reached the socket is read
+     * before the timer of the same loop fires, so a busy loop delays both alike instead of turning its own
+     * backlog into timeouts.
+     */
+    private <T> Uni<T> guard(String operation, Supplier<Uni<T>> call, Duration timeout) {
+        return Uni.createFrom().emitter(emitter -> {
+            if (!admit()) {
+                skipped.incrementAndGet();
+                emitter.fail(UNAVAILABLE);
+                return;
+            }
+            long start = System.nanoTime();
+            Context context = Vertx.currentContext();
+            long timer = context == null ? -1 : context.owner().setTimer(Math.max(1, timeout.toMillis()),
+                    id -> emitter.fail(failed(operation, new TimeoutException("no answer within " + timeout), start)));
+            Uni<T> bounded = context != null ? call.get() : call.get().ifNoItem().after(timeout).fail();
+            bounded.subscribe().with(item -> {
+                if (timer >= 0) {
+                    context.owner().cancelTimer(timer);
+                }
+                succeeded(operation, start);
+                emitter.complete(item); // ignored when the deadline came first
+            }, failure -> {
+                if (timer >= 0) {
+                    context.owner().cancelTimer(timer);
+                }
+                emitter.fail(failed(operation, failure, start));
+            });
+        });
+    }
+
+    /** Whether the store answered any call after {@code start} (System.nanoTime, compared by difference). */
+    private boolean answeredSince(long start) {
+        long last = lastAnswer.get();
+        return last != NEVER && last - start > 0;
     }
 
     /** Whether a call may go to the store now; moves an open circuit to half-open once its time is up. */
@@ -121,39 +165,47 @@ public final class FailOpenStore implements CacheStore {
         return false;
     }
 
-    /** A flapping store must not flood the log: one line a minute, with how many were held back. */
-    private void warnAtMostEveryMinute(String operation, Throwable cause) {
-        long now = clock.millis();
-        long last = lastWarning.get();
-        if (now - last >= 60_000 && lastWarning.compareAndSet(last, now)) {
-            LOG.warnf("cache store failing (%s: %s): circuit open for %s, requests go to the upstream%s",
-                    operation, cause.toString(), openFor,
-                    suppressed.get() > 0 ? " (" + suppressed.getAndSet(0) + " more openings in the last minute)" : "");
-        } else {
-            suppressed.incrementAndGet();
-            LOG.debugf("cache store failing (%s: %s): circuit open again", operation, cause);
-        }
-    }
-
-    private void succeeded() {
+    private void succeeded(String operation, long start) {
+        long now = System.nanoTime();
+        lastAnswer.accumulateAndGet(now, (last, next) -> last == NEVER || next - last > 0 ? next : last);
+        listener.latency(operation, now - start);
         consecutiveFailures.set(0);
-        if (state.getAndSet(State.CLOSED) != State.CLOSED) {
-            LOG.debug("cache store answering again: circuit closed");
+        State before = state.getAndSet(State.CLOSED);
+        if (before != State.CLOSED) {
             listener.stateChanged(State.CLOSED);
+            LOG.infof("cache store answering again: circuit closed after %ds (%d calls skipped meanwhile)",
+                    Duration.between(firstOpenedAt.get(), clock.instant()).toSeconds(), skipped.getAndSet(0));
         }
     }
 
-    private void failed(String operation, Throwable cause) {
+    /**
+     * Counts a failure, unless it is a timeout while the store kept answering other calls: then the wait
+     * was this process's own queueing (a saturated event loop, a pool wait), not the store's, and it must
+     * not open the circuit and send the cache's load to the upstream exactly when load is highest.
+     */
+    private Unavailable failed(String operation, Throwable cause, long start) {
+        boolean timedOut = cause instanceof TimeoutException || cause instanceof io.smallrye.mutiny.TimeoutException;
+        if (timedOut && answeredSince(start)) {
+            listener.slow(operation);
+            return UNAVAILABLE;
+        }
         listener.failure(operation, cause);
         int failures = consecutiveFailures.incrementAndGet();
         State s = state.get();
         if (s == State.HALF_OPEN || (s == State.CLOSED && failures >= failureThreshold)) {
             openedAt.set(clock.instant());
             State before = state.getAndSet(State.OPEN);
-            if (before != State.OPEN) {
+            if (before == State.CLOSED) {
+                // one line per outage; a failed probe that keeps it open is not news
+                firstOpenedAt.set(clock.instant());
                 listener.stateChanged(State.OPEN);
-                warnAtMostEveryMinute(operation, cause);
+                LOG.warnf("cache store failing (%s: %s): circuit open, the store is skipped for %s at a time until it answers; "
+                        + "in-memory copies are served meanwhile and misses go to the upstream", operation, cause, openFor);
+            } else if (before == State.HALF_OPEN) {
+                listener.stateChanged(State.OPEN);
+                LOG.debugf("cache store still failing (%s: %s): circuit open again", operation, cause);
             }
         }
+        return UNAVAILABLE;
     }
 }

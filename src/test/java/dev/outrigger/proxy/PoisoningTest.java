@@ -66,7 +66,7 @@ class PoisoningTest {
     TestProxy start(CacheSettings cache, boolean trust) {
         FailOpenStore store = new FailOpenStore(new RedisStore(redis.client(), "orc:v1:"), Duration.ofMillis(500),
                 Duration.ofMillis(500), 2, Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE);
-        return TestProxy.start(origin, clock, store, cache, s -> s.withForwarding(trust, true));
+        return TestProxy.start(origin, clock, TieredResponses.over(store, 0, Duration.ZERO, clock), cache, s -> s.withForwarding(trust, true));
     }
 
     @AfterEach

@@ -9,7 +9,6 @@ import dev.outrigger.coalesce.Leases;
 import dev.outrigger.policy.CachePolicy;
 import dev.outrigger.policy.Freshness;
 import dev.outrigger.policy.HttpDate;
-import dev.outrigger.store.MemoryStore;
 import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.MutableClock;
 import dev.outrigger.testsupport.OriginServer;
@@ -44,7 +43,7 @@ class PrivateLeakTest {
     }
 
     TestProxy proxy(CacheSettings cache, CoalesceSettings coalesce) {
-        return TestProxy.start(origin, clock, new MemoryStore(16L << 20, clock), cache, Leases.LOCAL, coalesce);
+        return TestProxy.start(origin, clock, TieredResponses.memory(16L << 20, clock), cache, Leases.LOCAL, coalesce);
     }
 
     @AfterEach

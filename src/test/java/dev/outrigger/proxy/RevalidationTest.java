@@ -8,7 +8,6 @@ import dev.outrigger.coalesce.Leases;
 import dev.outrigger.policy.CachePolicy;
 import dev.outrigger.policy.Freshness;
 import dev.outrigger.policy.HttpDate;
-import dev.outrigger.store.MemoryStore;
 import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.MutableClock;
 import dev.outrigger.testsupport.OriginServer;
@@ -39,7 +38,7 @@ class RevalidationTest {
     }
 
     TestProxy proxy(CacheSettings cache) {
-        return TestProxy.start(origin, clock, new MemoryStore(16L << 20, clock), cache, Leases.LOCAL,
+        return TestProxy.start(origin, clock, TieredResponses.memory(16L << 20, clock), cache, Leases.LOCAL,
                 new CoalesceSettings(true, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(10), 0, true,
                         () -> 1.0));
     }

@@ -3,7 +3,6 @@ package dev.outrigger.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.outrigger.policy.CachePolicy;
-import dev.outrigger.store.MemoryStore;
 import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.MutableClock;
 import dev.outrigger.testsupport.OriginServer;
@@ -26,7 +25,7 @@ class VariantTest {
     void start() {
         origin = OriginServer.start();
         clock = new MutableClock(Instant.parse("2026-03-01T12:00:00Z"));
-        proxy = TestProxy.start(origin, clock, new MemoryStore(16L << 20, clock),
+        proxy = TestProxy.start(origin, clock, TieredResponses.memory(16L << 20, clock),
                 new CacheSettings(8L << 20, CachePolicy.Settings.DEFAULT, false).withVariants(Duration.ofMinutes(10), 3));
         origin.on("/v", req -> req.response().putHeader("Cache-Control", "max-age=60").putHeader("Vary", "X-Flavour")
                 .end("flavour=" + req.getHeader("X-Flavour")));

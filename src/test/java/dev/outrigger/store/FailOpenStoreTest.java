@@ -116,6 +116,64 @@ class FailOpenStoreTest {
         stall.join();
     }
 
+    @Test
+    void aTimeoutWhileTheStoreAnswersOtherCallsIsOurOwnQueueingAndDoesNotOpenTheCircuit() {
+        // One key's reads wait for a gate (as a reply stuck behind this process's own backlog would); reads of
+        // another key keep being answered by the real Redis meanwhile.
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        AtomicInteger slow = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        CacheStore stuckOnOneKey = new Counting(new RedisStore(redis.client(), "orc:v1:"), calls) {
+            @Override
+            public Uni<Optional<Entry>> get(String key) {
+                // a stage of its own per read: a timed-out read cancels it, not the gate
+                return key.equals("stuck") ? Uni.createFrom().completionStage(gate.thenApply(x -> x)).chain(() -> super.get(key))
+                        : super.get(key);
+            }
+        };
+        FailOpenStore guarded = new FailOpenStore(stuckOnOneKey, Duration.ofMillis(500), Duration.ofMillis(500), 3, OPEN_FOR,
+                clock, new FailOpenStore.Listener() {
+                    @Override
+                    public void failure(String operation, Throwable cause) {
+                        failures.incrementAndGet();
+                    }
+
+                    @Override
+                    public void stateChanged(State state) { }
+
+                    @Override
+                    public void slow(String operation) {
+                        slow.incrementAndGet();
+                    }
+                });
+
+        guarded.get("other").await().atMost(WAIT); // connected
+        for (int i = 0; i < 5; i++) {
+            var stuck = guarded.read("stuck").subscribeAsCompletionStage();
+            // answered while the stuck read waits: the store is alive
+            do {
+                guarded.get("other").await().atMost(WAIT);
+            } while (!stuck.isDone());
+            assertTrue(stuck.isCompletedExceptionally(), "the stuck read ran out of time");
+        }
+
+        assertEquals(State.CLOSED, guarded.state());
+        assertEquals(5, slow.get());
+        assertEquals(0, failures.get());
+        gate.complete(null);
+    }
+
+    @Test
+    void readTellsAnUnavailableStoreApartFromAMissingKey() {
+        store.put("k", new byte[] {1}, Duration.ofMinutes(1)).await().atMost(WAIT); // connected
+        assertEquals(Optional.empty(), store.read("absent").await().atMost(WAIT), "a miss");
+        server.kill();
+
+        var unavailable = store.read("absent").subscribeAsCompletionStage();
+        var thrown = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class, unavailable::join);
+        assertTrue(thrown.getCause() instanceof FailOpenStore.Unavailable, String.valueOf(thrown.getCause()));
+    }
+
     /** Waits, bounded, until the server stops answering (the DEBUG SLEEP has started). */
     private void awaitBlocked() throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();

@@ -4,10 +4,9 @@ import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.coalesce.RedisLeases;
 import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.purge.RedisPurgeBus;
+import dev.outrigger.proxy.TieredResponses;
 import dev.outrigger.store.FailOpenStore;
-import dev.outrigger.store.MemoryStore;
 import dev.outrigger.store.RedisStore;
-import dev.outrigger.store.TieredStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Redis;
 import java.time.Clock;
@@ -49,8 +48,7 @@ public final class Deployment implements AutoCloseable {
         RedisLeases leases = new RedisLeases(client, "orc:v1:", coalesce.leaseTtl(), Duration.ofSeconds(5),
                 Duration.ofSeconds(1)).start();
         RedisPurgeBus[] bus = new RedisPurgeBus[1];
-        TestProxy proxy = TestProxy.start(origin, clock, new TieredStore(new MemoryStore(16L << 20, clock), l2,
-                Duration.ofSeconds(1)), cache, leases, coalesce, (vertx, purges, listener) -> {
+        TestProxy proxy = TestProxy.start(origin, clock, TieredResponses.over(l2, 16L << 20, Duration.ofSeconds(1), clock), cache, leases, coalesce, (vertx, purges, listener) -> {
                     bus[0] = new RedisPurgeBus(client, purges, "orc:v1:", "outrigger:invalidate", Duration.ofSeconds(10),
                             Duration.ofSeconds(1), vertx, clock, listener).start();
                     return bus[0];

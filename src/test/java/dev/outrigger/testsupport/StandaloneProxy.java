@@ -4,19 +4,17 @@ import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.coalesce.Leases;
 import dev.outrigger.coalesce.RedisLeases;
-import dev.outrigger.store.CacheStore;
 import dev.outrigger.store.FailOpenStore;
 import dev.outrigger.store.RedisStore;
-import dev.outrigger.store.TieredStore;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import java.time.Duration;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.Purges;
-import dev.outrigger.store.MemoryStore;
 import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.proxy.ProxyServer;
 import dev.outrigger.proxy.ProxySettings;
+import dev.outrigger.proxy.TieredResponses;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -41,15 +39,15 @@ public final class StandaloneProxy {
         ProxySettings settings = ProxySettings.defaults(URI.create(args[0])).withLimits(8192, 32768, Long.MAX_VALUE);
         Meters meters = new Meters(new SimpleMeterRegistry());
         Clock clock = Clock.systemUTC();
-        MemoryStore memory = new MemoryStore(16L << 20, clock);
-        CacheStore store = memory;
+        TieredResponses store = TieredResponses.memory(16L << 20, clock);
         Leases leases = Leases.LOCAL;
         if (args.length >= 3) {
             Redis redis = Redis.createClient(io.vertx.mutiny.core.Vertx.newInstance(vertx),
                     new RedisOptions().setConnectionString(args[1]));
             Duration ttl = Duration.ofMillis(Long.parseLong(args[2]));
-            store = new TieredStore(memory, new FailOpenStore(new RedisStore(redis, "orc:v1:"), Duration.ofMillis(500),
-                    Duration.ofMillis(500), 5, Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE), Duration.ofSeconds(1));
+            store = TieredResponses.over(new FailOpenStore(new RedisStore(redis, "orc:v1:"), Duration.ofMillis(500),
+                    Duration.ofMillis(500), 5, Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE), 16L << 20,
+                    Duration.ofSeconds(1), clock);
             leases = new RedisLeases(redis, "orc:v1:", ttl, Duration.ofMillis(500), Duration.ofSeconds(1)).start();
         }
         ProxyServer server = ProxyServer.start(vertx, settings, CacheSettings.DEFAULT, store,

@@ -6,11 +6,10 @@ import dev.outrigger.coalesce.Leases;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.purge.Purges;
-import dev.outrigger.store.CacheStore;
-import dev.outrigger.store.MemoryStore;
 import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.proxy.ProxyServer;
 import dev.outrigger.proxy.ProxySettings;
+import dev.outrigger.proxy.TieredResponses;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -37,10 +36,10 @@ public final class TestProxy implements AutoCloseable {
         PurgeBusFactory LOCAL = (vertx, purges, listener) -> PurgeBus.local(purges, listener);
     }
 
-    private TestProxy(ProxySettings settings, Clock clock, CacheStore store, CacheSettings cache, Leases leases,
+    private TestProxy(ProxySettings settings, Clock clock, TieredResponses store, CacheSettings cache, Leases leases,
                       CoalesceSettings coalesce, PurgeBusFactory purgeBusFactory) {
         Meters meters = new Meters(registry);
-        CacheStore cacheStore = store == null ? new MemoryStore(64L << 20, clock) : store;
+        TieredResponses cacheStore = store == null ? TieredResponses.memory(64L << 20, clock) : store;
         coalescer = new Coalescer(vertx, leases, coalesce, clock, meters.coalesceListener(), cacheStore::evictLocal,
                 cacheStore::evictAllLocal);
         Purges purges = new Purges(clock, Duration.ofMillis(100), cache.maxTtl());
@@ -65,7 +64,7 @@ public final class TestProxy implements AutoCloseable {
     }
 
     /** A proxy with its own cache store (several proxies given one Redis-backed store act as replicas). */
-    public static TestProxy start(OriginServer origin, Clock clock, CacheStore store, CacheSettings cache) {
+    public static TestProxy start(OriginServer origin, Clock clock, TieredResponses store, CacheSettings cache) {
         return start(origin, clock, store, cache, Leases.LOCAL, CoalesceSettings.DEFAULT);
     }
 
@@ -73,20 +72,20 @@ public final class TestProxy implements AutoCloseable {
      * A replica: its own store (L1 over a shared L2) and its own coalescer over {@code leases} (a
      * {@code RedisLeases} on the shared Redis makes several proxies coalesce as one deployment).
      */
-    public static TestProxy start(OriginServer origin, Clock clock, CacheStore store, CacheSettings cache, Leases leases,
+    public static TestProxy start(OriginServer origin, Clock clock, TieredResponses store, CacheSettings cache, Leases leases,
                                   CoalesceSettings coalesce) {
         return start(origin, clock, store, cache, leases, coalesce, PurgeBusFactory.LOCAL);
     }
 
     /** A proxy with its own cache store and settings, and proxy settings changed by {@code tweak}. */
-    public static TestProxy start(OriginServer origin, Clock clock, CacheStore store, CacheSettings cache,
+    public static TestProxy start(OriginServer origin, Clock clock, TieredResponses store, CacheSettings cache,
                                   UnaryOperator<ProxySettings> tweak) {
         return new TestProxy(tweak.apply(ProxySettings.defaults(java.net.URI.create(origin.url()))), clock, store, cache,
                 Leases.LOCAL, CoalesceSettings.DEFAULT, PurgeBusFactory.LOCAL);
     }
 
     /** A replica that also hears purges through {@code purgeBus} (a {@code RedisPurgeBus} on the shared Redis). */
-    public static TestProxy start(OriginServer origin, Clock clock, CacheStore store, CacheSettings cache, Leases leases,
+    public static TestProxy start(OriginServer origin, Clock clock, TieredResponses store, CacheSettings cache, Leases leases,
                                   CoalesceSettings coalesce, PurgeBusFactory purgeBus) {
         return new TestProxy(ProxySettings.defaults(java.net.URI.create(origin.url())), clock, store, cache, leases, coalesce,
                 purgeBus);

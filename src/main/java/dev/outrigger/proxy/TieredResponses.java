@@ -1,0 +1,214 @@
+package dev.outrigger.proxy;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.outrigger.store.CacheStore;
+import dev.outrigger.store.StoredResponse;
+import dev.outrigger.store.StoredResponseCodec;
+import dev.outrigger.store.StoredValue;
+import dev.outrigger.store.VariantIndex;
+import io.smallrye.mutiny.Uni;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Stored values in this pod's memory (L1: decoded, typed, bounded in bytes) in front of the shared store
+ * (L2: encoded bytes in Redis), or in memory alone. Reads take the local copy while it is confirmed
+ * (asked of the shared store less than {@code localBound} ago: the bound is how soon a newer version
+ * written by another replica without a signal reaching this one is seen), else ask the shared store. A
+ * local copy is kept for the entry's whole life, not only the bound: while the shared store cannot answer
+ * (down, slow, circuit open) it is what the pod serves, so a fresh copy is never lost to an outage.
+ * Writes go to the shared store, then to memory.
+ */
+public final class TieredResponses {
+
+    /** A value this pod holds: decoded, its response made servable, until {@code expiresAt} (epoch ms). */
+    record Copy(StoredValue value, Servable servable, long expiresAt, long confirmedAt) {
+        static Copy of(StoredValue value, long expiresAt, long confirmedAt) {
+            return new Copy(value, value instanceof StoredResponse r ? Servable.of(r) : null, expiresAt, confirmedAt);
+        }
+
+        Duration ttl(long now) {
+            return Duration.ofMillis(Math.max(0, expiresAt - now));
+        }
+
+        Copy confirmed(long at) {
+            return new Copy(value, servable, expiresAt, at);
+        }
+    }
+
+    /** What {@link #now} answers when memory alone is the store and it has nothing: a miss, known without I/O. */
+    static final Copy ABSENT = new Copy(new VariantIndex(java.util.List.of()), null, 0, 0);
+
+    private final Cache<String, Copy> local;
+    private final CacheStore shared;
+    private final long localBoundMillis;
+    private final Clock clock;
+    private final Map<String, Uni<Optional<Copy>>> filling = new ConcurrentHashMap<>();
+
+    private TieredResponses(long localBytes, CacheStore shared, Duration localBound, Clock clock) {
+        this.shared = shared;
+        this.localBoundMillis = localBound.toMillis();
+        this.clock = clock;
+        this.local = Caffeine.newBuilder()
+                .maximumWeight(Math.max(0, localBytes))
+                .weigher((String k, Copy c) -> (int) Math.min(Integer.MAX_VALUE, 2L * k.length() + weight(c)))
+                .expireAfter(new Expiry<String, Copy>() {
+                    @Override
+                    public long expireAfterCreate(String key, Copy c, long now) {
+                        return Math.max(0, c.expiresAt() - clock.millis()) * 1_000_000L;
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, Copy c, long now, long remaining) {
+                        return expireAfterCreate(key, c, now);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, Copy c, long now, long remaining) {
+                        return remaining;
+                    }
+                })
+                .ticker(() -> clock.millis() * 1_000_000L)
+                .executor(Runnable::run) // maintenance on the caller: no hidden threads, deterministic in tests
+                .build();
+    }
+
+    /** Memory alone: the pod's own cache of {@code bytes}. */
+    public static TieredResponses memory(long bytes, Clock clock) {
+        return new TieredResponses(bytes, null, Duration.ZERO, clock);
+    }
+
+    /**
+     * Up to {@code localBytes} of copies in memory over {@code shared}; a copy is used unasked for
+     * {@code localBound} after the shared store confirmed it. A zero bound (or size) keeps no copies.
+     */
+    public static TieredResponses over(CacheStore shared, long localBytes, Duration localBound, Clock clock) {
+        return new TieredResponses(localBound.isPositive() ? localBytes : 0, shared, localBound, clock);
+    }
+
+    private static long weight(Copy c) {
+        return c.servable() != null ? c.servable().weight() : 128L + 48L * ((VariantIndex) c.value()).variants().size();
+    }
+
+    /**
+     * The copy to use now without any I/O: this pod's own while it is confirmed, or {@link #ABSENT} when
+     * memory alone is the store and holds nothing; null when the shared store must be asked.
+     */
+    Copy now(String key) {
+        Copy c = local.getIfPresent(key);
+        if (shared == null) {
+            return c == null || expired(c) ? ABSENT : c;
+        }
+        return c != null && !expired(c) && clock.millis() - c.confirmedAt() < localBoundMillis ? c : null;
+    }
+
+    /** The value under {@code key}: the confirmed local copy, or the shared store's (the local copy while it cannot answer). */
+    Uni<Optional<Copy>> get(String key) {
+        Copy c = now(key);
+        if (c != null) {
+            return Uni.createFrom().item(c == ABSENT ? Optional.empty() : Optional.of(c));
+        }
+        return fill(key);
+    }
+
+    /**
+     * One shared-store read per key at a time: when a hot key's copy needs confirming, every concurrent
+     * request for it would otherwise read the same value at once.
+     */
+    private Uni<Optional<Copy>> fill(String key) {
+        return filling.computeIfAbsent(key, k -> {
+            Object[] self = new Object[1];
+            Uni<Optional<Copy>> read = shared.read(k)
+                    .map(entry -> {
+                        long now = clock.millis();
+                        Optional<Copy> found = entry.flatMap(e -> StoredResponseCodec.decodeAny(e.value())
+                                .map(v -> Copy.of(v, now + e.ttl().toMillis(), now)));
+                        // A read overtaken by a write or an eviction of the key (its value is older) answers
+                        // the requests that asked, but does not replace what memory holds now.
+                        if (filling.get(k) == self[0]) {
+                            if (found.isPresent() && found.get().ttl(now).isPositive()) {
+                                local.put(k, found.get());
+                            } else {
+                                local.invalidate(k); // gone from the shared store: purged, replaced, expired
+                            }
+                        }
+                        return found;
+                    })
+                    // The shared store cannot answer: this pod's copy, fresh or not, is judged by the policy
+                    .onFailure().recoverWithItem(failed -> Optional.ofNullable(local.getIfPresent(k)).filter(c -> !expired(c)))
+                    .onTermination().invoke(() -> filling.remove(k, self[0]))
+                    .memoize().indefinitely();
+            self[0] = read;
+            return read;
+        });
+    }
+
+    /** Stores {@code value} for {@code ttl}: the shared store first (encoded), then memory. */
+    Uni<Void> put(String key, StoredValue value, Duration ttl) {
+        long now = clock.millis();
+        Copy copy = Copy.of(value, now + ttl.toMillis(), now);
+        if (shared == null) {
+            putLocal(key, copy, ttl);
+            return Uni.createFrom().voidItem();
+        }
+        byte[] encoded = switch (value) {
+            case StoredResponse r -> StoredResponseCodec.encode(r);
+            case VariantIndex index -> StoredResponseCodec.encode(index);
+        };
+        return shared.put(key, encoded, ttl).invoke(() -> {
+            filling.remove(key);
+            putLocal(key, copy, ttl);
+        });
+    }
+
+    private void putLocal(String key, Copy copy, Duration ttl) {
+        if (ttl.isPositive()) {
+            local.put(key, copy);
+        } else {
+            local.invalidate(key);
+        }
+    }
+
+    /** Removes the key from the shared store and memory; true when something was removed. */
+    Uni<Boolean> remove(String key) {
+        boolean here = local.asMap().remove(key) != null;
+        if (shared == null) {
+            return Uni.createFrom().item(here);
+        }
+        return shared.remove(key).map(removed -> {
+            filling.remove(key);
+            local.invalidate(key);
+            return removed || here;
+        });
+    }
+
+    /** Drops this pod's copy of the key (another replica wrote a newer version); the shared copy is untouched. */
+    public void evictLocal(String key) {
+        if (shared != null) {
+            filling.remove(key);
+            local.invalidate(key);
+        }
+    }
+
+    /** Drops every copy this pod keeps apart from the shared store (it may have missed word of newer versions). */
+    public void evictAllLocal() {
+        if (shared != null) {
+            filling.clear(); // reads in flight no longer find themselves in the map: they do not put their value back
+            local.invalidateAll();
+        }
+    }
+
+    /** Bytes the copies in memory weigh (for the L1 size meter). */
+    public long localBytes() {
+        return local.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+    }
+
+    private boolean expired(Copy c) {
+        return c.expiresAt() <= clock.millis();
+    }
+}

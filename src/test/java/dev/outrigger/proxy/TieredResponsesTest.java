@@ -1,0 +1,213 @@
+package dev.outrigger.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.outrigger.policy.Headers;
+import dev.outrigger.store.CacheStore;
+import dev.outrigger.store.FailOpenStore;
+import dev.outrigger.store.RedisStore;
+import dev.outrigger.store.StoredResponse;
+import dev.outrigger.store.StoredResponseCodec;
+import dev.outrigger.testsupport.MutableClock;
+import dev.outrigger.testsupport.TestRedis;
+import io.smallrye.mutiny.Uni;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Decoded copies in memory over a real Redis: the bound that keeps replicas in step, and copies that outlast an outage. */
+class TieredResponsesTest {
+
+    static final Duration BOUND = Duration.ofSeconds(1);
+    static final Duration MINUTE = Duration.ofMinutes(1);
+    static final Duration WAIT = Duration.ofSeconds(5);
+
+    TestRedis redis;
+    MutableClock clock;
+    RedisStore l2;
+    TieredResponses tiers;
+
+    @BeforeEach
+    void start() throws Exception {
+        redis = TestRedis.start();
+        clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        l2 = new RedisStore(redis.client(), "orc:v1:");
+        tiers = TieredResponses.over(l2, 1 << 20, BOUND, clock);
+    }
+
+    @AfterEach
+    void stop() {
+        redis.close();
+    }
+
+    StoredResponse response(String body) {
+        return new StoredResponse(200, Headers.of("Cache-Control", "max-age=60"), body.getBytes(StandardCharsets.UTF_8),
+                clock.instant(), clock.instant());
+    }
+
+    static String body(Optional<TieredResponses.Copy> copy) {
+        return copy.map(c -> new String(((StoredResponse) c.value()).body(), StandardCharsets.UTF_8)).orElse("nothing");
+    }
+
+    Optional<TieredResponses.Copy> get(TieredResponses t, String key) {
+        return t.get(key).await().atMost(WAIT);
+    }
+
+    void putShared(String key, String body) {
+        l2.put(key, StoredResponseCodec.encode(response(body)), MINUTE).await().atMost(WAIT);
+    }
+
+    @Test
+    void aReadDecodesTheSharedCopyOnceAndUsesItUnaskedWithinTheBound() {
+        putShared("k", "v1");
+
+        assertEquals("v1", body(get(tiers, "k")));
+        TieredResponses.Copy held = tiers.now("k");
+        assertNotNull(held, "confirmed just now: used without asking");
+        assertEquals(200, held.servable().policy.status(), "decoded, with the policy's view worked out");
+        clock.advance(BOUND);
+        assertNull(tiers.now("k"), "past the bound the shared store is asked again");
+    }
+
+    @Test
+    void aNewerVersionFromAnotherReplicaIsSeenOnceTheBoundHasPassed() {
+        TieredResponses otherReplica = TieredResponses.over(new RedisStore(redis.client(), "orc:v1:"), 1 << 20, BOUND, clock);
+        otherReplica.put("k", response("v1"), MINUTE).await().atMost(WAIT);
+        assertEquals("v1", body(get(tiers, "k")));
+
+        otherReplica.put("k", response("v2"), MINUTE).await().atMost(WAIT);
+        assertEquals("v1", body(get(tiers, "k")), "within the bound: the copy in memory");
+        clock.advance(BOUND);
+        assertEquals("v2", body(get(tiers, "k")), "after it: the newer version");
+    }
+
+    @Test
+    void aCopyGoneFromTheSharedStoreIsDroppedOnceTheBoundHasPassed() {
+        tiers.put("k", response("v1"), MINUTE).await().atMost(WAIT);
+        l2.remove("k").await().atMost(WAIT); // another replica removed it
+
+        clock.advance(BOUND);
+        assertEquals("nothing", body(get(tiers, "k")));
+        clock.advance(BOUND);
+        assertEquals("nothing", body(get(tiers, "k")), "and it is not used again");
+    }
+
+    @Test
+    void aCopyIsServedForItsWholeLifeWhileTheSharedStoreCannotAnswer() {
+        FailOpenStore failOpen = new FailOpenStore(l2, Duration.ofMillis(500), Duration.ofMillis(500), 2,
+                Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE);
+        TieredResponses store = TieredResponses.over(failOpen, 1 << 20, BOUND, clock);
+        store.put("k", response("v1"), MINUTE).await().atMost(WAIT);
+        redis.server().kill();
+
+        clock.advance(BOUND.multipliedBy(10));
+        assertEquals("v1", body(get(store, "k")), "Redis down: the copy in memory");
+        for (int i = 0; i < 3; i++) {
+            get(store, "k");
+        }
+        assertEquals(FailOpenStore.State.OPEN, failOpen.state());
+        assertEquals("v1", body(get(store, "k")), "circuit open: still the copy in memory");
+        clock.advance(MINUTE);
+        assertEquals("nothing", body(get(store, "k")), "not past the entry's own life");
+    }
+
+    @Test
+    void anEntryNeverOutlivesItsTimeToLive() {
+        tiers.put("k", response("v1"), Duration.ofMillis(300)).await().atMost(WAIT);
+        assertNotNull(tiers.now("k"));
+        clock.advance(Duration.ofMillis(300));
+        assertNull(tiers.now("k"));
+    }
+
+    @Test
+    void concurrentReadsOfOneKeyAskTheSharedStoreOnce() {
+        putShared("hot", "v1");
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        AtomicInteger reads = new AtomicInteger();
+        TieredResponses store = TieredResponses.over(new Gated(l2, gate, reads), 1 << 20, BOUND, clock);
+
+        var pending = new ArrayList<CompletableFuture<Optional<TieredResponses.Copy>>>();
+        for (int i = 0; i < 20; i++) {
+            pending.add(store.get("hot").subscribeAsCompletionStage());
+        }
+        gate.complete(null);
+
+        for (var p : pending) {
+            assertEquals("v1", body(p.join()));
+        }
+        assertEquals(1, reads.get());
+    }
+
+    @Test
+    void aReadOvertakenByAnEvictionDoesNotPutItsOlderValueBackIntoMemory() {
+        putShared("k", "v1");
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        TieredResponses store = TieredResponses.over(new Gated(l2, gate, new AtomicInteger()) {
+            @Override
+            public Uni<Optional<Entry>> get(String key) {
+                Optional<Entry> before = l2.get(key).await().atMost(WAIT); // read now: the version before the eviction
+                return Uni.createFrom().completionStage(gate).map(x -> before);
+            }
+        }, 1 << 20, BOUND, clock);
+        var inFlight = store.get("k").subscribeAsCompletionStage();
+
+        putShared("k", "v2"); // another replica wrote a newer version and said so
+        store.evictLocal("k");
+        gate.complete(null);
+
+        assertEquals("v1", body(inFlight.join()), "its caller asked before the eviction");
+        assertNull(store.now("k"), "the older value did not go back into memory");
+    }
+
+    @Test
+    void inMemoryAloneAMissIsKnownWithoutAskingAnyone() {
+        TieredResponses memory = TieredResponses.memory(1 << 20, clock);
+        assertSame(TieredResponses.ABSENT, memory.now("k"));
+
+        memory.put("k", response("v1"), MINUTE).await().atMost(WAIT);
+        memory.evictLocal("k"); // nothing else holds it: a signal from elsewhere cannot drop it
+        assertEquals("v1", body(Optional.ofNullable(memory.now("k"))));
+        assertTrue(memory.remove("k").await().atMost(WAIT));
+        assertSame(TieredResponses.ABSENT, memory.now("k"));
+    }
+
+    /** A real store whose reads wait for a gate the test opens, counting them. */
+    static class Gated implements CacheStore {
+        final CacheStore delegate;
+        final CompletableFuture<Void> gate;
+        final AtomicInteger reads;
+
+        Gated(CacheStore delegate, CompletableFuture<Void> gate, AtomicInteger reads) {
+            this.delegate = delegate;
+            this.gate = gate;
+            this.reads = reads;
+        }
+
+        @Override
+        public Uni<Optional<Entry>> get(String key) {
+            reads.incrementAndGet();
+            return Uni.createFrom().completionStage(gate).chain(() -> delegate.get(key));
+        }
+
+        @Override
+        public Uni<Void> put(String key, byte[] value, Duration ttl) {
+            return delegate.put(key, value, ttl);
+        }
+
+        @Override
+        public Uni<Boolean> remove(String key) {
+            return delegate.remove(key);
+        }
+    }
+}
