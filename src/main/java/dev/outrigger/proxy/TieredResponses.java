@@ -17,12 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Stored values in this pod's memory (L1: decoded, typed, bounded in bytes) in front of the shared store
- * (L2: encoded bytes in Redis), or in memory alone. Reads take the local copy while it is confirmed
- * (asked of the shared store less than {@code localBound} ago: the bound is how soon a newer version
- * written by another replica without a signal reaching this one is seen), else ask the shared store. A
- * local copy is kept for the entry's whole life, not only the bound: while the shared store cannot answer
- * (down, slow, circuit open) it is what the pod serves, so a fresh copy is never lost to an outage.
- * Writes go to the shared store, then to memory.
+ * (L2: encoded bytes in Redis), or in memory alone. Reads take the local copy when there is one, and ask
+ * the shared store otherwise. A copy last confirmed more than {@code localBound} ago is re-read from the
+ * shared store in the background (once per key) while it keeps being served: the bound is how soon a newer
+ * version written by another replica, whose announcement this pod missed, replaces it. A copy is kept for
+ * the entry's whole life: while the shared store cannot answer (down, slow, circuit open) it is what the
+ * pod serves, so a fresh copy is never lost to an outage or to the pod's own load. Writes go to the shared
+ * store, then to memory.
  */
 public final class TieredResponses {
 
@@ -96,15 +97,23 @@ public final class TieredResponses {
     }
 
     /**
-     * The copy to use now without any I/O: this pod's own while it is confirmed, or {@link #ABSENT} when
-     * memory alone is the store and holds nothing; null when the shared store must be asked.
+     * The copy to use now without any I/O: this pod's own, or {@link #ABSENT} when memory alone is the store
+     * and holds nothing; null when the shared store must be asked. A copy confirmed longer than the bound ago
+     * is still used, and one read of the shared store (per key, in the background) confirms or replaces it:
+     * the shared store is never between a request and a copy this pod holds.
      */
     Copy now(String key) {
         Copy c = local.getIfPresent(key);
         if (shared == null) {
             return c == null || expired(c) ? ABSENT : c;
         }
-        return c != null && !expired(c) && clock.millis() - c.confirmedAt() < localBoundMillis ? c : null;
+        if (c == null || expired(c)) {
+            return null;
+        }
+        if (clock.millis() - c.confirmedAt() >= localBoundMillis && !filling.containsKey(key)) {
+            fill(key).subscribe().with(confirmed -> { }, failed -> { });
+        }
+        return c;
     }
 
     /** The value under {@code key}: the confirmed local copy, or the shared store's (the local copy while it cannot answer). */
@@ -139,8 +148,15 @@ public final class TieredResponses {
                         }
                         return found;
                     })
-                    // The shared store cannot answer: this pod's copy, fresh or not, is judged by the policy
-                    .onFailure().recoverWithItem(failed -> Optional.ofNullable(local.getIfPresent(k)).filter(c -> !expired(c)))
+                    // The shared store cannot answer: this pod's copy, fresh or not, is judged by the policy, and
+                    // asked about again after another bound rather than on every request meanwhile
+                    .onFailure().recoverWithItem(failed -> {
+                        Optional<Copy> held = Optional.ofNullable(local.getIfPresent(k)).filter(c -> !expired(c));
+                        if (held.isPresent() && filling.get(k) == self[0]) {
+                            local.asMap().replace(k, held.get(), held.get().confirmed(clock.millis()));
+                        }
+                        return held;
+                    })
                     .onTermination().invoke(() -> filling.remove(k, self[0]))
                     .memoize().indefinitely();
             self[0] = read;

@@ -127,21 +127,45 @@ public final class FailOpenStore implements CacheStore {
             }
             long start = System.nanoTime();
             Context context = Vertx.currentContext();
-            long timer = context == null ? -1 : context.owner().setTimer(Math.max(1, timeout.toMillis()),
-                    id -> emitter.fail(failed(operation, new TimeoutException("no answer within " + timeout), start)));
+            long[] timer = {-1};
+            if (context != null) {
+                deadline(context, timer, timeout.toMillis(), 0, operation, start, emitter::fail);
+            }
+            // off an event loop (tools, tests): a plain deadline
             Uni<T> bounded = context != null ? call.get() : call.get().ifNoItem().after(timeout).fail();
             bounded.subscribe().with(item -> {
-                if (timer >= 0) {
-                    context.owner().cancelTimer(timer);
+                if (timer[0] >= 0) {
+                    context.owner().cancelTimer(timer[0]);
                 }
                 succeeded(operation, start);
                 emitter.complete(item); // ignored when the deadline came first
             }, failure -> {
-                if (timer >= 0) {
-                    context.owner().cancelTimer(timer);
+                if (timer[0] >= 0) {
+                    context.owner().cancelTimer(timer[0]);
                 }
                 emitter.fail(failed(operation, failure, start));
             });
+        });
+    }
+
+    /**
+     * How many more timeouts a call is given while the store keeps answering other calls: the wait is then
+     * this process's own backlog, and giving up would turn a cache read into an upstream request, which
+     * costs more than the wait. A store that answers nothing gets no extension.
+     */
+    static final int PATIENCE = 4;
+
+    /** Arms the deadline on the caller's event loop; when it passes, extends it while the store answers others. */
+    private void deadline(Context context, long[] timer, long millis, int extensions, String operation, long start,
+                          java.util.function.Consumer<Throwable> fail) {
+        timer[0] = context.owner().setTimer(Math.max(1, millis), id -> {
+            // answered by the store within the deadline just passed: alive, and our own wait is the backlog
+            long windowStart = System.nanoTime() - java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
+            if (extensions < PATIENCE && answeredSince(windowStart - start > 0 ? windowStart : start)) {
+                deadline(context, timer, millis, extensions + 1, operation, start, fail);
+            } else {
+                fail.accept(failed(operation, new TimeoutException("no answer within " + millis * (extensions + 1) + " ms"), start));
+            }
         });
     }
 

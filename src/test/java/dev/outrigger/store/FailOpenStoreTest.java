@@ -164,6 +164,38 @@ class FailOpenStoreTest {
     }
 
     @Test
+    void onAnEventLoopACallQueuedBehindOurOwnBacklogIsGivenMoreTimeWhileTheStoreAnswersOthers() throws Exception {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        CacheStore stuckOnOneKey = new Counting(new RedisStore(redis.client(), "orc:v1:"), calls) {
+            @Override
+            public Uni<Optional<Entry>> get(String key) {
+                return key.equals("stuck") ? Uni.createFrom().completionStage(gate.thenApply(x -> x)).chain(() -> super.get(key))
+                        : super.get(key);
+            }
+        };
+        FailOpenStore guarded = new FailOpenStore(stuckOnOneKey, Duration.ofMillis(200), Duration.ofMillis(500), 3, OPEN_FOR,
+                clock, FailOpenStore.Listener.NONE);
+        guarded.put("stuck", new byte[] {5}, Duration.ofMinutes(1)).await().atMost(WAIT);
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            CompletableFuture<Optional<CacheStore.Entry>> stuck = new CompletableFuture<>();
+            long start = System.nanoTime();
+            vertx.runOnContext(v -> guarded.read("stuck").subscribe().with(stuck::complete, stuck::completeExceptionally));
+            // the store keeps answering past the read's deadline (200 ms), well within its patience (5 × 200 ms)
+            do {
+                guarded.get("other").await().atMost(WAIT);
+            } while (System.nanoTime() - start < Duration.ofMillis(300).toNanos());
+            gate.complete(null);
+
+            assertArrayEquals(new byte[] {5}, stuck.get(5, java.util.concurrent.TimeUnit.SECONDS).orElseThrow().value(),
+                    "answered late, but answered: not a miss");
+            assertEquals(State.CLOSED, guarded.state());
+        } finally {
+            vertx.close();
+        }
+    }
+
+    @Test
     void readTellsAnUnavailableStoreApartFromAMissingKey() {
         store.put("k", new byte[] {1}, Duration.ofMinutes(1)).await().atMost(WAIT); // connected
         assertEquals(Optional.empty(), store.read("absent").await().atMost(WAIT), "a miss");
