@@ -26,7 +26,7 @@ final class Fetch implements Exchange {
     private final CacheParts parts;
     final HttpServerRequest req;
     final Inbound inbound;
-    private final Forwarder fwd;
+    private final Upstream fwd;
     final Headers request;
     final String key;
     final Optional<StoredResponse> stored;
@@ -48,12 +48,12 @@ final class Fetch implements Exchange {
      * {@code keyed}: the request fields the URL's responses vary on, as far as the lookup knew them (they are
      * part of the key, so a fetch made for everyone may carry them).
      */
-    Fetch(CacheParts parts, HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, String key,
+    Fetch(CacheParts parts, HttpServerRequest req, Inbound inbound, Upstream fwd, Headers request, String key,
           Optional<StoredResponse> stored, List<String> keyed, Headers validators, boolean staleOnError) {
         this(parts, req, inbound, fwd, request, key, stored, keyed, validators, staleOnError, false);
     }
 
-    private Fetch(CacheParts parts, HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, String key,
+    private Fetch(CacheParts parts, HttpServerRequest req, Inbound inbound, Upstream fwd, Headers request, String key,
                   Optional<StoredResponse> stored, List<String> keyed, Headers validators, boolean staleOnError,
                   boolean personal) {
         this.parts = parts;
@@ -123,7 +123,7 @@ final class Fetch implements Exchange {
         }
         Headers headers = HeaderAdapter.endToEnd(response.headers());
         Instant responseTime = parts.clock().instant();
-        boolean candidate = parts.retention().mayStore(status, headers, Forwarder.contentLength(response.headers()), sent, requestTime,
+        boolean candidate = parts.retention().mayStore(status, headers, HeaderRules.contentLength(response.headers()), sent, requestTime,
                 responseTime);
         // its own Set-Cookie would be another client's (an anonymous session replacing this client's)
         if (candidate && Variants.sameVariant(headers, request, sent) && !headers.contains("Set-Cookie")) {
@@ -178,7 +178,7 @@ final class Fetch implements Exchange {
             // that cannot reach the origin answers 504
             parts.meters().outcome(CacheOutcome.ERROR);
             req.resume();
-            Forwarder.sendError(req, 504, "the stored response must be revalidated and the upstream could not be reached", false);
+            ErrorResponse.send(req, 504, "the stored response must be revalidated and the upstream could not be reached", false);
             return true;
         }
         return false;
@@ -198,7 +198,7 @@ final class Fetch implements Exchange {
         // fetched with credentials the key does not cover: made for this client alone, never stored
         boolean ownCredentials = lead == null && SharedFetch.carriesUnkeyedCredentials(request, keyed);
         boolean candidate = !personal && !ownCredentials && req.method() == HttpMethod.GET
-                && parts.retention().mayStore(status, headers, Forwarder.contentLength(relayed), sent, requestTime, responseTime);
+                && parts.retention().mayStore(status, headers, HeaderRules.contentLength(relayed), sent, requestTime, responseTime);
         relayed.set(CacheHeaders.X_CACHE, "MISS");
         relayed.set(CacheHeaders.CACHE_STATUS,
                 CacheHeaders.forward(stored.isPresent() ? "stale" : "uri-miss", status, candidate));

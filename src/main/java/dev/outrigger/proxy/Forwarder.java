@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
  * Forwards one request to the upstream and its response back, streaming both bodies with back-pressure.
  * One instance per traffic event loop; every method runs on that loop and none of them blocks.
  */
-final class Forwarder {
+final class Forwarder implements Upstream {
 
     private static final Logger LOG = Logger.getLogger(Forwarder.class);
 
@@ -74,7 +74,7 @@ final class Forwarder {
             reject(req, 400, "unsupported Transfer-Encoding");
             return;
         }
-        long length = contentLength(in);
+        long length = HeaderRules.contentLength(in);
         if (length > settings.maxBodySize()) {
             reject(req, 413, "request body larger than " + settings.maxBodySize() + " bytes");
             return;
@@ -138,7 +138,8 @@ final class Forwarder {
      * A GET for the same target as {@code req}, with its headers less {@code withheld} plus {@code extra},
      * whose response is the caller's alone (a background refresh: the client has already been answered).
      */
-    Future<HttpClientResponse> fetchInBackground(HttpServerRequest req, Inbound inbound, Headers extra,
+    @Override
+    public Future<HttpClientResponse> fetchInBackground(HttpServerRequest req, Inbound inbound, Headers extra,
                                                  Set<String> withheld) {
         return upstream(req, inbound, HttpMethod.GET, false, extra, withheld).compose(started -> {
             started.creq.exceptionHandler(t -> { });
@@ -147,7 +148,8 @@ final class Forwarder {
     }
 
     /** Forwards a (paused) request; {@code exchange} decides what becomes of the answer. */
-    void forward(HttpServerRequest req, Inbound inbound, Exchange exchange) {
+    @Override
+    public void forward(HttpServerRequest req, Inbound inbound, Exchange exchange) {
         exchange.onSend();
         upstream(req, inbound, req.method(), false, exchange.upstreamHeaders(), exchange.withheld()).onComplete(ar -> {
             if (ar.failed()) {
@@ -158,7 +160,7 @@ final class Forwarder {
                 ar.result().creq.reset(); // the client left while we waited for a connection
                 exchange.abandoned();
             } else {
-                send(req, ar.result().creq, ar.result().start, contentLength(req.headers()), exchange);
+                send(req, ar.result().creq, ar.result().start, HeaderRules.contentLength(req.headers()), exchange);
             }
         });
     }
@@ -213,7 +215,7 @@ final class Forwarder {
                 });
             }
         });
-        if (!hasBody(req)) {
+        if (!RequestHygiene.hasBody(req.headers())) {
             creq.end();
             req.resume();
             return;
@@ -348,7 +350,7 @@ final class Forwarder {
         }
         UpstreamFailure failure = UpstreamFailure.of(cause);
         LOG.warnf("%s %s → %d %s (%s)", req.method(), req.path(), failure.status(), failure.reason(), cause.toString());
-        sendError(req, failure.status(), failure.reason(), false);
+        ErrorResponse.send(req, failure.status(), failure.reason(), false);
     }
 
     /**
@@ -358,29 +360,7 @@ final class Forwarder {
      */
     private void reject(HttpServerRequest req, int status, String reason) {
         meters.outcome(CacheOutcome.ERROR);
-        sendError(req, status, reason, true);
-    }
-
-    /**
-     * A short plain-text error. When a request body was not read to its end the connection is closed
-     * afterwards, since its remaining bytes cannot be told apart from a next request.
-     */
-    static void sendError(HttpServerRequest req, int status, String reason, boolean forceClose) {
-        HttpServerResponse resp = req.response();
-        boolean close = forceClose || !req.isEnded() && hasBody(req);
-        resp.setStatusCode(status)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                .putHeader(CacheHeaders.X_CACHE, "BYPASS")
-                .putHeader(CacheHeaders.CACHE_STATUS, CacheHeaders.NAME + "; fwd=bypass; detail=\"" + status + "\"");
-        if (close) {
-            resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-        }
-        resp.end(reason + "\n").onComplete(v -> {
-            if (close) {
-                req.connection().close();
-            }
-        });
+        ErrorResponse.send(req, status, reason, true);
     }
 
     String date() {
@@ -391,23 +371,6 @@ final class Forwarder {
             dateSecond = second;
         }
         return dateValue;
-    }
-
-    private static boolean hasBody(HttpServerRequest req) {
-        return RequestHygiene.hasBody(req.headers());
-    }
-
-    /** The declared body length, or -1 when there is none (the decoder already rejected malformed and conflicting values). */
-    static long contentLength(MultiMap headers) {
-        String value = headers.get(HttpHeaders.CONTENT_LENGTH);
-        if (value == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            return Long.MAX_VALUE;
-        }
     }
 
     private static boolean lastCodingIsChunked(String transferEncoding) {

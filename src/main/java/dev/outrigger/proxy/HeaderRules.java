@@ -85,4 +85,17 @@ final class HeaderRules {
     static boolean isUpgrade(MultiMap headers) {
         return headers.contains(HttpHeaders.UPGRADE) && connectionTokens(headers).contains("upgrade");
     }
+
+    /** The declared body length, or -1 when there is none (the decoder already rejected malformed and conflicting values). */
+    static long contentLength(MultiMap headers) {
+        String value = headers.get(HttpHeaders.CONTENT_LENGTH);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
 }

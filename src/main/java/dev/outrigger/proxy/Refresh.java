@@ -18,13 +18,13 @@ final class Refresh implements Coalescer.Participant {
     private final CacheParts parts;
     private final HttpServerRequest req;
     private final Inbound inbound;
-    private final Forwarder fwd;
+    private final Upstream fwd;
     private final Headers request;
     private final String key;
     private final StoredResponse stored;
     private final Context context = Vertx.currentContext();
 
-    Refresh(CacheParts parts, HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, String key,
+    Refresh(CacheParts parts, HttpServerRequest req, Inbound inbound, Upstream fwd, Headers request, String key,
             StoredResponse stored) {
         this.parts = parts;
         this.req = req;
@@ -90,7 +90,7 @@ final class Refresh implements Coalescer.Participant {
             Headers headers = HeaderAdapter.endToEnd(response.headers());
             Instant responseTime = parts.clock().instant();
             int status = response.statusCode();
-            if (!parts.retention().mayStore(status, headers, Forwarder.contentLength(response.headers()), sent, requestTime,
+            if (!parts.retention().mayStore(status, headers, HeaderRules.contentLength(response.headers()), sent, requestTime,
                     responseTime)) {
                 response.resume();
                 if (status >= 500) {

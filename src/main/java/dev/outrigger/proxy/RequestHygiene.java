@@ -189,6 +189,6 @@ final class RequestHygiene {
 
     /** RFC 9112 §6.3: a request has a body when it declares a non-zero length or a transfer coding. */
     static boolean hasBody(MultiMap headers) {
-        return headers.contains(HttpHeaders.TRANSFER_ENCODING) || Forwarder.contentLength(headers) > 0;
+        return headers.contains(HttpHeaders.TRANSFER_ENCODING) || HeaderRules.contentLength(headers) > 0;
     }
 }

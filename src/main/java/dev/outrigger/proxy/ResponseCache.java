@@ -74,7 +74,7 @@ final class ResponseCache {
     }
 
     /** A GET or HEAD (paused). */
-    void handle(HttpServerRequest req, Inbound inbound, Forwarder fwd) {
+    void handle(HttpServerRequest req, Inbound inbound, Upstream fwd) {
         Headers request = HeaderAdapter.toHeaders(req.headers());
         String method = req.method().name();
         CacheControl requestCc = CacheControl.of(request);
@@ -98,12 +98,12 @@ final class ResponseCache {
     }
 
     /** Acts on what the lookup found, once more after dropping an in-process copy a purge removed. */
-    private void found(HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, CacheControl requestCc,
+    private void found(HttpServerRequest req, Inbound inbound, Upstream fwd, Headers request, CacheControl requestCc,
                        String key, Found found, long lookedUpAt) {
         if (found.copy().isPresent() && verdict(inbound, found.copy().get().response) == Purges.Verdict.HARD) {
             // A purged in-process copy: another replica may have stored a newer one since.
             Context context = Vertx.currentContext();
-            responses.dropLocalCopies(key, request, found.copy().get().response);
+            responses.dropPurged(key, request, found.copy().get().response);
             responses.find(key, request).subscribe().with(
                     again -> Contexts.onContext(context, () -> act(req, inbound, fwd, request, requestCc, key, again, lookedUpAt)),
                     failed -> Contexts.onContext(context, () -> act(req, inbound, fwd, request, requestCc, key, Found.NOTHING,
@@ -117,7 +117,7 @@ final class ResponseCache {
      * Acts on the decision for what the lookup started at {@code lookedUpAt} (System.nanoTime) found;
      * {@code lookedUpAt} is {@link #ALONE} once the request has waited for another's fetch (it does not wait twice).
      */
-    private void act(HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, CacheControl requestCc, String key,
+    private void act(HttpServerRequest req, Inbound inbound, Upstream fwd, Headers request, CacheControl requestCc, String key,
                      Found found, long lookedUpAt) {
         boolean coalesce = lookedUpAt != ALONE;
         Optional<Servable> copy = found.copy();
@@ -169,7 +169,7 @@ final class ResponseCache {
             case GatewayTimeout g -> {
                 req.resume();
                 meters.outcome(CacheOutcome.MISS);
-                Forwarder.sendError(req, 504, "only-if-cached: nothing usable in the cache", false);
+                ErrorResponse.send(req, 504, "only-if-cached: nothing usable in the cache", false);
             }
         }
     }
@@ -242,142 +242,22 @@ final class ResponseCache {
      * deployment). Only a plain GET may lead one; a conditional, ranged or HEAD request may wait for one
      * already in flight, since what it gets back is not what others could be given.
      */
-    private void fetch(Fetch fetch, Forwarder fwd, CacheControl requestCc, long lookedUpAt, boolean mayServeStale) {
+    private void fetch(Fetch fetch, Upstream fwd, CacheControl requestCc, long lookedUpAt, boolean mayServeStale) {
         if (lookedUpAt == ALONE || !coalescer.settings().enabled()) {
             fwd.forward(fetch.req, fetch.inbound, fetch);
             return;
         }
         boolean canLead = fetch.req.method() == HttpMethod.GET && !Conditional.isConditionalRequest(fetch.request)
                 && !fetch.request.contains("Range");
-        new Waiting(fetch, fwd, requestCc, mayServeStale, canLead).join(lookedUpAt);
-    }
-
-    private static boolean gone(HttpServerRequest req) {
-        return req.response().ended() || req.response().closed();
-    }
-
-    /** A request taking part in its key's flight: it leads the fetch, waits for it, or serves stale meanwhile. */
-    private final class Waiting implements Coalescer.Participant {
-        private final Fetch fetch;
-        private final Forwarder fwd;
-        private final CacheControl requestCc;
-        private final boolean mayServeStale;
-        private final boolean canLead;
-        private final Context context = Vertx.currentContext();
-        /** Joined once more after a fill signal that brought nothing new; never twice. */
-        private boolean rejoined;
-
-        Waiting(Fetch fetch, Forwarder fwd, CacheControl requestCc, boolean mayServeStale, boolean canLead) {
-            this.fetch = fetch;
-            this.fwd = fwd;
-            this.requestCc = requestCc;
-            this.mayServeStale = mayServeStale;
-            this.canLead = canLead;
-        }
-
-        /** Leads or waits for the key's flight; one that cannot lead waits for a flight in progress, or fetches alone. */
-        void join(long lookedUpAt) {
-            if (canLead) {
-                coalescer.join(fetch.key, lookedUpAt, this);
-            } else if (!coalescer.joinIfInFlight(fetch.key, lookedUpAt, this)) {
-                fwd.forward(fetch.req, fetch.inbound, fetch);
-            }
-        }
-
-        @Override
-        public void lead(Lead lead, boolean lookFirst) {
-            Contexts.onContext(context, () -> {
-                if (gone(fetch.req)) {
-                    lead.declined();
-                } else if (!canLead) {
-                    lead.declined(); // its answer could not be given to others: it fetches for itself alone
-                    fwd.forward(fetch.req, fetch.inbound, fetch);
-                } else if (!lookFirst) {
-                    fwd.forward(fetch.req, fetch.inbound, fetch.leading(lead));
-                } else {
-                    responses.lookup(fetch.key, fetch.request).subscribe().with(
-                            found -> Contexts.onContext(context, () -> {
-                                if (found.isPresent() && newerThanLookup(found.get()) && unpurged(found.get())) {
-                                    lead.filled();
-                                    serveCollapsed(found.get());
-                                } else {
-                                    fwd.forward(fetch.req, fetch.inbound, fetch.leading(lead));
-                                }
-                            }),
-                            failed -> Contexts.onContext(context, () -> fwd.forward(fetch.req, fetch.inbound, fetch.leading(lead))));
-                }
-            });
-        }
-
-        @Override
-        public void filled() {
-            Contexts.onContext(context, () -> {
-                if (gone(fetch.req)) {
-                    return;
-                }
-                long relookedAt = System.nanoTime();
-                responses.find(fetch.key, fetch.request).subscribe().with(
-                        looked -> Contexts.onContext(context, () -> {
-                            Optional<StoredResponse> found = looked.response();
-                            if (found.isPresent() && newerThanLookup(found.get()) && unpurged(found.get())) {
-                                serveCollapsed(found.get());
-                            } else if (found.isPresent() && !newerThanLookup(found.get()) && !rejoined) {
-                                // Only what was there before: the signal was about an earlier fill (it can
-                                // arrive late). Wait for, or lead, the fetch that is due.
-                                rejoined = true;
-                                join(relookedAt);
-                            } else {
-                                // not a variant this request may be given (Vary), or already gone: its own fetch
-                                act(fetch.req, fetch.inbound, fwd, fetch.request, requestCc, fetch.key, looked, ALONE);
-                            }
-                        }),
-                        failed -> Contexts.onContext(context, () -> fwd.forward(fetch.req, fetch.inbound, fetch)));
-            });
-        }
-
-        @Override
-        public void alone(Coalescer.Alone why) {
-            Contexts.onContext(context, () -> {
-                if (!gone(fetch.req)) {
-                    fwd.forward(fetch.req, fetch.inbound, fetch);
-                }
-            });
-        }
-
-        @Override
-        public boolean servedStale() {
-            if (!mayServeStale) {
-                return false;
-            }
-            Contexts.onContext(context, fetch::serveStale);
-            return true;
-        }
-
-        /**
-         * Newer than what this request's lookup found (nothing, or the stale copy): fetched for this
-         * request's flight, it satisfies the request whatever freshness it asked for (no-cache,
-         * max-age=0), as the request's own fetch would have.
-         */
-        private boolean newerThanLookup(StoredResponse s) {
-            return fetch.stored.isEmpty() || s.responseTime().isAfter(fetch.stored.get().responseTime());
-        }
-
-        private boolean unpurged(StoredResponse s) {
-            return verdict(fetch.inbound, s) == Purges.Verdict.NONE;
-        }
-
-        private void serveCollapsed(StoredResponse s) {
-            Duration age = Freshness.currentAge(s.headers(), Retention.timing(s), clock.instant());
-            writer.serve(fetch.req, fetch.request, s, age, CacheOutcome.HIT,
-                    CacheHeaders.collapsed(fetch.stored.isPresent() ? "stale" : "uri-miss", retention.lifetime(s).minus(age).toSeconds()));
-        }
+        new Waiting(parts, coalescer, fetch, fwd, mayServeStale, canLead,
+                found -> act(fetch.req, fetch.inbound, fwd, fetch.request, requestCc, fetch.key, found, ALONE)).join(lookedUpAt);
     }
 
     /**
      * RFC 5861 §3: one background request refreshes a stale (or, early, a nearly stale) entry, for the whole
      * deployment: the refresh joins the key's flight and is skipped when one is already under way.
      */
-    private void refresh(HttpServerRequest req, Inbound inbound, Forwarder fwd, Headers request, String key,
+    private void refresh(HttpServerRequest req, Inbound inbound, Upstream fwd, Headers request, String key,
                          StoredResponse stored, long lookedUpAt) {
         coalescer.join(key, lookedUpAt, new Refresh(parts, req, inbound, fwd, request, key, stored));
     }

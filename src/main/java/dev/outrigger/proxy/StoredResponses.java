@@ -173,11 +173,18 @@ final class StoredResponses {
         invalidate(fields.isEmpty() ? key : Variants.variantKey(key, fields, request)).subscribe().with(ok -> { });
     }
 
-    void dropLocalCopies(String key, Headers request, StoredResponse found) {
-        store.evictLocal(key);
+    /**
+     * Forgets this pod's copy of a response a purge made dead: the next lookup reads what another replica
+     * may have stored since (or, in memory alone, finds nothing). A variant index stays in memory alone: its
+     * other variants may not be purged.
+     */
+    void dropPurged(String key, Headers request, StoredResponse found) {
         List<String> fields = Vary.fields(found.headers());
-        if (!fields.isEmpty()) {
-            store.evictLocal(Variants.variantKey(key, fields, request));
+        if (fields.isEmpty()) {
+            store.drop(key);
+        } else {
+            store.evictLocal(key);
+            store.drop(Variants.variantKey(key, fields, request));
         }
     }
 
