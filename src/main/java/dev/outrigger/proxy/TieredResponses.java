@@ -27,10 +27,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TieredResponses {
 
-    /** A value this pod holds: decoded, its response made servable, until {@code expiresAt} (epoch ms). */
-    record Copy(StoredValue value, Servable servable, long expiresAt, long confirmedAt) {
-        static Copy of(StoredValue value, long expiresAt, long confirmedAt) {
-            return new Copy(value, value instanceof StoredResponse r ? Servable.of(r) : null, expiresAt, confirmedAt);
+    /**
+     * A value this pod holds: decoded, its response made servable, until {@code expiresAt} (epoch ms);
+     * {@code identity}: the leading bytes of its encoded form that tell its version apart (empty when there is
+     * nothing to compare, as for a variant index or in memory alone).
+     */
+    record Copy(StoredValue value, Servable servable, long expiresAt, long confirmedAt, byte[] identity) {
+        static Copy of(StoredValue value, long expiresAt, long confirmedAt, byte[] identity) {
+            return new Copy(value, value instanceof StoredResponse r ? Servable.of(r) : null, expiresAt, confirmedAt, identity);
         }
 
         Duration ttl(long now) {
@@ -38,12 +42,12 @@ public final class TieredResponses {
         }
 
         Copy confirmed(long at) {
-            return new Copy(value, servable, expiresAt, at);
+            return new Copy(value, servable, expiresAt, at, identity);
         }
     }
 
     /** What {@link #now} answers when memory alone is the store and it has nothing: a miss, known without I/O. */
-    static final Copy ABSENT = new Copy(new VariantIndex(java.util.List.of()), null, 0, 0);
+    static final Copy ABSENT = new Copy(new VariantIndex(java.util.List.of()), null, 0, 0, new byte[0]);
 
     private final Cache<String, Copy> local;
     private final CacheStore shared;
@@ -127,35 +131,22 @@ public final class TieredResponses {
 
     /**
      * One shared-store read per key at a time: when a hot key's copy needs confirming, every concurrent
-     * request for it would otherwise read the same value at once.
+     * request for it would otherwise read the same value at once. A copy held here is confirmed by its
+     * identity bytes alone; the whole value is read only when it changed or nothing is held.
      */
     private Uni<Optional<Copy>> fill(String key) {
         return filling.computeIfAbsent(key, k -> {
             Object[] self = new Object[1];
-            Uni<Optional<Copy>> read = shared.read(k)
-                    .map(entry -> {
-                        long now = clock.millis();
-                        Optional<Copy> found = entry.flatMap(e -> StoredResponseCodec.decodeAny(e.value())
-                                .map(v -> Copy.of(v, now + e.ttl().toMillis(), now)));
-                        // A read overtaken by a write or an eviction of the key (its value is older) answers
-                        // the requests that asked, but does not replace what memory holds now.
-                        if (filling.get(k) == self[0]) {
-                            if (found.isPresent() && found.get().ttl(now).isPositive()) {
-                                local.put(k, found.get());
-                            } else {
-                                local.invalidate(k); // gone from the shared store: purged, replaced, expired
-                            }
-                        }
-                        return found;
-                    })
+            Copy held = local.getIfPresent(k);
+            Uni<Optional<Copy>> read = (held != null && !expired(held) && held.identity().length > 0 ? confirm(k, held, self) : readWhole(k, self))
                     // The shared store cannot answer: this pod's copy, fresh or not, is judged by the policy, and
                     // asked about again after another bound rather than on every request meanwhile
                     .onFailure().recoverWithItem(failed -> {
-                        Optional<Copy> held = Optional.ofNullable(local.getIfPresent(k)).filter(c -> !expired(c));
-                        if (held.isPresent() && filling.get(k) == self[0]) {
-                            local.asMap().replace(k, held.get(), held.get().confirmed(clock.millis()));
+                        Optional<Copy> current = Optional.ofNullable(local.getIfPresent(k)).filter(c -> !expired(c));
+                        if (current.isPresent() && filling.get(k) == self[0]) {
+                            local.asMap().replace(k, current.get(), current.get().confirmed(clock.millis()));
                         }
-                        return held;
+                        return current;
                     })
                     .onTermination().invoke(() -> filling.remove(k, self[0]))
                     .memoize().indefinitely();
@@ -164,18 +155,60 @@ public final class TieredResponses {
         });
     }
 
+    /** Whether the read {@code self} is still the one filling the key (not overtaken by a write or an eviction). */
+    private boolean current(String key, Object[] self) {
+        return filling.get(key) == self[0];
+    }
+
+    private Uni<Optional<Copy>> confirm(String key, Copy held, Object[] self) {
+        return shared.readHead(key, StoredResponseCodec.IDENTITY_LENGTH).chain(head -> {
+            long now = clock.millis();
+            if (head.isPresent() && java.util.Arrays.equals(head.get().value(), held.identity())) {
+                Copy confirmed = held.confirmed(now);
+                if (current(key, self)) {
+                    local.asMap().replace(key, held, confirmed);
+                }
+                return Uni.createFrom().item(Optional.of(confirmed));
+            }
+            return head.isEmpty() ? Uni.createFrom().item(install(key, Optional.empty(), now, self)) : readWhole(key, self);
+        });
+    }
+
+    private Uni<Optional<Copy>> readWhole(String key, Object[] self) {
+        return shared.read(key).map(entry -> {
+            long now = clock.millis();
+            return install(key, entry.flatMap(e -> StoredResponseCodec.decodeAny(e.value())
+                    .map(v -> Copy.of(v, now + e.ttl().toMillis(), now, StoredResponseCodec.identity(e.value())))), now, self);
+        });
+    }
+
+    /**
+     * What the shared store answered goes into memory, unless the read was overtaken by a write or an
+     * eviction of the key (its value is older): it still answers the requests that asked.
+     */
+    private Optional<Copy> install(String key, Optional<Copy> found, long now, Object[] self) {
+        if (current(key, self)) {
+            if (found.isPresent() && found.get().ttl(now).isPositive()) {
+                local.put(key, found.get());
+            } else {
+                local.invalidate(key); // gone from the shared store: purged, replaced, expired
+            }
+        }
+        return found;
+    }
+
     /** Stores {@code value} for {@code ttl}: the shared store first (encoded), then memory. */
     Uni<Void> put(String key, StoredValue value, Duration ttl) {
         long now = clock.millis();
-        Copy copy = Copy.of(value, now + ttl.toMillis(), now);
         if (shared == null) {
-            putLocal(key, copy, ttl);
+            putLocal(key, Copy.of(value, now + ttl.toMillis(), now, new byte[0]), ttl);
             return Uni.createFrom().voidItem();
         }
         byte[] encoded = switch (value) {
             case StoredResponse r -> StoredResponseCodec.encode(r);
             case VariantIndex index -> StoredResponseCodec.encode(index);
         };
+        Copy copy = Copy.of(value, now + ttl.toMillis(), now, StoredResponseCodec.identity(encoded));
         return shared.put(key, encoded, ttl).invoke(() -> {
             filling.remove(key);
             putLocal(key, copy, ttl);
@@ -209,6 +242,12 @@ public final class TieredResponses {
             filling.remove(key);
             local.invalidate(key);
         }
+    }
+
+    /** Forgets this pod's copy of the key, in memory alone too (a purge made it dead); the shared copy is untouched. */
+    void drop(String key) {
+        filling.remove(key);
+        local.invalidate(key);
     }
 
     /** Drops every copy this pod keeps apart from the shared store (it may have missed word of newer versions). */

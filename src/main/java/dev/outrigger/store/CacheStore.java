@@ -24,6 +24,16 @@ public interface CacheStore {
         return get(key);
     }
 
+    /**
+     * The first {@code length} bytes of the value (all of it when shorter) and its time to live, failing
+     * like {@link #read} when the store cannot answer: enough to tell whether a copy held elsewhere is still
+     * the current one without moving the whole value.
+     */
+    default Uni<Optional<Entry>> readHead(String key, int length) {
+        return read(key).map(e -> e.map(v -> v.value().length <= length ? v
+                : new Entry(java.util.Arrays.copyOf(v.value(), length), v.ttl())));
+    }
+
     /** Stores {@code value} under {@code key} for {@code ttl}, replacing what was there. */
     Uni<Void> put(String key, byte[] value, Duration ttl);
 

@@ -92,6 +92,11 @@ public final class FailOpenStore implements CacheStore {
     }
 
     @Override
+    public Uni<Optional<Entry>> readHead(String key, int length) {
+        return guard("get", () -> delegate.readHead(key, length), readTimeout);
+    }
+
+    @Override
     public Uni<Void> put(String key, byte[] value, Duration ttl) {
         return guard("put", () -> delegate.put(key, value, ttl), writeTimeout)
                 .onFailure(Unavailable.class).recoverWithNull();

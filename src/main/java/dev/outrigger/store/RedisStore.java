@@ -43,6 +43,19 @@ public final class RedisStore implements CacheStore {
     }
 
     @Override
+    public Uni<Optional<Entry>> readHead(String key, int length) {
+        String k = prefix + key;
+        return redis.batch(List.of(Request.cmd(Command.GETRANGE).arg(k).arg(0).arg(length - 1), Request.cmd(Command.PTTL).arg(k)))
+                .map(replies -> {
+                    long pttl = replies.get(1) == null ? -2 : replies.get(1).toLong();
+                    if (replies.get(0) == null || pttl == -2) {
+                        return Optional.<Entry>empty();
+                    }
+                    return Optional.of(new Entry(replies.get(0).toBuffer().getBytes(), pttl < 0 ? Duration.ZERO : Duration.ofMillis(pttl)));
+                });
+    }
+
+    @Override
     public Uni<Void> put(String key, byte[] value, Duration ttl) {
         if (ttl.toMillis() <= 0) {
             return remove(key).replaceWithVoid();

@@ -83,6 +83,19 @@ public final class StoredResponseCodec {
      * A variant index: "OV" version:u8 count:u16 { length:u16 field }, then (optional, absent in indexes
      * written before variants were counted) count:u16 { length:u16 id expiresAt:i64 }.
      */
+    /**
+     * Bytes at the start of an encoded response that identify its version: magic, format version, status,
+     * request and response times and stamp. A stored response is never rewritten with the same ones (a
+     * refresh or a new fetch has new times), so comparing them tells whether a copy is still current.
+     */
+    public static final int IDENTITY_LENGTH = 2 + 1 + 2 + 8 + 8 + 8;
+
+    /** The identity bytes of an encoded response (empty for anything else, such as a variant index). */
+    public static byte[] identity(byte[] encoded) {
+        return encoded.length >= IDENTITY_LENGTH && encoded[0] == M0 && encoded[1] == M1
+                ? java.util.Arrays.copyOf(encoded, IDENTITY_LENGTH) : new byte[0];
+    }
+
     public static byte[] encode(VariantIndex index) {
         List<byte[]> names = new ArrayList<>();
         int size = 2 + 1 + 2 + 2;

@@ -79,6 +79,18 @@ abstract class CacheStoreContract {
     }
 
     @Test
+    void readHeadGivesTheLeadingBytesAndTheTimeToLive() {
+        put(store(), "k", new byte[] {1, 2, 3, 4, 5}, MINUTE);
+
+        Entry head = store().readHead("k", 3).await().atMost(WAIT).orElseThrow();
+        assertArrayEquals(new byte[] {1, 2, 3}, head.value());
+        assertTrue(head.ttl().isPositive() && head.ttl().compareTo(MINUTE) <= 0, head.ttl().toString());
+        assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, store().readHead("k", 10).await().atMost(WAIT).orElseThrow().value(),
+                "a shorter value comes whole");
+        assertFalse(store().readHead("absent", 3).await().atMost(WAIT).isPresent());
+    }
+
+    @Test
     void keysAreIndependent() {
         CacheStore s = store();
         put(s, "a", new byte[] {1}, MINUTE);
