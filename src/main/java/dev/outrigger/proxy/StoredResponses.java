@@ -73,7 +73,11 @@ final class StoredResponses {
         return switch (top.value()) {
             case StoredResponse r -> found(top, request, top.servable().varyFields);
             case VariantIndex index -> {
-                TieredResponses.Copy variant = store.now(Variants.variantKey(key, index.fields(), request));
+                String id = Variants.variantId(index.fields(), request);
+                if (!listed(index, id)) {
+                    yield new Found(Optional.empty(), index.fields());
+                }
+                TieredResponses.Copy variant = store.now(Variants.variantKey(key, id));
                 yield variant == null ? null : found(variant, request, index.fields());
             }
         };
@@ -90,11 +94,28 @@ final class StoredResponses {
             }
             return switch (top.get().value()) {
                 case StoredResponse r -> Uni.createFrom().item(found(top.get(), request, top.get().servable().varyFields));
-                case VariantIndex index -> store.get(Variants.variantKey(key, index.fields(), request))
-                        .map(variant -> variant.map(v -> found(v, request, index.fields()))
-                                .orElse(new Found(Optional.empty(), index.fields())));
+                case VariantIndex index -> {
+                    String id = Variants.variantId(index.fields(), request);
+                    yield !listed(index, id) ? Uni.createFrom().item(new Found(Optional.empty(), index.fields()))
+                            : store.get(Variants.variantKey(key, id)).map(variant -> variant.map(v -> found(v, request, index.fields()))
+                                    .orElse(new Found(Optional.empty(), index.fields())));
+                }
             };
         });
+    }
+
+    /**
+     * Whether the index lists the variant, unexpired: one it does not list is a leftover of an invalidated
+     * URL (the index went, its variants stayed until their own expiry) or of a response that varied otherwise.
+     */
+    private boolean listed(VariantIndex index, String id) {
+        long now = clock.millis();
+        for (VariantIndex.Variant v : index.variants()) {
+            if (v.id().equals(id) && v.expiresAtMillis() > now) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The response a copy holds, if it is one and the request accepts its coding; with the URL's Vary fields. */

@@ -17,13 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Stored values in this pod's memory (L1: decoded, typed, bounded in bytes) in front of the shared store
- * (L2: encoded bytes in Redis), or in memory alone. Reads take the local copy when there is one, and ask
- * the shared store otherwise. A copy last confirmed more than {@code localBound} ago is re-read from the
- * shared store in the background (once per key) while it keeps being served: the bound is how soon a newer
- * version written by another replica, whose announcement this pod missed, replaces it. A copy is kept for
- * the entry's whole life: while the shared store cannot answer (down, slow, circuit open) it is what the
- * pod serves, so a fresh copy is never lost to an outage or to the pod's own load. Writes go to the shared
- * store, then to memory.
+ * (L2: encoded bytes in Redis), or in memory alone. A copy confirmed by the shared store less than
+ * {@code localBound} ago is used without asking; one confirmed less than twice the bound ago is used while
+ * one background read (per key) confirms, replaces or drops it, so a hot key never waits for Redis; an older
+ * one is confirmed before it is used. So a newer version written by another replica, whose announcement
+ * this pod missed, replaces the copy within twice the bound at most. Confirming reads only the entry's
+ * identity bytes. A copy is kept for the entry's whole life: while the shared store cannot answer (down,
+ * slow, circuit open) it is what the pod serves, so a fresh copy is never lost to an outage or to the pod's
+ * own load. Writes go to the shared store, then to memory.
  */
 public final class TieredResponses {
 
@@ -114,10 +115,18 @@ public final class TieredResponses {
         if (c == null || expired(c)) {
             return null;
         }
-        if (clock.millis() - c.confirmedAt() >= localBoundMillis && !filling.containsKey(key)) {
-            fill(key).subscribe().with(confirmed -> { }, failed -> { });
+        long unconfirmed = clock.millis() - c.confirmedAt();
+        if (unconfirmed < localBoundMillis) {
+            return c;
         }
-        return c;
+        if (unconfirmed < 2 * localBoundMillis) {
+            // a copy in use: confirmed in the background, so that a hot key never waits for the shared store
+            if (!filling.containsKey(key)) {
+                fill(key).subscribe().with(confirmed -> { }, failed -> { });
+            }
+            return c;
+        }
+        return null; // not used for a while: asked about first, so no copy older than twice the bound is served unasked
     }
 
     /** The value under {@code key}: the confirmed local copy, or the shared store's (the local copy while it cannot answer). */

@@ -25,7 +25,11 @@ final class Variants {
 
     /** A variant's key: the primary key and a digest of its secondary key (no request header values in key names). */
     static String variantKey(String key, List<String> fields, Headers request) {
-        return key + " #" + variantId(fields, request);
+        return variantKey(key, variantId(fields, request));
+    }
+
+    static String variantKey(String key, String variantId) {
+        return key + " #" + variantId;
     }
 
     static String variantId(List<String> fields, Headers request) {

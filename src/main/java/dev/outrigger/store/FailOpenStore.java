@@ -117,11 +117,27 @@ public final class FailOpenStore implements CacheStore {
 
     private static final Unavailable UNAVAILABLE = new Unavailable();
 
+    /** One call to the store: settled once, by its answer or by its deadline, whichever comes first. */
+    private static final class Call {
+        final String operation;
+        final long start = System.nanoTime();
+        final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+        volatile long timer = -1;
+
+        Call(String operation) {
+            this.operation = operation;
+        }
+
+        boolean settle() {
+            return settled.compareAndSet(false, true);
+        }
+    }
+
     /**
      * Runs a call with a deadline, or skips it while the circuit is open. The deadline is a timer on the
      * caller's event loop, not on a shared scheduler thread: a reply that has reached the socket is read
      * before the timer of the same loop fires, so a busy loop delays both alike instead of turning its own
-     * backlog into timeouts.
+     * backlog into timeouts. Whatever the bookkeeping does, the caller is answered exactly once.
      */
     private <T> Uni<T> guard(String operation, Supplier<Uni<T>> call, Duration timeout) {
         return Uni.createFrom().emitter(emitter -> {
@@ -130,27 +146,40 @@ public final class FailOpenStore implements CacheStore {
                 emitter.fail(UNAVAILABLE);
                 return;
             }
-            long start = System.nanoTime();
+            Call c = new Call(operation);
             Context context = Vertx.currentContext();
-            long[] timer = {-1};
             if (context != null) {
-                deadline(context, timer, timeout.toMillis(), 0, operation, start, emitter::fail);
+                deadline(context, c, timeout.toMillis(), 0, () -> emitter.fail(UNAVAILABLE));
             }
             // off an event loop (tools, tests): a plain deadline
             Uni<T> bounded = context != null ? call.get() : call.get().ifNoItem().after(timeout).fail();
             bounded.subscribe().with(item -> {
-                if (timer[0] >= 0) {
-                    context.owner().cancelTimer(timer[0]);
-                }
-                succeeded(operation, start);
-                emitter.complete(item); // ignored when the deadline came first
+                answered();
+                if (c.settle()) {
+                    cancel(context, c);
+                    try {
+                        succeeded(c);
+                    } finally {
+                        emitter.complete(item);
+                    }
+                } // else: answered after its deadline; only the store's liveness is noted
             }, failure -> {
-                if (timer[0] >= 0) {
-                    context.owner().cancelTimer(timer[0]);
+                if (c.settle()) {
+                    cancel(context, c);
+                    try {
+                        failed(c, failure);
+                    } finally {
+                        emitter.fail(UNAVAILABLE);
+                    }
                 }
-                emitter.fail(failed(operation, failure, start));
             });
         });
+    }
+
+    private static void cancel(Context context, Call c) {
+        if (context != null && c.timer >= 0) {
+            context.owner().cancelTimer(c.timer);
+        }
     }
 
     /**
@@ -161,15 +190,21 @@ public final class FailOpenStore implements CacheStore {
     static final int PATIENCE = 4;
 
     /** Arms the deadline on the caller's event loop; when it passes, extends it while the store answers others. */
-    private void deadline(Context context, long[] timer, long millis, int extensions, String operation, long start,
-                          java.util.function.Consumer<Throwable> fail) {
-        timer[0] = context.owner().setTimer(Math.max(1, millis), id -> {
+    private void deadline(Context context, Call c, long millis, int extensions, Runnable giveUp) {
+        c.timer = context.owner().setTimer(Math.max(1, millis), id -> {
+            if (c.settled.get()) {
+                return;
+            }
             // answered by the store within the deadline just passed: alive, and our own wait is the backlog
             long windowStart = System.nanoTime() - java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
-            if (extensions < PATIENCE && answeredSince(windowStart - start > 0 ? windowStart : start)) {
-                deadline(context, timer, millis, extensions + 1, operation, start, fail);
-            } else {
-                fail.accept(failed(operation, new TimeoutException("no answer within " + millis * (extensions + 1) + " ms"), start));
+            if (extensions < PATIENCE && answeredSince(windowStart - c.start > 0 ? windowStart : c.start)) {
+                deadline(context, c, millis, extensions + 1, giveUp);
+            } else if (c.settle()) {
+                try {
+                    failed(c, new TimeoutException("no answer within " + millis * (extensions + 1) + " ms"));
+                } finally {
+                    giveUp.run();
+                }
             }
         });
     }
@@ -186,24 +221,39 @@ public final class FailOpenStore implements CacheStore {
         if (s == State.CLOSED) {
             return true;
         }
-        if (s == State.OPEN && !clock.instant().isBefore(openedAt.get().plus(openFor))
-                && state.compareAndSet(State.OPEN, State.HALF_OPEN)) {
-            listener.stateChanged(State.HALF_OPEN);
-            return true; // the one probe
+        if (s == State.OPEN && !clock.instant().isBefore(openedAt.get().plus(openFor))) {
+            synchronized (this) {
+                if (state.get() == State.OPEN) {
+                    state.set(State.HALF_OPEN);
+                    listener.stateChanged(State.HALF_OPEN);
+                    return true; // the one probe
+                }
+            }
         }
         return false;
     }
 
-    private void succeeded(String operation, long start) {
-        long now = System.nanoTime();
-        lastAnswer.accumulateAndGet(now, (last, next) -> last == NEVER || next - last > 0 ? next : last);
-        listener.latency(operation, now - start);
+    private void answered() {
+        lastAnswer.accumulateAndGet(System.nanoTime(), (last, next) -> last == NEVER || next - last > 0 ? next : last);
+    }
+
+    private void succeeded(Call c) {
+        listener.latency(c.operation, System.nanoTime() - c.start);
         consecutiveFailures.set(0);
-        State before = state.getAndSet(State.CLOSED);
-        if (before != State.CLOSED) {
-            listener.stateChanged(State.CLOSED);
-            LOG.infof("cache store answering again: circuit closed after %ds (%d calls skipped meanwhile)",
-                    Duration.between(firstOpenedAt.get(), clock.instant()).toSeconds(), skipped.getAndSet(0));
+        if (state.get() != State.CLOSED) {
+            String line = null;
+            synchronized (this) { // transitions are rare; the lock keeps their order and their notifications in step
+                if (state.get() != State.CLOSED) {
+                    state.set(State.CLOSED);
+                    listener.stateChanged(State.CLOSED);
+                    Instant since = firstOpenedAt.get();
+                    line = String.format("cache store answering again: circuit closed after %ds (%d calls skipped meanwhile)",
+                            since == null ? 0 : Duration.between(since, clock.instant()).toSeconds(), skipped.getAndSet(0));
+                }
+            }
+            if (line != null) {
+                LOG.info(line);
+            }
         }
     }
 
@@ -212,29 +262,37 @@ public final class FailOpenStore implements CacheStore {
      * was this process's own queueing (a saturated event loop, a pool wait), not the store's, and it must
      * not open the circuit and send the cache's load to the upstream exactly when load is highest.
      */
-    private Unavailable failed(String operation, Throwable cause, long start) {
+    private void failed(Call c, Throwable cause) {
         boolean timedOut = cause instanceof TimeoutException || cause instanceof io.smallrye.mutiny.TimeoutException;
-        if (timedOut && answeredSince(start)) {
-            listener.slow(operation);
-            return UNAVAILABLE;
+        if (timedOut && answeredSince(c.start)) {
+            listener.slow(c.operation);
+            return;
         }
-        listener.failure(operation, cause);
+        listener.failure(c.operation, cause);
         int failures = consecutiveFailures.incrementAndGet();
         State s = state.get();
         if (s == State.HALF_OPEN || (s == State.CLOSED && failures >= failureThreshold)) {
-            openedAt.set(clock.instant());
-            State before = state.getAndSet(State.OPEN);
+            State before;
+            synchronized (this) {
+                before = state.get();
+                if (before == State.OPEN || (before == State.CLOSED && consecutiveFailures.get() < failureThreshold)) {
+                    return; // another call got here first, or one succeeded meanwhile
+                }
+                Instant now = clock.instant();
+                openedAt.set(now);
+                if (before == State.CLOSED) {
+                    firstOpenedAt.set(now);
+                }
+                state.set(State.OPEN);
+                listener.stateChanged(State.OPEN);
+            }
             if (before == State.CLOSED) {
                 // one line per outage; a failed probe that keeps it open is not news
-                firstOpenedAt.set(clock.instant());
-                listener.stateChanged(State.OPEN);
                 LOG.warnf("cache store failing (%s: %s): circuit open, the store is skipped for %s at a time until it answers; "
-                        + "in-memory copies are served meanwhile and misses go to the upstream", operation, cause, openFor);
-            } else if (before == State.HALF_OPEN) {
-                listener.stateChanged(State.OPEN);
-                LOG.debugf("cache store still failing (%s: %s): circuit open again", operation, cause);
+                        + "in-memory copies are served meanwhile and misses go to the upstream", c.operation, cause, openFor);
+            } else {
+                LOG.debugf("cache store still failing (%s: %s): circuit open again", c.operation, cause);
             }
         }
-        return UNAVAILABLE;
     }
 }

@@ -115,6 +115,18 @@ class TieredResponsesTest {
     }
 
     @Test
+    void aCopyUnconfirmedForTwiceTheBoundIsConfirmedBeforeItIsUsed() {
+        TieredResponses otherReplica = TieredResponses.over(new RedisStore(redis.client(), "orc:v1:"), 1 << 20, BOUND, clock);
+        tiers.put("k", response("v1"), MINUTE).await().atMost(WAIT);
+        clock.advance(Duration.ofMillis(1));
+        otherReplica.put("k", response("v2"), MINUTE).await().atMost(WAIT); // its announcement never reached us
+
+        clock.advance(BOUND.multipliedBy(2));
+        assertNull(tiers.now("k"), "not used unasked");
+        assertEquals("v2", body(get(tiers, "k")));
+    }
+
+    @Test
     void aCopyGoneFromTheSharedStoreIsDroppedOnceTheBoundHasPassed() throws Exception {
         tiers.put("k", response("v1"), MINUTE).await().atMost(WAIT);
         l2.remove("k").await().atMost(WAIT); // another replica removed it

@@ -40,6 +40,28 @@ class VariantTest {
 
 
     @Test
+    void noVariantOfAnInvalidatedUrlIsServedAgain() throws Exception {
+        int[] version = {0};
+        origin.on("/menu", req -> req.response().putHeader("Cache-Control", "max-age=60").putHeader("Vary", "X-Flavour")
+                .end("v" + (req.method().name().equals("POST") ? ++version[0] : version[0]) + " " + req.getHeader("X-Flavour")));
+        for (String f : new String[] {"a", "b"}) {
+            proxy.get("/menu", "X-Flavour: " + f);
+            proxy.await("HIT", "/menu", "X-Flavour: " + f);
+        }
+        try (RawHttp c = RawHttp.connect(proxy.port())) {
+            assertEquals(200, c.exchange("POST /menu HTTP/1.1\nHost: " + TestProxy.HOST + "\nContent-Length: 0\n\n").status());
+        }
+
+        RawHttp.Response a = proxy.get("/menu", "X-Flavour: a"); // stores a new index that lists a alone
+        proxy.await("HIT", "/menu", "X-Flavour: a");
+        RawHttp.Response b = proxy.get("/menu", "X-Flavour: b");
+
+        assertEquals("v1 a", a.text());
+        assertEquals("MISS", b.header("X-Cache"), "b's old variant went with the URL's invalidation");
+        assertEquals("v1 b", b.text());
+    }
+
+    @Test
     void anAbsentHeaderAndAnEmptyOneAreDifferentVariants() throws Exception {
         proxy.get("/v", "X-Flavour:");
         assertEquals("flavour=", proxy.await("HIT", "/v", "X-Flavour:").text());
