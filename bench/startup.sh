@@ -5,7 +5,8 @@
 #   bench/startup.sh                                   # ./outrigger as the README runs it
 #   REPS=7 bench/startup.sh 'aot=./outrigger' 'no-aot=env OUTRIGGER_AOT=off ./outrigger'
 #
-# Each argument is LABEL=COMMAND; the command gets QUARKUS_HTTP_PORT, QUARKUS_MANAGEMENT_PORT
+# Each argument is LABEL=COMMAND (it must exec the JVM, as ./outrigger does: its PID is sampled for
+# CPU time); the command gets QUARKUS_HTTP_PORT, QUARKUS_MANAGEMENT_PORT
 # (random free ports) and OUTRIGGER_UPSTREAM_URL in its environment. The origin is
 # ../shared/bench/lib/origin.py on a random port with no delay. Loopback only; stops what it starts.
 set -euo pipefail

@@ -8,7 +8,8 @@ random ports) and OUTRIGGER_UPSTREAM_URL (the origin) in its environment. The cl
 before the spawn; a GET /obj/startup-<n>?size=1024 is tried every 2 ms (connection refused: again)
 until a 200 arrives. The process is then stopped (SIGTERM) and the next command starts. Commands are
 interleaved rep by rep so machine noise spreads over all of them; prints each sample and per label
-the median [min-max].
+the median [min-max] and the median CPU time the process had used when the 200 arrived (machine
+load stretches the wall time; the CPU time moves less).
 """
 import argparse, os, signal, socket, statistics, subprocess, sys, time
 
@@ -34,6 +35,13 @@ def try_get(port, path):
         return None
 
 
+def cpu_ms(pid):
+    """CPU time the process has used so far (all threads: JIT compilers and GC included)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def one(label, command, origin_port, n, timeout):
     port, mgmt = free_port(), free_port()
     env = dict(os.environ, QUARKUS_HTTP_PORT=str(port), QUARKUS_MANAGEMENT_PORT=str(mgmt),
@@ -48,7 +56,7 @@ def one(label, command, origin_port, n, timeout):
                 sys.exit("%s exited with %s: %s" % (label, proc.returncode, proc.stderr.read().decode()[-2000:]))
             status = try_get(port, path)
             if status == 200:
-                return (time.monotonic() - t0) * 1000
+                return (time.monotonic() - t0) * 1000, cpu_ms(proc.pid)
             time.sleep(0.002)
         sys.exit("%s: no 200 within %s s" % (label, timeout))
     finally:
@@ -69,16 +77,19 @@ def main():
     a = ap.parse_args()
     cmds = [c.split("=", 1) for c in a.commands]
     samples = {label: [] for label, _ in cmds}
+    cpus = {label: [] for label, _ in cmds}
     n = 0
     for rep in range(a.reps):
         for label, command in cmds:
             n += 1
-            ms = one(label, command, a.origin_port, n, a.timeout)
+            ms, cpu = one(label, command, a.origin_port, n, a.timeout)
             samples[label].append(ms)
-            print("rep %d  %-24s %7.0f ms" % (rep + 1, label, ms), flush=True)
+            cpus[label].append(cpu)
+            print("rep %d  %-24s %7.0f ms  (cpu %5.0f ms)" % (rep + 1, label, ms, cpu), flush=True)
     print()
     for label, xs in samples.items():
-        print("%-24s median %5.0f ms  [%.0f-%.0f]  n=%d" % (label, statistics.median(xs), min(xs), max(xs), len(xs)))
+        print("%-24s median %5.0f ms  [%.0f-%.0f]  cpu median %5.0f ms  n=%d" % (
+            label, statistics.median(xs), min(xs), max(xs), statistics.median(cpus[label]), len(xs)))
 
 
 if __name__ == "__main__":
