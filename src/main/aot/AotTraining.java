@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AotTraining {
 
+    /** Rounds of the request mix (-Drounds=N): enough for the proxy path to reach the JIT's profiling tiers. */
     private static final int ROUNDS = Integer.getInteger("rounds", 40);
 
     public static void main(String[] args) throws Exception {
