@@ -10,7 +10,9 @@
 # Origin: ../shared/bench/lib/origin.py on 127.0.0.1:18080. Loopback only; stops what it starts.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+. "$HERE/.."/.mvn/find-jdk.sh  # the JDK >= 21 the README's commands use, whatever `java` on the PATH is
+find_jdk || { echo "needs a JDK >= 21" >&2; exit 2; }
+JAVA=$OUTRIGGER_JDK/bin/java
 command -v wrk >/dev/null || { apt-get install -y -q wrk >/dev/null || { apt-get update -q >/dev/null; apt-get install -y -q wrk >/dev/null; }; }
 python3 "$HERE/../../shared/bench/lib/origin.py" --port 18080 --delay 50 >/dev/null 2>&1 & ORIGIN=$!
 trap 'kill $ORIGIN 2>/dev/null || true; [ -n "${APP:-}" ] && kill $APP 2>/dev/null || true' EXIT

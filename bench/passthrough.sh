@@ -20,7 +20,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 for b in wrk nginx; do command -v $b >/dev/null || { apt-get install -y -q $b >/dev/null || { apt-get update -q >/dev/null; apt-get install -y -q $b >/dev/null; }; }; done
-JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+. "$ROOT"/.mvn/find-jdk.sh  # the JDK >= 21 the README's commands use, whatever `java` on the PATH is
+find_jdk || { echo "needs a JDK >= 21" >&2; exit 2; }
+JAVA=$OUTRIGGER_JDK/bin/java
 [ -f "$ROOT/target/quarkus-app/quarkus-run.jar" ] || (cd "$ROOT" && ./mvnw -q package -DskipTests)
 
 RUN=$(mktemp -d /tmp/outrigger-passthrough.XXXX)

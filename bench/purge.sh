@@ -20,7 +20,9 @@ while [ $# -gt 0 ]; do
 done
 [ -f "$JAR" ] || { echo "build first: ./mvnw -q package -DskipTests" >&2; exit 2; }
 command -v redis-server >/dev/null || { echo "needs redis-server and redis-cli (apt-get install redis-server)" >&2; exit 2; }
-JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+. ./.mvn/find-jdk.sh  # the JDK >= 21 the README's commands use, whatever `java` on the PATH is
+find_jdk || { echo "needs a JDK >= 21" >&2; exit 2; }
+JAVA=$OUTRIGGER_JDK/bin/java
 HC=../shared/bench/lib/hclient.py
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PIDS=()

@@ -21,7 +21,9 @@ done
 LIB=../shared/bench/lib
 [ -f "$JAR" ] || { echo "build first: ./mvnw -q package -DskipTests" >&2; exit 2; }
 command -v redis-server >/dev/null || { echo "needs redis-server (apt-get install redis-server)" >&2; exit 2; }
-JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+. .mvn/find-jdk.sh  # the JDK >= 21 the README's commands use, whatever `java` on the PATH is
+find_jdk || { echo "needs a JDK >= 21" >&2; exit 2; }
+JAVA=$OUTRIGGER_JDK/bin/java
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
