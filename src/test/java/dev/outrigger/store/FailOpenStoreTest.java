@@ -123,14 +123,7 @@ class FailOpenStoreTest {
         CompletableFuture<Void> gate = new CompletableFuture<>();
         AtomicInteger slow = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
-        CacheStore stuckOnOneKey = new Counting(new RedisStore(redis.client(), "orc:v1:"), calls) {
-            @Override
-            public Uni<Optional<Entry>> get(String key) {
-                // a stage of its own per read: a timed-out read cancels it, not the gate
-                return key.equals("stuck") ? Uni.createFrom().completionStage(gate.thenApply(x -> x)).chain(() -> super.get(key))
-                        : super.get(key);
-            }
-        };
+        CacheStore stuckOnOneKey = stuckOn("stuck", gate);
         FailOpenStore guarded = new FailOpenStore(stuckOnOneKey, Duration.ofMillis(500), Duration.ofMillis(500), 3, OPEN_FOR,
                 clock, new FailOpenStore.Listener() {
                     @Override
@@ -166,13 +159,7 @@ class FailOpenStoreTest {
     @Test
     void onAnEventLoopACallQueuedBehindOurOwnBacklogIsGivenMoreTimeWhileTheStoreAnswersOthers() throws Exception {
         CompletableFuture<Void> gate = new CompletableFuture<>();
-        CacheStore stuckOnOneKey = new Counting(new RedisStore(redis.client(), "orc:v1:"), calls) {
-            @Override
-            public Uni<Optional<Entry>> get(String key) {
-                return key.equals("stuck") ? Uni.createFrom().completionStage(gate.thenApply(x -> x)).chain(() -> super.get(key))
-                        : super.get(key);
-            }
-        };
+        CacheStore stuckOnOneKey = stuckOn("stuck", gate);
         FailOpenStore guarded = new FailOpenStore(stuckOnOneKey, Duration.ofMillis(200), Duration.ofMillis(500), 3, OPEN_FOR,
                 clock, FailOpenStore.Listener.NONE);
         guarded.put("stuck", new byte[] {5}, Duration.ofMinutes(1)).await().atMost(WAIT);
@@ -204,6 +191,18 @@ class FailOpenStoreTest {
         var unavailable = store.read("absent").subscribeAsCompletionStage();
         var thrown = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class, unavailable::join);
         assertTrue(thrown.getCause() instanceof FailOpenStore.Unavailable, String.valueOf(thrown.getCause()));
+    }
+
+    /** The real Redis, except that reads of {@code stuckKey} wait for {@code gate}; the others are answered as usual. */
+    CacheStore stuckOn(String stuckKey, CompletableFuture<Void> gate) {
+        return new Counting(new RedisStore(redis.client(), "orc:v1:"), calls) {
+            @Override
+            public Uni<Optional<Entry>> get(String key) {
+                // a stage of its own per read: a timed-out read cancels it, not the gate
+                return key.equals(stuckKey) ? Uni.createFrom().completionStage(gate.thenApply(x -> x)).chain(() -> super.get(key))
+                        : super.get(key);
+            }
+        };
     }
 
     /** Waits, bounded, until the server stops answering (the DEBUG SLEEP has started). */
