@@ -53,12 +53,15 @@ public final class TieredResponses {
     private final Cache<String, Copy> local;
     private final CacheStore shared;
     private final long localBoundMillis;
+    /** False with the L1 turned off (a zero bound or size): nothing is kept in memory, not even for a moment. */
+    private final boolean keepsCopies;
     private final Clock clock;
     private final Map<String, Uni<Optional<Copy>>> filling = new ConcurrentHashMap<>();
 
     private TieredResponses(long localBytes, CacheStore shared, Duration localBound, Clock clock) {
         this.shared = shared;
         this.localBoundMillis = localBound.toMillis();
+        this.keepsCopies = localBytes > 0 && (shared == null || localBound.isPositive());
         this.clock = clock;
         this.local = Caffeine.newBuilder()
                 .maximumWeight(Math.max(0, localBytes))
@@ -102,10 +105,9 @@ public final class TieredResponses {
     }
 
     /**
-     * The copy to use now without any I/O: this pod's own, or {@link #ABSENT} when memory alone is the store
-     * and holds nothing; null when the shared store must be asked. A copy confirmed longer than the bound ago
-     * is still used, and one read of the shared store (per key, in the background) confirms or replaces it:
-     * the shared store is never between a request and a copy this pod holds.
+     * The copy to use now without any I/O: this pod's own (confirmed within the bound, or within twice the
+     * bound while one background read confirms it), or {@link #ABSENT} when memory alone is the store and
+     * holds nothing; null when the shared store must be asked first.
      */
     Copy now(String key) {
         Copy c = local.getIfPresent(key);
@@ -197,7 +199,7 @@ public final class TieredResponses {
      */
     private Optional<Copy> install(String key, Optional<Copy> found, long now, Object[] self) {
         if (current(key, self)) {
-            if (found.isPresent() && found.get().ttl(now).isPositive()) {
+            if (found.isPresent() && found.get().ttl(now).isPositive() && keepsCopies) {
                 local.put(key, found.get());
             } else {
                 local.invalidate(key); // gone from the shared store: purged, replaced, expired
@@ -225,7 +227,7 @@ public final class TieredResponses {
     }
 
     private void putLocal(String key, Copy copy, Duration ttl) {
-        if (ttl.isPositive()) {
+        if (ttl.isPositive() && keepsCopies) {
             local.put(key, copy);
         } else {
             local.invalidate(key);
