@@ -2,7 +2,6 @@ package dev.outrigger.proxy;
 
 import dev.outrigger.cache.CacheKey;
 import dev.outrigger.coalesce.Coalescer;
-import dev.outrigger.coalesce.Coalescer.Lead;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.CacheControl;
 import dev.outrigger.policy.CacheOutcome;
@@ -15,9 +14,7 @@ import dev.outrigger.policy.CachePolicy.Miss;
 import dev.outrigger.policy.CachePolicy.Revalidate;
 import dev.outrigger.policy.CachePolicy.StaleOk;
 import dev.outrigger.policy.Conditional;
-import dev.outrigger.policy.Freshness;
 import dev.outrigger.policy.Headers;
-import dev.outrigger.policy.Vary;
 import dev.outrigger.purge.Purges;
 import dev.outrigger.proxy.StoredResponses.Found;
 import dev.outrigger.store.StoredResponse;

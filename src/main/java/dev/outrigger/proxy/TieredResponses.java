@@ -199,11 +199,8 @@ public final class TieredResponses {
      */
     private Optional<Copy> install(String key, Optional<Copy> found, long now, Object[] self) {
         if (current(key, self)) {
-            if (found.isPresent() && found.get().ttl(now).isPositive() && keepsCopies) {
-                local.put(key, found.get());
-            } else {
-                local.invalidate(key); // gone from the shared store: purged, replaced, expired
-            }
+            // gone from the shared store (purged, replaced, expired): gone from memory too
+            putLocal(key, found.orElse(null), found.map(c -> c.ttl(now)).orElse(Duration.ZERO));
         }
         return found;
     }
