@@ -74,6 +74,21 @@ public interface OutriggerConfig {
         /** Forward the client's Host header unchanged (otherwise: the upstream URL's authority). */
         @WithDefault("true")
         boolean preserveHost();
+
+        /**
+         * Failed exchanges in a row (refused, reset or timed-out connections, 502/503/504) after which the
+         * application counts as failing: stale-if-error copies are then served without asking it.
+         */
+        @WithDefault("5")
+        int failingAfter();
+
+        /** While the application is failing: the wait before the first probe request; doubled after each probe. */
+        @WithDefault("1s")
+        Duration probeEvery();
+
+        /** The longest wait between probes while the application is failing. */
+        @WithDefault("10s")
+        Duration probeEveryMax();
     }
 
     interface Forwarded {

@@ -2,6 +2,7 @@ package dev.outrigger.config;
 
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.coalesce.Coalescer;
+import dev.outrigger.upstream.UpstreamHealth;
 import dev.outrigger.coalesce.Leases;
 import dev.outrigger.coalesce.RedisLeases;
 import dev.outrigger.metrics.Meters;
@@ -131,6 +132,15 @@ class Producers {
             shared.start(); // once the coalescer listens: it is told of the first subscription too
         }
         return coalescer;
+    }
+
+    /** The pod's view of whether the application answers, fed by the traffic port's upstream exchanges. */
+    @Produces
+    @Singleton
+    UpstreamHealth upstreamHealth(OutriggerConfig config, Clock clock, Meters meters) {
+        var u = config.upstream();
+        return new UpstreamHealth(new UpstreamHealth.Settings(u.failingAfter(), u.probeEvery(), u.probeEveryMax(),
+                u.connectTimeout().plus(u.responseTimeout())), clock, meters.upstreamListener());
     }
 
     void closeCoalescer(@Disposes Coalescer coalescer) {

@@ -1,5 +1,6 @@
 package dev.outrigger.health;
 
+import dev.outrigger.upstream.UpstreamHealth;
 import dev.outrigger.config.OutriggerConfig;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
@@ -30,8 +31,10 @@ class UpstreamReadiness implements AsyncHealthCheck {
     private final String target;
     private final NetClient tcp;
     private final HttpClient http;
+    private final UpstreamHealth health;
 
-    UpstreamReadiness(Vertx vertx, OutriggerConfig config) {
+    UpstreamReadiness(Vertx vertx, OutriggerConfig config, UpstreamHealth health) {
+        this.health = health;
         this.config = config.readiness();
         this.upstream = config.upstream().url();
         this.port = upstream.getPort() > 0 ? upstream.getPort() : "https".equals(upstream.getScheme()) ? 443 : 80;
@@ -47,7 +50,12 @@ class UpstreamReadiness implements AsyncHealthCheck {
 
     @Override
     public Uni<HealthCheckResponse> call() {
-        var response = HealthCheckResponse.named("upstream").withData("url", target);
+        // what the traffic port's own exchanges show (failing: stale-if-error copies are served without asking)
+        var response = HealthCheckResponse.named("upstream").withData("url", target)
+                .withData("exchanges", health.state().name().toLowerCase(java.util.Locale.ROOT));
+        if (health.failing()) {
+            response.withData("last-failure", health.lastFailure());
+        }
         if (!config.checkUpstream()) {
             return Uni.createFrom().item(response.up().withData("checked", false).build());
         }

@@ -5,6 +5,7 @@ import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.purge.Purge;
 import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.store.FailOpenStore;
+import dev.outrigger.upstream.UpstreamHealth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -171,6 +172,45 @@ public final class Meters {
                     case HALF_OPEN -> 1;
                     case OPEN -> 2;
                 });
+            }
+        };
+    }
+
+    /**
+     * Exports whether the application is failing (0 healthy, 1 failing), counts its failures by kind, the probes
+     * let through while it fails and the stale answers given without asking it.
+     */
+    public UpstreamHealth.Listener upstreamListener() {
+        AtomicInteger state = new AtomicInteger();
+        Gauge.builder("outrigger.upstream.state", state, AtomicInteger::get)
+                .description("The application as its exchanges show it: 0 healthy, 1 failing (stale-if-error served without asking it)")
+                .register(registry);
+        Counter probes = counter("outrigger.upstream.probes", "Requests let through to a failing application to see whether it is back");
+        Counter spared = counter("outrigger.upstream.spared",
+                "Requests answered from a stale-if-error copy without asking the failing application");
+        Map<String, Counter> failures = new java.util.concurrent.ConcurrentHashMap<>();
+        return new UpstreamHealth.Listener() {
+            @Override
+            public void failure(String reason) {
+                failures.computeIfAbsent(reason, r -> Counter.builder("outrigger.upstream.failures")
+                        .description("Upstream exchanges that failed: refused, closed, timeout, connect-timeout, unknown-host, "
+                                + "error, or the status 502/503/504")
+                        .tag("reason", r).register(registry)).increment();
+            }
+
+            @Override
+            public void stateChanged(UpstreamHealth.State s) {
+                state.set(s == UpstreamHealth.State.FAILING ? 1 : 0);
+            }
+
+            @Override
+            public void servedWithoutAsking() {
+                spared.increment();
+            }
+
+            @Override
+            public void probe() {
+                probes.increment();
             }
         };
     }

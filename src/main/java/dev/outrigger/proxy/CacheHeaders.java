@@ -15,6 +15,11 @@ final class CacheHeaders {
         return NAME + "; hit; ttl=" + ttlSeconds;
     }
 
+    /** Served stale without asking the upstream, which is failing (RFC 5861 §4 stale-if-error). */
+    static String staleOnError(long ttlSeconds) {
+        return NAME + "; hit; ttl=" + ttlSeconds + "; detail=upstream-failing";
+    }
+
     /**
      * Served from another request's fetch, which this one waited for (RFC 9211 §2.6 {@code collapsed}):
      * forwarded once, for many.

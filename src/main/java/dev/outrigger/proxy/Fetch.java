@@ -41,6 +41,8 @@ final class Fetch implements Exchange {
     /** Set when this fetch is for the key's whole flight: it reports how it ended. */
     private Lead lead;
     private Set<String> withheld = Set.of();
+    /** Let through to the application while it is failing (the probe), or while it was healthy. */
+    private boolean mayAsk;
     /** The request as the upstream received it: what the answer's variant is computed from. */
     private Headers sent;
 
@@ -182,6 +184,25 @@ final class Fetch implements Exchange {
             return true;
         }
         return false;
+    }
+
+    /**
+     * While the application is failing, a request holding a copy it may be given on error gets that copy
+     * without asking (unless it is the one probe): true when it was served.
+     */
+    boolean servedWithoutAsking() {
+        if (stored.isEmpty() || !staleOnError || mayAsk) {
+            return false;
+        }
+        if (parts.health().shouldAsk()) {
+            mayAsk = true; // asked once per request: the probe, once let through, is not turned back later
+            return false;
+        }
+        StoredResponse s = stored.get();
+        Duration age = Freshness.currentAge(s.headers(), Retention.timing(s), parts.clock().instant());
+        parts.writer().serve(req, request, s, age, CacheOutcome.STALE,
+                CacheHeaders.staleOnError(parts.retention().lifetime(s).minus(age).toSeconds()));
+        return true;
     }
 
     void serveStale() {

@@ -4,6 +4,7 @@ import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.HttpDate;
+import dev.outrigger.upstream.UpstreamHealth;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
@@ -39,14 +40,16 @@ final class Forwarder implements Upstream {
     private final Clock clock;
     private final long responseTimeoutMs;
     private final ResponseCache cache;
+    private final UpstreamHealth health;
 
     // Confined to this forwarder's event loop: the Date value is formatted once per second.
     private long dateSecond = Long.MIN_VALUE;
     private String dateValue;
 
     Forwarder(HttpClient client, HttpClient tunnelClient, ProxySettings settings, Meters meters, Clock clock,
-              ResponseCache cache) {
+              ResponseCache cache, UpstreamHealth health) {
         this.client = client;
+        this.health = health;
         this.tunnelClient = tunnelClient;
         this.cache = cache;
         this.settings = settings;
@@ -144,6 +147,12 @@ final class Forwarder implements Upstream {
         return upstream(req, inbound, HttpMethod.GET, false, extra, withheld).compose(started -> {
             started.creq.exceptionHandler(t -> { });
             return started.creq.send();
+        }).onComplete(ar -> {
+            if (ar.failed()) {
+                failed(ar.cause(), false);
+            } else {
+                answered(ar.result().statusCode());
+            }
         });
     }
 
@@ -153,6 +162,7 @@ final class Forwarder implements Upstream {
         exchange.onSend();
         upstream(req, inbound, req.method(), false, exchange.upstreamHeaders(), exchange.withheld()).onComplete(ar -> {
             if (ar.failed()) {
+                failed(ar.cause(), false);
                 if (!exchange.onFailure(ar.cause())) {
                     failUpstream(req, ar.cause());
                 }
@@ -193,6 +203,7 @@ final class Forwarder implements Upstream {
         creq.exceptionHandler(t -> { }); // failures surface through response() and the body pipe
         creq.response().onComplete(ar -> {
             if (ar.failed()) {
+                failed(ar.cause(), resp.closed()); // a client that left reset the request itself
                 if (!exchange.onFailure(ar.cause())) {
                     failUpstream(req, ar.cause());
                 }
@@ -200,6 +211,7 @@ final class Forwarder implements Upstream {
             }
             meters.upstreamLatency(System.nanoTime() - start);
             HttpClientResponse cresp = ar.result();
+            answered(cresp.statusCode());
             if (exchange.onHead(cresp)) {
                 cresp.resume(); // answered from the cache: drain what the upstream still sends
                 return;
@@ -338,6 +350,23 @@ final class Forwarder implements Upstream {
         });
     }
 
+    /** Tells the application's health what an exchange found: it answered with {@code status}. */
+    private void answered(int status) {
+        if (UpstreamHealth.isFailure(status)) {
+            health.failed(Integer.toString(status));
+        } else {
+            health.succeeded();
+        }
+    }
+
+    /** Tells the application's health of a failed exchange, unless the cause was this side's (a client that left, a full pool). */
+    private void failed(Throwable cause, boolean clientLeft) {
+        UpstreamFailure failure = UpstreamFailure.of(cause);
+        if (!clientLeft && !failure.ours()) {
+            health.failed(failure.kind());
+        }
+    }
+
     void failUpstream(HttpServerRequest req, Throwable cause) {
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) {
@@ -349,7 +378,8 @@ final class Forwarder implements Upstream {
             return;
         }
         UpstreamFailure failure = UpstreamFailure.of(cause);
-        LOG.warnf("%s %s → %d %s (%s)", req.method(), req.path(), failure.status(), failure.reason(), cause.toString());
+        // counted in outrigger_upstream_failures_total; the upstream's health logs one line when it starts failing
+        LOG.debugf("%s %s → %d %s (%s)", req.method(), req.path(), failure.status(), failure.reason(), cause.toString());
         ErrorResponse.send(req, failure.status(), failure.reason(), false);
     }
 

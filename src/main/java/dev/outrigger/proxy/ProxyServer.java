@@ -3,6 +3,7 @@ package dev.outrigger.proxy;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.Purges;
+import dev.outrigger.upstream.UpstreamHealth;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,8 +30,8 @@ public final class ProxyServer {
 
     /** Starts listening on the configured port; port 0 binds one random port that every event loop shares. */
     public static Future<ProxyServer> start(Vertx vertx, ProxySettings settings, CacheSettings cacheSettings,
-                                            TieredResponses store, Coalescer coalescer, Purges purges, Meters meters,
-                                            Clock clock) {
+                                            TieredResponses store, Coalescer coalescer, Purges purges, UpstreamHealth health,
+                                            Meters meters, Clock clock) {
         // Vert.x shares a listening socket between servers asking for the same port; a negative port is a
         // random one shared the same way, where 0 would give every event loop a port of its own.
         int bind = settings.port() == 0 ? -1 : settings.port();
@@ -40,7 +41,7 @@ public final class ProxyServer {
         meters.clientConnections(connections::open);
         return vertx.deployVerticle(() -> {
                     ProxyVerticle v = new ProxyVerticle(settings, bind, meters, clock, cacheSettings, store, coalescer, purges,
-                            connections);
+                            connections, health);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(settings.eventLoops()))

@@ -3,6 +3,7 @@ package dev.outrigger.proxy;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.Purges;
+import dev.outrigger.upstream.UpstreamHealth;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;
@@ -29,13 +30,15 @@ final class ProxyVerticle extends AbstractVerticle {
     private final Coalescer coalescer;
     private final Purges purges;
     private final ClientConnections connections;
+    private final UpstreamHealth health;
     private volatile int actualPort;
     private HttpClient client;
     private HttpClient tunnelClient;
 
     ProxyVerticle(ProxySettings settings, int port, Meters meters, Clock clock, CacheSettings cacheSettings,
-                  TieredResponses store, Coalescer coalescer, Purges purges, ClientConnections connections) {
+                  TieredResponses store, Coalescer coalescer, Purges purges, ClientConnections connections, UpstreamHealth health) {
         this.settings = settings;
+        this.health = health;
         this.connections = connections;
         this.cacheSettings = cacheSettings;
         this.store = store;
@@ -57,7 +60,7 @@ final class ProxyVerticle extends AbstractVerticle {
         tunnelClient = vertx.createHttpClient(clientOptions(),
                 new PoolOptions().setHttp1MaxSize(settings.maxUpstreamConnections()));
         Forwarder forwarder = new Forwarder(client, tunnelClient, settings, meters, clock,
-                new ResponseCache(store, cacheSettings, coalescer, purges, meters, clock));
+                new ResponseCache(store, cacheSettings, coalescer, purges, meters, clock, health), health);
         HttpServerOptions options = serverOptions();
         HttpServer server = vertx.createHttpServer(options)
                 .connectionHandler(new ConnectionAdmission(connections, meters, options, settings.requestHeadTimeout()))

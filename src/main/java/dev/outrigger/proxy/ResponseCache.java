@@ -18,6 +18,7 @@ import dev.outrigger.policy.Headers;
 import dev.outrigger.purge.Purges;
 import dev.outrigger.proxy.StoredResponses.Found;
 import dev.outrigger.store.StoredResponse;
+import dev.outrigger.upstream.UpstreamHealth;
 import io.smallrye.mutiny.Uni;
 import dev.outrigger.policy.RequestTarget;
 import io.vertx.core.Context;
@@ -58,12 +59,13 @@ final class ResponseCache {
     /** In place of a lookup time: act without coalescing. */
     private static final long ALONE = Long.MIN_VALUE;
 
-    ResponseCache(TieredResponses store, CacheSettings settings, Coalescer coalescer, Purges purges, Meters meters, Clock clock) {
+    ResponseCache(TieredResponses store, CacheSettings settings, Coalescer coalescer, Purges purges, Meters meters, Clock clock,
+                  UpstreamHealth health) {
         this.settings = settings;
         this.retention = new Retention(settings, clock);
         this.responses = new StoredResponses(store, settings, retention, coalescer, meters, clock);
         this.writer = new StoredResponseWriter(meters);
-        this.parts = new CacheParts(retention, responses, writer, purges, meters, clock);
+        this.parts = new CacheParts(retention, responses, writer, purges, meters, clock, health);
         this.coalescer = coalescer;
         this.purges = purges;
         this.meters = meters;
@@ -157,9 +159,13 @@ final class ResponseCache {
                     refresh(req, inbound, fwd, request, key, stored.orElseThrow(), lookedUpAt);
                 }
             }
-            case Revalidate r -> fetch(new Fetch(parts, req, inbound, fwd, request, key, stored, keyed,
-                    Conditional.isConditionalRequest(request) ? Headers.EMPTY : r.validators(), r.staleOnError()),
-                    fwd, requestCc, lookedUpAt, r.staleWhileRefresh() && coalescer.settings().staleWhileLease());
+            case Revalidate r -> {
+                Fetch revalidation = new Fetch(parts, req, inbound, fwd, request, key, stored, keyed,
+                        Conditional.isConditionalRequest(request) ? Headers.EMPTY : r.validators(), r.staleOnError());
+                if (!revalidation.servedWithoutAsking()) {
+                    fetch(revalidation, fwd, requestCc, lookedUpAt, r.staleWhileRefresh() && coalescer.settings().staleWhileLease());
+                }
+            }
             case Miss m -> fetch(new Fetch(parts, req, inbound, fwd, request, key, Optional.empty(), keyed, Headers.EMPTY, false),
                     fwd, requestCc, lookedUpAt, false);
             case Bypass b -> fwd.forward(req, inbound, bypass("request"));
@@ -256,6 +262,9 @@ final class ResponseCache {
      */
     private void refresh(HttpServerRequest req, Inbound inbound, Upstream fwd, Headers request, String key,
                          StoredResponse stored, long lookedUpAt) {
+        if (parts.health().failing()) {
+            return; // the application is failing: the copy is served as it is; probes find out when it is back
+        }
         coalescer.join(key, lookedUpAt, new Refresh(parts, req, inbound, fwd, request, key, stored));
     }
 

@@ -3,6 +3,7 @@ package dev.outrigger.proxy;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.PurgeBus;
+import dev.outrigger.upstream.UpstreamHealth;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -31,11 +32,13 @@ public class TrafficServer {
     private final TieredResponses store;
     private final Coalescer coalescer;
     private final PurgeBus purgeBus;
+    private final UpstreamHealth health;
     private volatile ProxyServer server;
 
     TrafficServer(Vertx vertx, ProxySettings settings, CacheSettings cacheSettings, TieredResponses store, Coalescer coalescer,
-                  PurgeBus purgeBus, Meters meters, Clock clock) {
+                  PurgeBus purgeBus, UpstreamHealth health, Meters meters, Clock clock) {
         this.vertx = vertx;
+        this.health = health;
         this.settings = settings;
         this.cacheSettings = cacheSettings;
         this.store = store;
@@ -54,7 +57,7 @@ public class TrafficServer {
                 .ifNoItem().after(SUBSCRIPTION_WAIT).recoverWithItem((Void) null)
                 .onFailure().recoverWithItem((Void) null)
                 .await().atMost(SUBSCRIPTION_WAIT.plusSeconds(1));
-        server = ProxyServer.start(vertx, settings, cacheSettings, store, coalescer, purgeBus.purges(), meters, clock)
+        server = ProxyServer.start(vertx, settings, cacheSettings, store, coalescer, purgeBus.purges(), health, meters, clock)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.infof("Outrigger listening on %s:%d, forwarding to %s (%d event loops)",
                 settings.host(), server.port(), settings.upstreamAuthority(), settings.eventLoops());

@@ -54,6 +54,8 @@ final class Waiting implements Coalescer.Participant {
         Contexts.onContext(context, () -> {
             if (gone(fetch.req)) {
                 lead.declined();
+            } else if (fetch.servedWithoutAsking()) {
+                lead.declined(); // the application is failing and this request had a copy for that: the next waiter decides
             } else if (!canLead) {
                 lead.declined(); // its answer could not be given to others: it fetches for itself alone
                 fwd.forward(fetch.req, fetch.inbound, fetch);
@@ -103,7 +105,7 @@ final class Waiting implements Coalescer.Participant {
     @Override
     public void alone(Coalescer.Alone why) {
         Contexts.onContext(context, () -> {
-            if (!gone(fetch.req)) {
+            if (!gone(fetch.req) && !fetch.servedWithoutAsking()) {
                 fwd.forward(fetch.req, fetch.inbound, fetch);
             }
         });

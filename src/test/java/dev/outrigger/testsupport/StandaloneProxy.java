@@ -1,5 +1,6 @@
 package dev.outrigger.testsupport;
 
+import dev.outrigger.upstream.UpstreamHealth;
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.coalesce.Leases;
@@ -52,7 +53,8 @@ public final class StandaloneProxy {
         }
         ProxyServer server = ProxyServer.start(vertx, settings, CacheSettings.DEFAULT, store,
                         new Coalescer(vertx, leases, CoalesceSettings.DEFAULT, clock, Coalescer.Listener.NONE, store::evictLocal, store::evictAllLocal),
-                        new Purges(clock, Duration.ofMillis(100), CacheSettings.DEFAULT.maxTtl()), meters, clock)
+                        new Purges(clock, Duration.ofMillis(100), CacheSettings.DEFAULT.maxTtl()),
+                        new UpstreamHealth(UpstreamHealth.Settings.DEFAULT, clock, meters.upstreamListener()), meters, clock)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         System.out.println("PORT " + server.port());
         System.out.flush();

@@ -10,6 +10,7 @@ import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.proxy.ProxyServer;
 import dev.outrigger.proxy.ProxySettings;
 import dev.outrigger.proxy.TieredResponses;
+import dev.outrigger.upstream.UpstreamHealth;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -28,6 +29,7 @@ public final class TestProxy implements AutoCloseable {
     private final ProxyServer server;
     private final Coalescer coalescer;
     private final PurgeBus purgeBus;
+    private final UpstreamHealth health;
 
     /** Builds a replica's purge bus from its records and its meters' listener. */
     public interface PurgeBusFactory {
@@ -44,8 +46,9 @@ public final class TestProxy implements AutoCloseable {
                 cacheStore::evictAllLocal);
         Purges purges = new Purges(clock, Duration.ofMillis(100), cache.maxTtl());
         purgeBus = purgeBusFactory.create(vertx, purges, meters.purgeListener(purges::size));
+        health = new UpstreamHealth(UpstreamHealth.Settings.DEFAULT, clock, meters.upstreamListener());
         try {
-            server = ProxyServer.start(vertx, settings, cache, cacheStore, coalescer, purges, meters, clock)
+            server = ProxyServer.start(vertx, settings, cache, cacheStore, coalescer, purges, health, meters, clock)
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
@@ -140,6 +143,11 @@ public final class TestProxy implements AutoCloseable {
     public double gauge(String name) {
         var g = registry.find(name).gauge();
         return g == null ? Double.NaN : g.value();
+    }
+
+    /** This replica's view of whether its upstream answers. */
+    public UpstreamHealth health() {
+        return health;
     }
 
     public Coalescer coalescer() {
