@@ -19,7 +19,7 @@ import java.util.function.DoubleSupplier;
 public record CoalesceSettings(boolean enabled, Duration leaseTtl, Duration waitTimeout, Duration hitForMiss,
                                double earlyRefreshBeta, boolean staleWhileLease, DoubleSupplier random) {
 
-    public static final CoalesceSettings DEFAULT = new CoalesceSettings(true, Duration.ofSeconds(5),
+    public static final CoalesceSettings DEFAULT = new CoalesceSettings(true, Duration.ofSeconds(1),
             Duration.ofSeconds(10), Duration.ofSeconds(10), 1.0, true, () -> 1.0 - ThreadLocalRandom.current().nextDouble());
 
     public CoalesceSettings {

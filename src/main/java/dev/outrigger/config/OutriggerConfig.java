@@ -268,10 +268,10 @@ public interface OutriggerConfig {
         boolean enabled();
 
         /**
-         * How long a replica's claim to fetch a key lives in Redis unless renewed (it is, while the fetch
-         * runs): how long the others wait at most when that replica dies mid-fetch.
+         * How long a replica's claim to fetch a key lives in Redis unless renewed (it is, every third of
+         * this, while the fetch runs): how long the others wait at most when that replica dies mid-fetch.
          */
-        @WithDefault("5s")
+        @WithDefault("1s")
         Duration leaseTtl();
 
         /** The longest a request waits for another's fetch; then it fetches for itself. */

@@ -215,6 +215,18 @@ public final class Meters {
         };
     }
 
+    /**
+     * A request that took part in a key's flight fetched for itself after all: unshareable, wait-timed-out,
+     * fetch-failed, other-variant, nothing-stored or lookup-failed (see the README, "Under failure").
+     */
+    public void coalesceGaveUp(String reason) {
+        gaveUp.computeIfAbsent(reason, r -> Counter.builder("outrigger.coalesce.gave.up")
+                .description("Requests that took part in a flight and then fetched for themselves, by reason")
+                .tag("reason", r).register(registry)).increment();
+    }
+
+    private final Map<String, Counter> gaveUp = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Counts what request coalescing did. */
     public Coalescer.Listener coalesceListener() {
         Counter waiting = counter("outrigger.coalesce.waiters", "Requests that waited for another request's upstream fetch");

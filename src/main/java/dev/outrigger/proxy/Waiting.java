@@ -91,19 +91,43 @@ final class Waiting implements Coalescer.Participant {
                         } else if (found.isPresent() && !newerThanLookup(found.get()) && !rejoined) {
                             // Only what was there before: the signal was about an earlier fill (it can
                             // arrive late). Wait for, or lead, the fetch that is due.
-                            rejoined = true;
-                            join(relookedAt);
+                            rejoin(relookedAt);
+                        } else if (found.isEmpty() && looked.varyFields().isEmpty() && !rejoined) {
+                            // Nothing there: the fill did not reach the shared store (the filler's Redis
+                            // circuit was open), or it is already gone. One more flight for the key, not
+                            // one fetch per waiter.
+                            rejoin(relookedAt);
                         } else {
-                            // not a variant this request may be given (Vary), or already gone: its own fetch
+                            // not a variant this request may be given (Vary), or gone again: its own fetch
+                            parts.meters().coalesceGaveUp(found.isEmpty() ? "nothing-stored" : "other-variant");
                             alone.accept(looked);
                         }
                     }),
-                    failed -> Contexts.onContext(context, () -> fwd.forward(fetch.req, fetch.inbound, fetch)));
+                    failed -> Contexts.onContext(context, () -> {
+                        // The store did not answer in time (a slow or unreachable Redis, a loaded pod): one
+                        // more flight, so that a slow lookup costs latency rather than one fetch per waiter.
+                        if (!rejoined) {
+                            rejoin(relookedAt);
+                        } else {
+                            parts.meters().coalesceGaveUp("lookup-failed");
+                            fwd.forward(fetch.req, fetch.inbound, fetch);
+                        }
+                    }));
         });
+    }
+
+    private void rejoin(long relookedAt) {
+        rejoined = true;
+        join(relookedAt);
     }
 
     @Override
     public void alone(Coalescer.Alone why) {
+        parts.meters().coalesceGaveUp(switch (why) {
+            case UNSHAREABLE -> "unshareable";
+            case WAIT_TIMED_OUT -> "wait-timed-out";
+            case FAILED -> "fetch-failed";
+        });
         Contexts.onContext(context, () -> {
             if (!gone(fetch.req) && !fetch.servedWithoutAsking()) {
                 fwd.forward(fetch.req, fetch.inbound, fetch);

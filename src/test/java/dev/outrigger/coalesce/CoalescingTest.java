@@ -138,6 +138,44 @@ class CoalescingTest {
     }
 
     @Test
+    void aFetchThatOutlivesTheLeaseTtlRenewsItsLeaseAndStaysTheOnlyOne() throws Exception {
+        TestProxy a = replica();
+        TestProxy b = replica();
+        Duration fetch = CoalesceSettings.DEFAULT.leaseTtl().multipliedBy(5).dividedBy(2);
+        origin.respond("/long", Response.ok("long").header("Cache-Control", "max-age=60").delay(fetch));
+
+        List<RawHttp.Response> responses = burst(40, "/long", a.port(), b.port());
+
+        assertEquals(1, origin.hits("/long"), "the holder renewed its lease while it fetched: nobody took over");
+        responses.forEach(r -> assertEquals("long", r.text()));
+        assertEquals(0, sum("outrigger.coalesce.takeovers", a, b));
+    }
+
+    @Test
+    void whenAFillDoesNotReachRedisTheWaitersOfAnotherReplicaFetchOnceNotOnceEach() throws Exception {
+        // The leader's replica takes its lease in Redis but cannot write there (as with its Redis circuit
+        // open): its fill signal reaches the waiters, the shared store has nothing for them.
+        RedisLeases leases = new RedisLeases(testRedis.client(), "orc:v1:", CoalesceSettings.DEFAULT.leaseTtl(),
+                Duration.ofSeconds(5), Duration.ofSeconds(1)).start();
+        leases.whenListening().await().atMost(Duration.ofSeconds(5));
+        Clock clock = Clock.systemUTC();
+        try (TestProxy leader = TestProxy.start(origin, clock, dev.outrigger.proxy.TieredResponses.memory(1 << 20, clock),
+                CacheSettings.DEFAULT, leases, CoalesceSettings.DEFAULT)) {
+            TestProxy b = replica();
+            origin.respond("/unshared", Response.ok("filled").header("Cache-Control", "max-age=60").delay(Duration.ofMillis(400)));
+            Future<RawHttp.Response> first = clients.submit(() -> Deployment.get(leader.port(), "/unshared"));
+            Await.until(() -> origin.hits("/unshared") == 1, "the leader fetches");
+
+            List<RawHttp.Response> waiters = burst(30, "/unshared", b.port());
+
+            assertEquals("filled", first.get(10, TimeUnit.SECONDS).text());
+            waiters.forEach(r -> assertEquals("filled", r.text()));
+            assertEquals(2, origin.hits("/unshared"), "the leader's fetch and one more for the replica that found nothing");
+            assertEquals(0, b.counter("outrigger.coalesce.gave.up", "reason", "nothing-stored"));
+        }
+    }
+
+    @Test
     void waitersAreToldTheyWereCollapsed() throws Exception {
         TestProxy a = replica();
         origin.respond("/told", Response.ok("x").header("Cache-Control", "max-age=60").delay(Duration.ofMillis(300)));
