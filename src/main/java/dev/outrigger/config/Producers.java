@@ -1,5 +1,8 @@
 package dev.outrigger.config;
 
+import java.time.Duration;
+import io.smallrye.mutiny.Uni;
+import dev.outrigger.store.RedisMemory;
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.upstream.UpstreamHealth;
@@ -180,13 +183,19 @@ class Producers {
         if (built == null) {
             long l1Bytes = config.cache().l1MaxSize().asLongValue();
             if (!configured(redisHosts)) {
-                built = new Built(TieredResponses.memory(l1Bytes, clock), new StoreStatus("memory", Optional::empty));
+                built = new Built(TieredResponses.memory(l1Bytes, clock), new StoreStatus("memory", Optional::empty, Optional::empty));
             } else {
                 var s = config.store();
+                RedisMemory memory = new RedisMemory(redis.get());
                 FailOpenStore l2 = new FailOpenStore(new RedisStore(redis.get(), config.keyPrefix()),
                         s.readTimeout(), s.writeTimeout(), s.failureThreshold(), s.openFor(), clock, meters.storeListener());
                 built = new Built(TieredResponses.over(l2, l1Bytes, config.cache().l1TtlBound(), clock),
-                        new StoreStatus("memory over redis", () -> Optional.of(l2.state())));
+                        new StoreStatus("memory over redis", () -> Optional.of(l2.state()), memory::limits));
+                // asked until Redis first answers; one log line then (a warning when it can grow without bound)
+                Uni.createFrom().deferred(() -> memory.check(s.writeTimeout().plusSeconds(1)))
+                        .map(found -> found.orElseThrow(() -> new IllegalStateException("no answer yet")))
+                        .onFailure().retry().withBackOff(Duration.ofSeconds(5), Duration.ofSeconds(60)).indefinitely()
+                        .subscribe().with(limits -> { }, failed -> { });
             }
             meters.l1Bytes(built.store()::localBytes);
         }

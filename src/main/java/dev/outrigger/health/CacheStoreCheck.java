@@ -25,6 +25,7 @@ class CacheStoreCheck implements HealthCheck {
     public HealthCheckResponse call() {
         var response = HealthCheckResponse.named("cache-store").up().withData("layout", status.layout());
         status.circuit().get().ifPresent(state -> response.withData("redis", state.name().toLowerCase(Locale.ROOT)));
+        status.redisMemory().get().ifPresent(limits -> response.withData("redis-memory", limits.describe()));
         return response.withData("degraded", status.degraded()).build();
     }
 }

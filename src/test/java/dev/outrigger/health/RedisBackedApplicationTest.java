@@ -68,6 +68,19 @@ class RedisBackedApplicationTest {
     }
 
     @Test
+    void theHealthDataSaysWhenRedisCanGrowWithoutBound() throws Exception {
+        // the test Redis runs without maxmemory, as redis-server does by default
+        Await.until(() -> {
+            try {
+                return ready().contains("\"redis-memory\": \"unbounded");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "the memory check has been answered");
+        assertTrue(ready().contains("set maxmemory"), ready());
+    }
+
+    @Test
     void withRedisKilledRequestsAreAnsweredAndThePodStaysReady() throws Exception {
         OriginResource.origin().respond("/live", OriginServer.Response.ok("still here"));
         RedisServerResource.server().kill();
