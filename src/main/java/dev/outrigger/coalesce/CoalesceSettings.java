@@ -8,7 +8,7 @@ import java.util.function.DoubleSupplier;
  * How concurrent fetches of one key are merged.
  *
  * @param enabled off: every miss fetches for itself
- * @param leaseTtl how long a lease lives unless its holder extends it (it does, every third of this, while
+ * @param leaseTtl how long a lease lives unless its holder extends it (it does, every quarter of this, while
  *                 fetching): how long a dead holder's pod keeps the others waiting, at most
  * @param waitTimeout the longest a request waits for another's fetch before fetching for itself
  * @param hitForMiss how long a key whose response could not be shared skips coalescing

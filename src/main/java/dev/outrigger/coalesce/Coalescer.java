@@ -264,7 +264,8 @@ public final class Coalescer implements AutoCloseable {
             f.pending = null; // a signal about an earlier holder's fetch says nothing about ours
             lead = new LeadImpl(f, ++f.round, takeover);
             if (token != null) {
-                long every = Math.max(1, settings.leaseTtl().toMillis() / 3);
+                // four renewals per lease life: a holder loses its lease only when it (or Redis) stalls for three of them
+                long every = Math.max(1, settings.leaseTtl().toMillis() / 4);
                 f.extendTimer = vertx.setPeriodic(every, id -> leases.extend(f.key, token).subscribe().with(v -> { }));
             }
             // A leader that never reports (a path that lost its callback) must not hold the flight forever.

@@ -268,7 +268,7 @@ public interface OutriggerConfig {
         boolean enabled();
 
         /**
-         * How long a replica's claim to fetch a key lives in Redis unless renewed (it is, every third of
+         * How long a replica's claim to fetch a key lives in Redis unless renewed (it is, every quarter of
          * this, while the fetch runs): how long the others wait at most when that replica dies mid-fetch.
          */
         @WithDefault("1s")

@@ -141,7 +141,7 @@ class CoalescingTest {
     void aFetchThatOutlivesTheLeaseTtlRenewsItsLeaseAndStaysTheOnlyOne() throws Exception {
         TestProxy a = replica();
         TestProxy b = replica();
-        Duration fetch = CoalesceSettings.DEFAULT.leaseTtl().multipliedBy(5).dividedBy(2);
+        Duration fetch = CoalesceSettings.DEFAULT.leaseTtl().multipliedBy(2);
         origin.respond("/long", Response.ok("long").header("Cache-Control", "max-age=60").delay(fetch));
 
         List<RawHttp.Response> responses = burst(40, "/long", a.port(), b.port());
