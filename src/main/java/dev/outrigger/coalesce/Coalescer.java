@@ -105,8 +105,8 @@ public final class Coalescer implements AutoCloseable {
     private final Leases leases;
     private final CoalesceSettings settings;
     private final Listener listener;
-    private final Consumer<String> dropLocalCopy;
-    private final Runnable dropAllLocalCopies;
+    private final Consumer<String> distrustLocalCopy;
+    private final Runnable distrustAllLocalCopies;
     private final Map<String, Flight> flights = new ConcurrentHashMap<>();
     /** Varnish's hit-for-miss: keys whose last response could not be shared; their misses are not coalesced. */
     private final Cache<String, Boolean> unshareable;
@@ -118,19 +118,21 @@ public final class Coalescer implements AutoCloseable {
             .maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(10)).build();
 
     /**
-     * @param dropLocalCopy called with a key another pod has just written (filled or overwritten), before
-     *                      this pod's waiters look it up again: drop any local copy of the key (it is older)
-     * @param dropAllLocalCopies called when signals may have been missed (the subscription was down): drop
-     *                           every local copy, any of which another pod may have overwritten meanwhile
+     * @param distrustLocalCopy called with a key another pod has just written (filled or overwritten), before
+     *                          this pod's waiters look it up again: any local copy of the key may be older and
+     *                          is to be confirmed with the shared store before it is used again
+     * @param distrustAllLocalCopies called when signals may have been missed (the subscription was down): every
+     *                               local copy is to be confirmed before its next use, as another pod may have
+     *                               overwritten any of them meanwhile
      */
     public Coalescer(Vertx vertx, Leases leases, CoalesceSettings settings, Clock clock, Listener listener,
-                     Consumer<String> dropLocalCopy, Runnable dropAllLocalCopies) {
+                     Consumer<String> distrustLocalCopy, Runnable distrustAllLocalCopies) {
         this.vertx = vertx;
         this.leases = leases;
         this.settings = settings;
         this.listener = listener;
-        this.dropLocalCopy = dropLocalCopy;
-        this.dropAllLocalCopies = dropAllLocalCopies;
+        this.distrustLocalCopy = distrustLocalCopy;
+        this.distrustAllLocalCopies = distrustAllLocalCopies;
         this.unshareable = Caffeine.newBuilder()
                 .maximumSize(100_000)
                 .expireAfterWrite(settings.hitForMiss())
@@ -319,31 +321,31 @@ public final class Coalescer implements AutoCloseable {
 
     /**
      * The signal subscription was (re)opened, and what arrived while it was down is lost. Overwrite and
-     * fill announcements: every local copy goes, as any may be older than what another pod wrote. Fill
+     * fill announcements: every local copy is confirmed before its next use, as any may be older than what another pod wrote. Fill
      * ends: every flight following another pod's lease asks for the lease again now rather than at its
      * expiry — free, it is taken and its leader looks in the store first (the fill is found there); still
      * held, the flight follows again. (Purges are caught up by the purge bus, which re-reads its records.)
      */
     private void catchUp() {
-        dropAllLocalCopies.run();
+        distrustAllLocalCopies.run();
         flights.values().forEach(this::leaseExpired);
     }
 
-    /** Tells the other pods that {@code key} now holds a newer version (their local copies are dropped). */
+    /** Tells the other pods that {@code key} now holds a newer version (their local copies are confirmed before use). */
     public void announceWrite(String key) {
         leases.announce(key).subscribe().with(v -> { });
     }
 
     private void onSignal(Signal signal, String key, boolean fromThisPod) {
         if (signal == Signal.OVERWRITTEN) {
-            dropLocalCopy.accept(key);
+            distrustLocalCopy.accept(key);
             return;
         }
         if (signal == Signal.UNSHAREABLE) {
             unshareable.put(key, Boolean.TRUE);
         } else if (signal == Signal.FILLED && !fromThisPod) {
             // (our own fills were recorded when they ended, and ours is the copy just written)
-            dropLocalCopy.accept(key);
+            distrustLocalCopy.accept(key);
             recentFills.put(key, System.nanoTime());
         }
         Flight f = flights.get(key);

@@ -130,7 +130,7 @@ class Producers {
                 : new RedisLeases(redis.get(), config.keyPrefix(), c.leaseTtl(), config.store().writeTimeout(),
                         config.store().openFor());
         Coalescer coalescer = new Coalescer(vertx, shared == null ? Leases.LOCAL : shared, settings, clock,
-                meters.coalesceListener(), store::evictLocal, store::evictAllLocal);
+                meters.coalesceListener(), store::distrust, store::distrustAll);
         if (shared != null) {
             shared.start(); // once the coalescer listens: it is told of the first subscription too
         }

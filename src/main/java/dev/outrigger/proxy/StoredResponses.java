@@ -204,7 +204,7 @@ final class StoredResponses {
         if (fields.isEmpty()) {
             store.drop(key);
         } else {
-            store.evictLocal(key);
+            store.distrust(key);
             store.drop(Variants.variantKey(key, fields, request));
         }
     }

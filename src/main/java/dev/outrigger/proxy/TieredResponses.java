@@ -56,7 +56,17 @@ public final class TieredResponses {
     /** False with the L1 turned off (a zero bound or size): nothing is kept in memory, not even for a moment. */
     private final boolean keepsCopies;
     private final Clock clock;
-    private final Map<String, Uni<Optional<Copy>>> filling = new ConcurrentHashMap<>();
+    /** The shared-store read under way per key (one at a time). */
+    private final Map<String, Fill> filling = new ConcurrentHashMap<>();
+
+    /**
+     * A read under way; {@code distrusted}: another replica wrote the key meanwhile, so what it read may be older,
+     * and goes into memory only as a copy to confirm before use.
+     */
+    private static final class Fill {
+        Uni<Optional<Copy>> read;
+        volatile boolean distrusted;
+    }
 
     private TieredResponses(long localBytes, CacheStore shared, Duration localBound, Clock clock) {
         this.shared = shared;
@@ -147,36 +157,36 @@ public final class TieredResponses {
      */
     private Uni<Optional<Copy>> fill(String key) {
         return filling.computeIfAbsent(key, k -> {
-            Object[] self = new Object[1];
+            Fill self = new Fill();
             Copy held = local.getIfPresent(k);
             Uni<Optional<Copy>> read = (held != null && !expired(held) && held.identity().length > 0 ? confirm(k, held, self) : readWhole(k, self))
                     // The shared store cannot answer: this pod's copy, fresh or not, is judged by the policy, and
                     // asked about again after another bound rather than on every request meanwhile
                     .onFailure().recoverWithItem(failed -> {
                         Optional<Copy> current = Optional.ofNullable(local.getIfPresent(k)).filter(c -> !expired(c));
-                        if (current.isPresent() && filling.get(k) == self[0]) {
+                        if (current.isPresent() && filling.get(k) == self) {
                             local.asMap().replace(k, current.get(), current.get().confirmed(clock.millis()));
                         }
                         return current;
                     })
-                    .onTermination().invoke(() -> filling.remove(k, self[0]))
+                    .onTermination().invoke(() -> filling.remove(k, self))
                     .memoize().indefinitely();
-            self[0] = read;
-            return read;
-        });
+            self.read = read;
+            return self;
+        }).read;
     }
 
-    /** Whether the read {@code self} is still the one filling the key (not overtaken by a write or an eviction). */
-    private boolean current(String key, Object[] self) {
-        return filling.get(key) == self[0];
+    /** Whether the read {@code self} is still the one filling the key (not overtaken by a write or a removal). */
+    private boolean current(String key, Fill self) {
+        return filling.get(key) == self;
     }
 
-    private Uni<Optional<Copy>> confirm(String key, Copy held, Object[] self) {
+    private Uni<Optional<Copy>> confirm(String key, Copy held, Fill self) {
         return shared.readHead(key, StoredResponseCodec.IDENTITY_LENGTH).chain(head -> {
             long now = clock.millis();
             if (head.isPresent() && java.util.Arrays.equals(head.get().value(), held.identity())) {
                 Copy confirmed = held.confirmed(now);
-                if (current(key, self)) {
+                if (current(key, self) && !self.distrusted) {
                     local.asMap().replace(key, held, confirmed);
                 }
                 return Uni.createFrom().item(Optional.of(confirmed));
@@ -185,7 +195,7 @@ public final class TieredResponses {
         });
     }
 
-    private Uni<Optional<Copy>> readWhole(String key, Object[] self) {
+    private Uni<Optional<Copy>> readWhole(String key, Fill self) {
         return shared.read(key).map(entry -> {
             long now = clock.millis();
             return install(key, entry.flatMap(e -> StoredResponseCodec.decodeAny(e.value())
@@ -194,13 +204,16 @@ public final class TieredResponses {
     }
 
     /**
-     * What the shared store answered goes into memory, unless the read was overtaken by a write or an
-     * eviction of the key (its value is older): it still answers the requests that asked.
+     * What the shared store answered goes into memory, unless the read was overtaken by a write or a removal
+     * of the key (its value is older): it still answers the requests that asked. Overtaken by another
+     * replica's write, it goes in as a copy to confirm before use (kept, so that it is there if the shared
+     * store stops answering; confirmed, so that it is not served in place of the newer version).
      */
-    private Optional<Copy> install(String key, Optional<Copy> found, long now, Object[] self) {
+    private Optional<Copy> install(String key, Optional<Copy> found, long now, Fill self) {
         if (current(key, self)) {
+            Optional<Copy> kept = self.distrusted ? found.map(c -> c.confirmed(NEVER_CONFIRMED)) : found;
             // gone from the shared store (purged, replaced, expired): gone from memory too
-            putLocal(key, found.orElse(null), found.map(c -> c.ttl(now)).orElse(Duration.ZERO));
+            putLocal(key, kept.orElse(null), found.map(c -> c.ttl(now)).orElse(Duration.ZERO));
         }
         return found;
     }
@@ -244,11 +257,22 @@ public final class TieredResponses {
         });
     }
 
-    /** Drops this pod's copy of the key (another replica wrote a newer version); the shared copy is untouched. */
-    public void evictLocal(String key) {
+    /** A copy no longer trusted: confirmed with the shared store before its next use. */
+    private static final long NEVER_CONFIRMED = Long.MIN_VALUE / 4;
+
+    /**
+     * Another replica wrote the key: this pod's copy is confirmed (by its identity bytes) before it is used
+     * again, and replaced if it differs. It is not dropped: a signal that arrives after this pod has already
+     * read the new version must not cost a read, and while the shared store cannot answer the copy is still
+     * what the pod serves. A read in flight puts its (maybe older) value into memory as such a copy too.
+     */
+    public void distrust(String key) {
         if (shared != null) {
-            filling.remove(key);
-            local.invalidate(key);
+            Fill inFlight = filling.get(key);
+            if (inFlight != null) {
+                inFlight.distrusted = true;
+            }
+            local.asMap().computeIfPresent(key, (k, c) -> c.confirmed(NEVER_CONFIRMED));
         }
     }
 
@@ -258,11 +282,11 @@ public final class TieredResponses {
         local.invalidate(key);
     }
 
-    /** Drops every copy this pod keeps apart from the shared store (it may have missed word of newer versions). */
-    public void evictAllLocal() {
+    /** Every copy is confirmed before its next use (this pod may have missed word of newer versions). */
+    public void distrustAll() {
         if (shared != null) {
             filling.clear(); // reads in flight no longer find themselves in the map: they do not put their value back
-            local.invalidateAll();
+            local.asMap().replaceAll((k, c) -> c.confirmed(NEVER_CONFIRMED));
         }
     }
 

@@ -39,16 +39,4 @@ public interface CacheStore {
 
     /** Removes the key; true when something was removed. */
     Uni<Boolean> remove(String key);
-
-    /**
-     * Drops this process's own copy of the key, if it keeps one apart from the shared store (another
-     * replica has written a newer version). Immediate; the shared copy is untouched.
-     */
-    default void evictLocal(String key) { }
-
-    /**
-     * Drops every copy this process keeps apart from the shared store (it may have missed word of newer
-     * versions written by other replicas). Immediate; the shared store is untouched.
-     */
-    default void evictAllLocal() { }
 }

@@ -194,7 +194,7 @@ class TieredResponsesTest {
         var inFlight = store.get("k").subscribeAsCompletionStage();
 
         putShared("k", "v2"); // another replica wrote a newer version and said so
-        store.evictLocal("k");
+        store.distrust("k");
         gate.complete(null);
 
         assertEquals("v1", body(inFlight.join()), "its caller asked before the eviction");
@@ -207,7 +207,7 @@ class TieredResponsesTest {
         assertSame(TieredResponses.ABSENT, memory.now("k"));
 
         memory.put("k", response("v1"), MINUTE).await().atMost(WAIT);
-        memory.evictLocal("k"); // nothing else holds it: a signal from elsewhere cannot drop it
+        memory.distrust("k"); // nothing else holds it: a signal from elsewhere cannot drop it
         assertEquals("v1", body(Optional.ofNullable(memory.now("k"))));
         assertTrue(memory.remove("k").await().atMost(WAIT));
         assertSame(TieredResponses.ABSENT, memory.now("k"));

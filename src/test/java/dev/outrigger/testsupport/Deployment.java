@@ -39,12 +39,19 @@ public final class Deployment implements AutoCloseable {
 
     /** A replica, once its subscriptions are open and it has read the purge records. */
     public TestProxy replica(Clock clock, CoalesceSettings coalesce, CacheSettings cache) throws Exception {
-        Redis client = redis.client();
         // Generous deadlines: on a loaded test machine a slow Redis call would otherwise be a miss, or a
         // lease fall back to pod-local coalescing (both as designed), and the origin counts the tests
         // assert would depend on the load. Redis outages are tested where they are the subject.
-        var l2 = new FailOpenStore(new RedisStore(client, "orc:v1:"), Duration.ofSeconds(5), Duration.ofSeconds(5), 2,
-                Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE);
+        return replica(clock, coalesce, cache, new FailOpenStore(new RedisStore(redis.client(), "orc:v1:"),
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 2, Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE));
+    }
+
+    /**
+     * A replica whose Redis calls go through {@code l2} (its deadlines and circuit as the test needs them;
+     * build it on {@link #redisStore()}), once its subscriptions are open and it has read the purge records.
+     */
+    public TestProxy replica(Clock clock, CoalesceSettings coalesce, CacheSettings cache, FailOpenStore l2) throws Exception {
+        Redis client = redis.client();
         RedisLeases leases = new RedisLeases(client, "orc:v1:", coalesce.leaseTtl(), Duration.ofSeconds(5),
                 Duration.ofSeconds(1)).start();
         RedisPurgeBus[] bus = new RedisPurgeBus[1];
@@ -57,6 +64,11 @@ public final class Deployment implements AutoCloseable {
         // Confirmed by Redis: a purge or signal sent from now on reaches the replica.
         Uni.combine().all().unis(leases.whenListening(), bus[0].whenReady()).discardItems().await().atMost(Duration.ofSeconds(5));
         return proxy;
+    }
+
+    /** The shared store as every replica's L2 sees it, before its fail-open wrapper. */
+    public RedisStore redisStore() {
+        return new RedisStore(redis.client(), "orc:v1:");
     }
 
     /** A GET with the deployment's Host and {@code headers} ("Name: value"). */

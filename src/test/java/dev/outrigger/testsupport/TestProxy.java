@@ -42,8 +42,8 @@ public final class TestProxy implements AutoCloseable {
                       CoalesceSettings coalesce, PurgeBusFactory purgeBusFactory) {
         Meters meters = new Meters(registry);
         TieredResponses cacheStore = store == null ? TieredResponses.memory(64L << 20, clock) : store;
-        coalescer = new Coalescer(vertx, leases, coalesce, clock, meters.coalesceListener(), cacheStore::evictLocal,
-                cacheStore::evictAllLocal);
+        coalescer = new Coalescer(vertx, leases, coalesce, clock, meters.coalesceListener(), cacheStore::distrust,
+                cacheStore::distrustAll);
         Purges purges = new Purges(clock, Duration.ofMillis(100), cache.maxTtl());
         purgeBus = purgeBusFactory.create(vertx, purges, meters.purgeListener(purges::size));
         health = new UpstreamHealth(UpstreamHealth.Settings.DEFAULT, clock, meters.upstreamListener());
