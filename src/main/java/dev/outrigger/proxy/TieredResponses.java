@@ -290,6 +290,11 @@ public final class TieredResponses {
         }
     }
 
+    /** Opens the shared store's connection before traffic starts (see {@link CacheStore#warmUp}). */
+    public Uni<Void> warmUp(Duration patience) {
+        return shared == null ? Uni.createFrom().voidItem() : shared.warmUp(patience);
+    }
+
     /** Bytes the copies in memory weigh (for the L1 size meter). */
     public long localBytes() {
         return local.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);

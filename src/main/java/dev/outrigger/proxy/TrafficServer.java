@@ -53,7 +53,9 @@ public class TrafficServer {
         // application reports started, the traffic port accepts connections. First the pod's Redis
         // subscriptions are confirmed and the purge records read (a replica started after a purge must not
         // serve what it purged); bounded, and failing open: with Redis down the pod starts anyway.
-        Uni.combine().all().unis(coalescer.whenListening(), purgeBus.whenReady()).discardItems()
+        // The shared store's connection is opened too: the first call of a process is slow, and must not be a
+        // request's (a timeout counted against Redis before it has answered anything).
+        Uni.combine().all().unis(coalescer.whenListening(), purgeBus.whenReady(), store.warmUp(SUBSCRIPTION_WAIT)).discardItems()
                 .ifNoItem().after(SUBSCRIPTION_WAIT).recoverWithItem((Void) null)
                 .onFailure().recoverWithItem((Void) null)
                 .await().atMost(SUBSCRIPTION_WAIT.plusSeconds(1));

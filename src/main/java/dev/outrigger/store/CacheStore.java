@@ -34,6 +34,15 @@ public interface CacheStore {
                 : new Entry(java.util.Arrays.copyOf(v.value(), length), v.ttl())));
     }
 
+    /**
+     * Opens the connection to the store and makes one call, allowed {@code patience}, before traffic starts:
+     * the first call of a process (a connection to open, cold code) is far slower than the deadline requests
+     * get. Never fails; completes when answered or when {@code patience} has passed.
+     */
+    default Uni<Void> warmUp(Duration patience) {
+        return Uni.createFrom().voidItem();
+    }
+
     /** Stores {@code value} under {@code key} for {@code ttl}, replacing what was there. */
     Uni<Void> put(String key, byte[] value, Duration ttl);
 

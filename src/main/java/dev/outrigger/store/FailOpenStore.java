@@ -108,6 +108,21 @@ public final class FailOpenStore implements CacheStore {
                 .onFailure(Unavailable.class).recoverWithItem(false);
     }
 
+    /**
+     * One read outside the deadlines and the circuit's count: it opens the connection, and its answer tells the
+     * liveness rule that the store answers, so a slow first second of traffic (a JIT-cold process) is taken for
+     * this process's own slowness rather than a failing store.
+     */
+    @Override
+    public Uni<Void> warmUp(Duration patience) {
+        return delegate.readHead("outrigger:warm-up", 1).ifNoItem().after(patience).fail()
+                .invoke(this::answered).replaceWithVoid()
+                .onFailure().recoverWithItem(failed -> {
+                    LOG.debugf("cache store did not answer its warm-up call: %s", failed);
+                    return null;
+                });
+    }
+
     /** The store did not answer this call (skipped, failed or too slow); it is a miss or a write not made. */
     public static final class Unavailable extends RuntimeException {
         private Unavailable() {

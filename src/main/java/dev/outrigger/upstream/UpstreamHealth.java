@@ -99,8 +99,13 @@ public final class UpstreamHealth {
 
     /** The application answered (anything but 502/503/504). */
     public void succeeded() {
-        failuresInARow.set(0);
-        probeInFlightSince.set(0);
+        // every upstream answer comes here, from every event loop: shared fields are written only on a change
+        if (failuresInARow.get() != 0) {
+            failuresInARow.set(0);
+        }
+        if (probeInFlightSince.get() != 0) {
+            probeInFlightSince.set(0);
+        }
         if (state == State.FAILING) {
             recover();
         }

@@ -60,6 +60,21 @@ class FailOpenStoreTest {
     }
 
     @Test
+    void theWarmUpCallIsAllowedItsOwnPatienceAndNeverCountsAgainstTheStore() {
+        // Redis stalled for longer than a read's deadline: the warm-up waits it out
+        redis.client().send(io.vertx.mutiny.redis.client.Request.cmd(io.vertx.mutiny.redis.client.Command.DEBUG)
+                .arg("SLEEP").arg("0.5")).subscribe().with(r -> { }, f -> { });
+        store.warmUp(Duration.ofSeconds(5)).await().atMost(WAIT);
+        assertEquals(1, calls.get());
+
+        server.kill();
+        for (int i = 0; i < 3; i++) {
+            store.warmUp(Duration.ofMillis(100)).await().atMost(WAIT); // completes, failing or not
+        }
+        assertEquals(State.CLOSED, store.state(), "warm-up calls are not counted: only requests' calls open the circuit");
+    }
+
+    @Test
     void theCircuitOpensAfterConsecutiveFailuresAndStopsCallingRedis() {
         server.kill();
         for (int i = 0; i < 3; i++) {
