@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * One fetch per key for the whole deployment. In this pod, concurrent requests for a key form one
@@ -105,8 +104,7 @@ public final class Coalescer implements AutoCloseable {
     private final Leases leases;
     private final CoalesceSettings settings;
     private final Listener listener;
-    private final Consumer<String> distrustLocalCopy;
-    private final Runnable distrustAllLocalCopies;
+    private final LocalCopies copies;
     private final Map<String, Flight> flights = new ConcurrentHashMap<>();
     /** Varnish's hit-for-miss: keys whose last response could not be shared; their misses are not coalesced. */
     private final Cache<String, Boolean> unshareable;
@@ -117,22 +115,42 @@ public final class Coalescer implements AutoCloseable {
     private final Cache<String, Long> recentFills = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(10)).build();
 
-    /**
-     * @param distrustLocalCopy called with a key another pod has just written (filled or overwritten), before
-     *                          this pod's waiters look it up again: any local copy of the key may be older and
-     *                          is to be confirmed with the shared store before it is used again
-     * @param distrustAllLocalCopies called when signals may have been missed (the subscription was down): every
-     *                               local copy is to be confirmed before its next use, as another pod may have
-     *                               overwritten any of them meanwhile
-     */
+    /** What this pod keeps apart from the shared store, as other pods' signals affect it; calls come on any thread. */
+    public interface LocalCopies {
+        /**
+         * Another pod has just written {@code key} (filled or overwritten), before this pod's waiters look it up
+         * again: a local copy may be older, and is to be confirmed with the shared store before it is used again.
+         */
+        void distrust(String key);
+
+        /** Another pod removed {@code key} (invalidated: an unsafe method, a 304 that made it private): the copy goes. */
+        void forget(String key);
+
+        /**
+         * Signals may have been missed (the subscription was down): every local copy is to be confirmed before
+         * its next use, as another pod may have overwritten any of them meanwhile.
+         */
+        void distrustAll();
+
+        LocalCopies NONE = new LocalCopies() {
+            @Override
+            public void distrust(String key) { }
+
+            @Override
+            public void forget(String key) { }
+
+            @Override
+            public void distrustAll() { }
+        };
+    }
+
     public Coalescer(Vertx vertx, Leases leases, CoalesceSettings settings, Clock clock, Listener listener,
-                     Consumer<String> distrustLocalCopy, Runnable distrustAllLocalCopies) {
+                     LocalCopies copies) {
         this.vertx = vertx;
         this.leases = leases;
         this.settings = settings;
         this.listener = listener;
-        this.distrustLocalCopy = distrustLocalCopy;
-        this.distrustAllLocalCopies = distrustAllLocalCopies;
+        this.copies = copies;
         this.unshareable = Caffeine.newBuilder()
                 .maximumSize(100_000)
                 .expireAfterWrite(settings.hitForMiss())
@@ -327,25 +345,37 @@ public final class Coalescer implements AutoCloseable {
      * held, the flight follows again. (Purges are caught up by the purge bus, which re-reads its records.)
      */
     private void catchUp() {
-        distrustAllLocalCopies.run();
+        copies.distrustAll();
         flights.values().forEach(this::leaseExpired);
     }
 
     /** Tells the other pods that {@code key} now holds a newer version (their local copies are confirmed before use). */
     public void announceWrite(String key) {
-        leases.announce(key).subscribe().with(v -> { });
+        leases.announce(key, Signal.OVERWRITTEN).subscribe().with(v -> { });
+    }
+
+    /**
+     * Tells the other pods that {@code key} was removed: their local copies go at once, and are not served even
+     * while the shared store cannot be asked (an invalidated response must not come back).
+     */
+    public void announceRemoval(String key) {
+        leases.announce(key, Signal.REMOVED).subscribe().with(v -> { });
     }
 
     private void onSignal(Signal signal, String key, boolean fromThisPod) {
         if (signal == Signal.OVERWRITTEN) {
-            distrustLocalCopy.accept(key);
+            copies.distrust(key);
+            return;
+        }
+        if (signal == Signal.REMOVED) {
+            copies.forget(key);
             return;
         }
         if (signal == Signal.UNSHAREABLE) {
             unshareable.put(key, Boolean.TRUE);
         } else if (signal == Signal.FILLED && !fromThisPod) {
             // (our own fills were recorded when they ended, and ours is the copy just written)
-            distrustLocalCopy.accept(key);
+            copies.distrust(key);
             recentFills.put(key, System.nanoTime());
         }
         Flight f = flights.get(key);
@@ -370,7 +400,7 @@ public final class Coalescer implements AutoCloseable {
             case FILLED -> finish(f, null);
             case UNSHAREABLE -> finish(f, Alone.UNSHAREABLE);
             case FAILED -> retry(f, true, null);
-            case OVERWRITTEN -> { }
+            case OVERWRITTEN, REMOVED -> { }
         }
     }
 

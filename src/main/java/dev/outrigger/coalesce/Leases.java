@@ -31,7 +31,9 @@ public interface Leases extends AutoCloseable {
         /** The fetch failed or was abandoned: someone else may take over. */
         FAILED,
         /** Not about a lease: the key was written (a newer version); local copies of it are out of date. */
-        OVERWRITTEN
+        OVERWRITTEN,
+        /** Not about a lease: the key was removed (invalidated); local copies of it must go. */
+        REMOVED
     }
 
     /** Tries to take the lease of {@code key}. Never fails: trouble with the shared store gives {@link Local}. */
@@ -43,8 +45,11 @@ public interface Leases extends AutoCloseable {
     /** Releases the lease, if it is still ours, and tells every pod {@code signal}. Never fails. */
     Uni<Void> release(String key, String token, Signal signal);
 
-    /** Tells every other pod that {@code key} was just written, so they drop their local copies. Never fails. */
-    Uni<Void> announce(String key);
+    /**
+     * Tells every other pod that {@code key} was just written ({@link Signal#OVERWRITTEN}: their local copies are
+     * confirmed before use) or removed ({@link Signal#REMOVED}: their local copies go). Never fails.
+     */
+    Uni<Void> announce(String key, Signal what);
 
     /** Receives signals, on any thread. */
     interface Listener {
@@ -92,7 +97,7 @@ public interface Leases extends AutoCloseable {
         }
 
         @Override
-        public Uni<Void> announce(String key) {
+        public Uni<Void> announce(String key, Signal what) {
             return Uni.createFrom().voidItem();
         }
 

@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
 /**
  * Leases in Redis ({@code SET <prefix>lease:<key> <token> NX PX <ttl>}), extended and released by token
  * with compare-and-act scripts so a slow old holder cannot touch a newer holder's lease, and one pub/sub
- * subscription per pod for the signals (never one per request): {@code <F|U|X|O> <pod> <key>} on
+ * subscription per pod for the signals (never one per request): {@code <F|U|X|O|R> <pod> <key>} on
  * {@code <prefix>fill}. Every call has a deadline; after a
  * failure Redis is left alone for {@code backoff} and acquisitions answer {@link Local} at once.
  */
@@ -115,8 +115,8 @@ public final class RedisLeases implements Leases {
     }
 
     @Override
-    public Uni<Void> announce(String key) {
-        return call("announce", Request.cmd(Command.PUBLISH).arg(channel).arg(message(Signal.OVERWRITTEN, key)));
+    public Uni<Void> announce(String key, Signal what) {
+        return call("announce", Request.cmd(Command.PUBLISH).arg(channel).arg(message(what, key)));
     }
 
     @Override
@@ -136,18 +136,28 @@ public final class RedisLeases implements Leases {
                 });
     }
 
+    /**
+     * A call that failed leaves Redis alone for the backoff; one that was only slow does not: skipping renewals
+     * would let every lease this pod holds lapse (a 1 s lease does within a second) and hand its fetches to
+     * other pods, which then fetch again.
+     */
     private void failed(String what, Throwable cause) {
+        if (cause instanceof io.smallrye.mutiny.TimeoutException) {
+            LOG.debugf("lease %s got no answer within %s", what, timeout);
+            return;
+        }
         downUntil = System.nanoTime() + backoff.toNanos();
         LOG.debugf("lease %s failed (%s): coalescing within this pod for %s", what, cause, backoff);
     }
 
-    /** {@code <F|U|X> <pod> <key>}: the key last, since it may hold spaces. */
+    /** {@code <F|U|X|O|R> <pod> <key>}: the key last, since it may hold spaces. */
     private String message(Signal signal, String key) {
         char kind = switch (signal) {
             case FILLED -> 'F';
             case UNSHAREABLE -> 'U';
             case FAILED -> 'X';
             case OVERWRITTEN -> 'O';
+            case REMOVED -> 'R';
         };
         return kind + " " + pod + " " + key;
     }
@@ -159,7 +169,7 @@ public final class RedisLeases implements Leases {
         }
         // Our own lease signals count too: a flight here may be waiting on a lease this pod held and has
         // just released (its SET NX can overtake the release on another connection). Our own writes do not.
-        if (parts[0].charAt(0) == 'O' && parts[1].equals(pod)) {
+        if ((parts[0].charAt(0) == 'O' || parts[0].charAt(0) == 'R') && parts[1].equals(pod)) {
             return;
         }
         Signal signal = switch (parts[0].charAt(0)) {
@@ -167,6 +177,7 @@ public final class RedisLeases implements Leases {
             case 'U' -> Signal.UNSHAREABLE;
             case 'X' -> Signal.FAILED;
             case 'O' -> Signal.OVERWRITTEN;
+            case 'R' -> Signal.REMOVED;
             default -> null;
         };
         if (signal != null) {

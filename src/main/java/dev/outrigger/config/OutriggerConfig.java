@@ -82,6 +82,13 @@ public interface OutriggerConfig {
         @WithDefault("5")
         int failingAfter();
 
+        /**
+         * How long those failures in a row must last, with no success in between, before the application counts
+         * as failing: one broken route among healthy ones never makes the whole application failing.
+         */
+        @WithDefault("1s")
+        Duration failingFor();
+
         /** While the application is failing: the wait before the first probe request; doubled after each probe. */
         @WithDefault("1s")
         Duration probeEvery();

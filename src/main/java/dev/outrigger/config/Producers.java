@@ -29,6 +29,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Turns the config tree into the plain values the rest of the code is built from. */
@@ -130,7 +131,7 @@ class Producers {
                 : new RedisLeases(redis.get(), config.keyPrefix(), c.leaseTtl(), config.store().writeTimeout(),
                         config.store().openFor());
         Coalescer coalescer = new Coalescer(vertx, shared == null ? Leases.LOCAL : shared, settings, clock,
-                meters.coalesceListener(), store::distrust, store::distrustAll);
+                meters.coalesceListener(), store);
         if (shared != null) {
             shared.start(); // once the coalescer listens: it is told of the first subscription too
         }
@@ -142,8 +143,11 @@ class Producers {
     @Singleton
     UpstreamHealth upstreamHealth(OutriggerConfig config, Clock clock, Meters meters) {
         var u = config.upstream();
-        return new UpstreamHealth(new UpstreamHealth.Settings(u.failingAfter(), u.probeEvery(), u.probeEveryMax(),
-                u.connectTimeout().plus(u.responseTimeout())), clock, meters.upstreamListener());
+        // a probe that never reports (its client left, it was answered from another's fetch) holds the slot at most
+        // this long: the probe interval's cap, or the upstream's own timeouts when they are shorter
+        Duration probeTimeout = java.util.Collections.min(List.of(u.probeEveryMax(), u.connectTimeout().plus(u.responseTimeout())));
+        return new UpstreamHealth(new UpstreamHealth.Settings(u.failingAfter(), u.failingFor(), u.probeEvery(),
+                u.probeEveryMax(), probeTimeout), clock, meters.upstreamListener());
     }
 
     void closeCoalescer(@Disposes Coalescer coalescer) {

@@ -41,8 +41,8 @@ final class Fetch implements Exchange {
     /** Set when this fetch is for the key's whole flight: it reports how it ended. */
     private Lead lead;
     private Set<String> withheld = Set.of();
-    /** Let through to the application while it is failing (the probe), or while it was healthy. */
-    private boolean mayAsk;
+    /** Let through to the application while it is failing: the probe. */
+    private boolean probing;
     /** The request as the upstream received it: what the answer's variant is computed from. */
     private Headers sent;
 
@@ -191,17 +191,35 @@ final class Fetch implements Exchange {
      * without asking (unless it is the one probe): true when it was served.
      */
     boolean servedWithoutAsking() {
-        if (stored.isEmpty() || !staleOnError || mayAsk) {
+        if (stored.isEmpty() || !staleOnError || probing) {
             return false;
         }
-        if (parts.health().shouldAsk()) {
-            mayAsk = true; // asked once per request: the probe, once let through, is not turned back later
-            return false;
+        switch (parts.health().ask()) {
+            case ASK -> {
+                return false; // asked again if this request waits and is then sent on (the app may fail meanwhile)
+            }
+            case PROBE -> {
+                probing = true; // the probe, once let through, is not turned back later
+                return false;
+            }
+            case SPARE -> { }
         }
         StoredResponse s = stored.get();
         Duration age = Freshness.currentAge(s.headers(), Retention.timing(s), parts.clock().instant());
         parts.writer().serve(req, request, s, age, CacheOutcome.STALE,
                 CacheHeaders.staleOnError(parts.retention().lifetime(s).minus(age).toSeconds()));
+        return true;
+    }
+
+    /**
+     * The flight this request waited for failed (RFC 5861 §4: an error was encountered, by the fetch made for
+     * everyone): a request holding a copy it may be given on error gets it rather than asking the app again.
+     */
+    boolean servedStaleAfterFailedFetch() {
+        if (stored.isEmpty() || !staleOnError) {
+            return false;
+        }
+        serveStale();
         return true;
     }
 

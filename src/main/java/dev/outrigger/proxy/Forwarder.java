@@ -193,7 +193,13 @@ final class Forwarder implements Upstream {
 
     private void send(HttpServerRequest req, HttpClientRequest creq, long start, long length, Exchange exchange) {
         HttpServerResponse resp = req.response();
-        resp.closeHandler(v -> creq.reset()); // a client that left cancels its upstream request
+        // set when this side cancels the upstream request (the client left, its body was too large): the failure
+        // that follows is not the application's
+        boolean[] cancelledHere = {false};
+        resp.closeHandler(v -> {
+            cancelledHere[0] = true;
+            creq.reset(); // a client that left cancels its upstream request
+        });
         creq.earlyHintsHandler(hints -> {
             MultiMap relayed = MultiMap.caseInsensitiveMultiMap();
             HeaderRules.copyEndToEnd(hints, relayed, false);
@@ -203,7 +209,7 @@ final class Forwarder implements Upstream {
         creq.exceptionHandler(t -> { }); // failures surface through response() and the body pipe
         creq.response().onComplete(ar -> {
             if (ar.failed()) {
-                failed(ar.cause(), resp.closed()); // a client that left reset the request itself
+                failed(ar.cause(), cancelledHere[0] || resp.closed());
                 if (!exchange.onFailure(ar.cause())) {
                     failUpstream(req, ar.cause());
                 }
@@ -236,8 +242,10 @@ final class Forwarder implements Upstream {
         if (req.headers().contains(HttpHeaders.EXPECT)) {
             creq.sendHead(); // RFC 9110 §10.1.1: the client sends its body only after the upstream's 100
         }
-        new BodyPump(req, creq, settings.maxBodySize(),
-                () -> reject(req, 413, "request body larger than " + settings.maxBodySize() + " bytes")).start();
+        new BodyPump(req, creq, settings.maxBodySize(), () -> {
+            cancelledHere[0] = true;
+            reject(req, 413, "request body larger than " + settings.maxBodySize() + " bytes");
+        }).start();
     }
 
     /** Streams the response head and body to the client; ends it only when the upstream body ended cleanly. */

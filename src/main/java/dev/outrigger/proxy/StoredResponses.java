@@ -181,7 +181,7 @@ final class StoredResponses {
 
     /** Removes a key (a variant index takes its variants with it) and tells the other replicas. Never fails. */
     Uni<Void> invalidate(String key) {
-        return store.remove(key).invoke(removed -> coalescer.announceWrite(key)).replaceWithVoid()
+        return store.remove(key).invoke(removed -> coalescer.announceRemoval(key)).replaceWithVoid()
                 .onFailure().recoverWithItem(failed -> {
                     LOG.debugf("invalidation of %s failed: %s", key, failed);
                     return null;

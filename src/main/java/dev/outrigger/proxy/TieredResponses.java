@@ -3,6 +3,7 @@ package dev.outrigger.proxy;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.store.CacheStore;
 import dev.outrigger.store.StoredResponse;
 import dev.outrigger.store.StoredResponseCodec;
@@ -26,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * slow, circuit open) it is what the pod serves, so a fresh copy is never lost to an outage or to the pod's
  * own load. Writes go to the shared store, then to memory.
  */
-public final class TieredResponses {
+public final class TieredResponses implements Coalescer.LocalCopies {
 
     /**
      * A value this pod holds: decoded, its response made servable, until {@code expiresAt} (epoch ms);
@@ -214,6 +215,10 @@ public final class TieredResponses {
             Optional<Copy> kept = self.distrusted ? found.map(c -> c.confirmed(NEVER_CONFIRMED)) : found;
             // gone from the shared store (purged, replaced, expired): gone from memory too
             putLocal(key, kept.orElse(null), found.map(c -> c.ttl(now)).orElse(Duration.ZERO));
+            if (self.distrusted && kept.isPresent()) {
+                // distrusted between the check and the put: the copy just put is marked as well
+                local.asMap().computeIfPresent(key, (k, c) -> c.confirmed(NEVER_CONFIRMED));
+            }
         }
         return found;
     }
@@ -266,6 +271,7 @@ public final class TieredResponses {
      * read the new version must not cost a read, and while the shared store cannot answer the copy is still
      * what the pod serves. A read in flight puts its (maybe older) value into memory as such a copy too.
      */
+    @Override
     public void distrust(String key) {
         if (shared != null) {
             Fill inFlight = filling.get(key);
@@ -276,6 +282,14 @@ public final class TieredResponses {
         }
     }
 
+    /** Another replica removed the key: this pod's copy goes too (it is not served even while Redis cannot be asked). */
+    @Override
+    public void forget(String key) {
+        if (shared != null) {
+            drop(key);
+        }
+    }
+
     /** Forgets this pod's copy of the key, in memory alone too (a purge made it dead); the shared copy is untouched. */
     void drop(String key) {
         filling.remove(key);
@@ -283,6 +297,7 @@ public final class TieredResponses {
     }
 
     /** Every copy is confirmed before its next use (this pod may have missed word of newer versions). */
+    @Override
     public void distrustAll() {
         if (shared != null) {
             filling.clear(); // reads in flight no longer find themselves in the map: they do not put their value back

@@ -123,15 +123,19 @@ final class Waiting implements Coalescer.Participant {
 
     @Override
     public void alone(Coalescer.Alone why) {
-        parts.meters().coalesceGaveUp(switch (why) {
-            case UNSHAREABLE -> "unshareable";
-            case WAIT_TIMED_OUT -> "wait-timed-out";
-            case FAILED -> "fetch-failed";
-        });
         Contexts.onContext(context, () -> {
-            if (!gone(fetch.req) && !fetch.servedWithoutAsking()) {
-                fwd.forward(fetch.req, fetch.inbound, fetch);
+            if (gone(fetch.req)) {
+                return;
             }
+            if (why == Coalescer.Alone.FAILED && fetch.servedStaleAfterFailedFetch() || fetch.servedWithoutAsking()) {
+                return;
+            }
+            parts.meters().coalesceGaveUp(switch (why) {
+                case UNSHAREABLE -> "unshareable";
+                case WAIT_TIMED_OUT -> "wait-timed-out";
+                case FAILED -> "fetch-failed";
+            });
+            fwd.forward(fetch.req, fetch.inbound, fetch);
         });
     }
 

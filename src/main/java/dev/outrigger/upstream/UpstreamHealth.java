@@ -25,6 +25,16 @@ public final class UpstreamHealth {
     /** The states, as health data and a gauge show them. */
     public enum State { HEALTHY, FAILING }
 
+    /** What a request that could be answered with a stale copy on error is to do. */
+    public enum Ask {
+        /** The application is healthy: ask it. */
+        ASK,
+        /** It is failing, and this request is the one probe: ask it, and keep asking whatever happens meanwhile. */
+        PROBE,
+        /** It is failing: answer with the stale copy without asking it. */
+        SPARE
+    }
+
     /** What happened, for meters; implementations must not block. */
     public interface Listener {
         /** An upstream exchange failed; {@code reason} is one of a few fixed words (a metric tag). */
@@ -42,14 +52,17 @@ public final class UpstreamHealth {
     }
 
     /**
-     * @param failingAfter failures in a row that make the application count as failing
+     * @param failingAfter failures in a row that make the application count as failing, once they span {@code failingFor}
+     * @param failingFor how long the failures in a row must last (no success in between): one broken route among
+     *                   healthy ones answers between its failures, so it never makes the whole application failing
      * @param probeEvery the interval before the first probe once it fails (doubled after each probe)
      * @param probeEveryMax the longest interval between probes
      * @param probeTimeout how long a probe may take before another is let through (a lost report must not stop probing)
      */
-    public record Settings(int failingAfter, Duration probeEvery, Duration probeEveryMax, Duration probeTimeout) {
-        public static final Settings DEFAULT = new Settings(5, Duration.ofSeconds(1), Duration.ofSeconds(10),
-                Duration.ofSeconds(62));
+    public record Settings(int failingAfter, Duration failingFor, Duration probeEvery, Duration probeEveryMax,
+                           Duration probeTimeout) {
+        public static final Settings DEFAULT = new Settings(5, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Duration.ofSeconds(10), Duration.ofSeconds(10));
 
         public Settings {
             if (failingAfter < 1) {
@@ -66,8 +79,10 @@ public final class UpstreamHealth {
     private final Clock clock;
     private final Listener listener;
     private final AtomicInteger failuresInARow = new AtomicInteger();
+    /** Epoch ms of the first failure of the current run. */
+    private volatile long runStartedAt;
     private volatile State state = State.HEALTHY;
-    /** Epoch ms: no probe before this; a probe in flight moves it to its own timeout. */
+    /** Epoch ms: no probe before this. */
     private final AtomicLong nextProbeAt = new AtomicLong();
     /** Epoch ms of the last probe let through, or 0 when none is in flight. */
     private final AtomicLong probeInFlightSince = new AtomicLong();
@@ -118,7 +133,12 @@ public final class UpstreamHealth {
         failuresSinceTransition.incrementAndGet();
         probeInFlightSince.set(0);
         int inARow = failuresInARow.incrementAndGet();
-        if (state != State.FAILING && inARow >= settings.failingAfter()) {
+        long now = clock.millis();
+        if (inARow == 1) {
+            runStartedAt = now;
+        }
+        if (state != State.FAILING && inARow >= settings.failingAfter()
+                && now - runStartedAt >= settings.failingFor().toMillis()) {
             fail(reason, inARow);
         }
     }
@@ -129,13 +149,13 @@ public final class UpstreamHealth {
     }
 
     /**
-     * Whether a request that could be answered with a stale copy should ask the application instead: always
-     * while it is healthy; while it fails, only the one probe, when its interval has passed and no other
-     * probe is in flight. A false answer counts as a request answered without asking.
+     * What a request that could be answered with a stale copy is to do: ask while the application is healthy;
+     * while it fails, only the one probe asks, when its interval has passed and no other probe is in flight.
+     * {@link Ask#SPARE} counts as a request answered without asking.
      */
-    public boolean shouldAsk() {
+    public Ask ask() {
         if (state != State.FAILING) {
-            return true;
+            return Ask.ASK;
         }
         long now = clock.millis();
         long since = probeInFlightSince.get();
@@ -147,11 +167,11 @@ public final class UpstreamHealth {
             probeInterval = interval;
             probeInFlightSince.set(now);
             listener.probe();
-            return true;
+            return Ask.PROBE;
         }
         answeredWithoutAsking.incrementAndGet();
         listener.servedWithoutAsking();
-        return false;
+        return Ask.SPARE;
     }
 
     private void fail(String reason, int inARow) {

@@ -60,7 +60,7 @@ class LeaseTenancyTest {
         Acquired shops = acquired(shop, "/index");
         Acquired blogs = acquired(blog, "/index"); // the same key: not held, as far as the blog knows
         shop.release("/index", shops.token(), Signal.FILLED).await().atMost(Duration.ofSeconds(5));
-        blog.announce("/about").await().atMost(Duration.ofSeconds(5));
+        blog.announce("/about", Signal.OVERWRITTEN).await().atMost(Duration.ofSeconds(5));
         blog.release("/index", blogs.token(), Signal.UNSHAREABLE).await().atMost(Duration.ofSeconds(5));
         shop.release("/end", acquired(shop, "/end").token(), Signal.FAILED).await().atMost(Duration.ofSeconds(5));
 

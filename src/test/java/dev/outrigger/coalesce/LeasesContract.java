@@ -125,16 +125,17 @@ abstract class LeasesContract {
         a.listen((s, k, own) -> heardByA.add(s + " " + k));
         b.listen((s, k, own) -> heardByB.add(s + " " + k));
 
-        a.announce("shop /p/1").await().atMost(Duration.ofSeconds(5));
+        a.announce("shop /p/1", Signal.OVERWRITTEN).await().atMost(Duration.ofSeconds(5));
+        a.announce("shop /p/3", Signal.REMOVED).await().atMost(Duration.ofSeconds(5));
         Acquired lease = assertInstanceOf(Acquired.class, acquire(a, "shop /p/2"));
         a.release("shop /p/2", lease.token(), Signal.FILLED).await().atMost(Duration.ofSeconds(5));
 
-        Await.until(() -> !heardByA.isEmpty() && heardByB.size() >= 2, Duration.ofSeconds(5),
+        Await.until(() -> !heardByA.isEmpty() && heardByB.size() >= 3, Duration.ofSeconds(5),
                 () -> "the signals arrived: " + heardByA + " " + heardByB);
         // In a cluster the announcement (a PUBLISH, sent to any node) and the release (published by a
         // script on the lease key's node) reach a third node over different links: no order between them.
-        assertEquals(Set.of("OVERWRITTEN shop /p/1", "FILLED shop /p/2"), Set.copyOf(heardByB));
-        assertEquals(2, heardByB.size(), heardByB.toString());
+        assertEquals(Set.of("OVERWRITTEN shop /p/1", "REMOVED shop /p/3", "FILLED shop /p/2"), Set.copyOf(heardByB));
+        assertEquals(3, heardByB.size(), heardByB.toString());
         assertEquals(List.of("FILLED shop /p/2"), heardByA, "a pod does not hear its own writes");
     }
 }

@@ -59,7 +59,18 @@ class MissedSignalsTest {
             public void waiting() {
                 waiting.incrementAndGet();
             }
-        }, key -> { }, droppedAll::incrementAndGet);
+        }, new Coalescer.LocalCopies() {
+            @Override
+            public void distrust(String key) { }
+
+            @Override
+            public void forget(String key) { }
+
+            @Override
+            public void distrustAll() {
+                droppedAll.incrementAndGet();
+            }
+        });
         holder.whenListening().await().atMost(Duration.ofSeconds(5));
         coalescer.whenListening().await().atMost(Duration.ofSeconds(5));
     }

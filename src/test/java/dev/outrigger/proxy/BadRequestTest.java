@@ -110,6 +110,16 @@ class BadRequestTest {
     }
 
     @Test
+    void requestsCutOffForTheirOwnFaultDoNotMakeTheAppCountAsFailing() throws Exception {
+        String chunk = "x".repeat(600);
+        for (int i = 0; i < 2 * dev.outrigger.upstream.UpstreamHealth.Settings.DEFAULT.failingAfter(); i++) {
+            refused("POST /big HTTP/1.1\nHost: app\nTransfer-Encoding: chunked\n\n258\n" + chunk + "\n258\n" + chunk + "\n0\n\n", 413);
+        }
+        assertEquals(dev.outrigger.upstream.UpstreamHealth.State.HEALTHY, proxy.health().state());
+        assertEquals(0, proxy.counter("outrigger.upstream.failures", "reason", "closed"));
+    }
+
+    @Test
     void bodyAtTheLimitIsForwarded() throws Exception {
         try (RawHttp client = RawHttp.connect(proxy.port())) {
             RawHttp.Response r = client.exchange("POST /ok HTTP/1.1\nHost: app\nContent-Length: 1000\n\n" + "y".repeat(1000));

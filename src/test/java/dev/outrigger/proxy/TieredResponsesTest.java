@@ -202,6 +202,34 @@ class TieredResponsesTest {
     }
 
     @Test
+    void aCopyAnotherReplicaOverwroteIsConfirmedBeforeUseAndStillServedWhileRedisCannotAnswer() throws Exception {
+        TieredResponses guarded = TieredResponses.over(new FailOpenStore(l2, Duration.ofMillis(200), Duration.ofMillis(200), 3,
+                Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE), 1 << 20, BOUND, clock);
+        guarded.put("k", response("v1"), MINUTE).await().atMost(WAIT);
+
+        guarded.distrust("k");
+        assertNull(guarded.now("k"), "not used unasked any more");
+        assertEquals("v1", body(get(guarded, "k")), "the shared store still holds that version: confirmed");
+        assertNotNull(guarded.now("k"));
+
+        guarded.distrust("k");
+        redis.server().kill();
+        assertEquals("v1", body(get(guarded, "k")), "Redis cannot say: the copy is what the pod has");
+    }
+
+    @Test
+    void aCopyAnotherReplicaRemovedIsGoneAndNotServedWhileRedisCannotAnswer() throws Exception {
+        TieredResponses guarded = TieredResponses.over(new FailOpenStore(l2, Duration.ofMillis(200), Duration.ofMillis(200), 3,
+                Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE), 1 << 20, BOUND, clock);
+        guarded.put("k", response("v1"), MINUTE).await().atMost(WAIT);
+        l2.remove("k").await().atMost(WAIT); // another replica invalidated it (an unsafe method, a 304 that made it private)
+
+        guarded.forget("k");
+        redis.server().kill();
+        assertEquals("nothing", body(get(guarded, "k")), "an invalidated response never comes back");
+    }
+
+    @Test
     void inMemoryAloneAMissIsKnownWithoutAskingAnyone() {
         TieredResponses memory = TieredResponses.memory(1 << 20, clock);
         assertSame(TieredResponses.ABSENT, memory.now("k"));

@@ -52,7 +52,7 @@ public final class StandaloneProxy {
             leases = new RedisLeases(redis, "orc:v1:", ttl, Duration.ofMillis(500), Duration.ofSeconds(1)).start();
         }
         ProxyServer server = ProxyServer.start(vertx, settings, CacheSettings.DEFAULT, store,
-                        new Coalescer(vertx, leases, CoalesceSettings.DEFAULT, clock, Coalescer.Listener.NONE, store::distrust, store::distrustAll),
+                        new Coalescer(vertx, leases, CoalesceSettings.DEFAULT, clock, Coalescer.Listener.NONE, store),
                         new Purges(clock, Duration.ofMillis(100), CacheSettings.DEFAULT.maxTtl()),
                         new UpstreamHealth(UpstreamHealth.Settings.DEFAULT, clock, meters.upstreamListener()), meters, clock)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -42,8 +42,7 @@ public final class TestProxy implements AutoCloseable {
                       CoalesceSettings coalesce, PurgeBusFactory purgeBusFactory) {
         Meters meters = new Meters(registry);
         TieredResponses cacheStore = store == null ? TieredResponses.memory(64L << 20, clock) : store;
-        coalescer = new Coalescer(vertx, leases, coalesce, clock, meters.coalesceListener(), cacheStore::distrust,
-                cacheStore::distrustAll);
+        coalescer = new Coalescer(vertx, leases, coalesce, clock, meters.coalesceListener(), cacheStore);
         Purges purges = new Purges(clock, Duration.ofMillis(100), cache.maxTtl());
         purgeBus = purgeBusFactory.create(vertx, purges, meters.purgeListener(purges::size));
         health = new UpstreamHealth(UpstreamHealth.Settings.DEFAULT, clock, meters.upstreamListener());

@@ -16,7 +16,7 @@ class UpstreamHealthTest {
 
     final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T10:00:00Z"));
     final List<String> events = new ArrayList<>();
-    final UpstreamHealth health = new UpstreamHealth(new UpstreamHealth.Settings(3, Duration.ofSeconds(1),
+    final UpstreamHealth health = new UpstreamHealth(new UpstreamHealth.Settings(3, Duration.ZERO, Duration.ofSeconds(1),
             Duration.ofSeconds(4), Duration.ofSeconds(30)), clock, new UpstreamHealth.Listener() {
         @Override
         public void stateChanged(UpstreamHealth.State state) {
@@ -41,7 +41,7 @@ class UpstreamHealthTest {
         health.succeeded();
         fail(2);
         assertFalse(health.failing());
-        assertTrue(health.shouldAsk());
+        assertEquals(UpstreamHealth.Ask.ASK, health.ask());
         assertEquals(List.of(), events);
     }
 
@@ -59,7 +59,7 @@ class UpstreamHealthTest {
         List<Long> probeTimes = new ArrayList<>();
         for (int second = 0; second <= 20; second++) {
             for (int request = 0; request < 5; request++) {
-                if (health.shouldAsk()) {
+                if (health.ask() == UpstreamHealth.Ask.PROBE) {
                     probeTimes.add((long) second);
                     health.failed("refused"); // the probe fails
                 }
@@ -74,27 +74,49 @@ class UpstreamHealthTest {
     void aProbeInFlightHoldsBackTheNextUntilItReportsOrItsTimeoutPasses() {
         fail(3);
         clock.advance(Duration.ofSeconds(1));
-        assertTrue(health.shouldAsk());
+        assertEquals(UpstreamHealth.Ask.PROBE, health.ask());
         clock.advance(Duration.ofSeconds(10)); // well past the next interval, but the probe has not reported
-        assertFalse(health.shouldAsk());
+        assertEquals(UpstreamHealth.Ask.SPARE, health.ask());
         clock.advance(Duration.ofSeconds(20)); // its timeout (30 s) has passed: it is taken as lost
-        assertTrue(health.shouldAsk());
+        assertEquals(UpstreamHealth.Ask.PROBE, health.ask());
     }
 
     @Test
     void theFirstSuccessEndsTheFailingStateAndTheIntervalStartsOver() {
         fail(3);
         clock.advance(Duration.ofSeconds(1));
-        assertTrue(health.shouldAsk());
+        assertEquals(UpstreamHealth.Ask.PROBE, health.ask());
         health.succeeded();
         assertFalse(health.failing());
         assertEquals(List.of("FAILING", "probe", "HEALTHY"), events);
 
         fail(3);
         clock.advance(Duration.ofMillis(999));
-        assertFalse(health.shouldAsk());
+        assertEquals(UpstreamHealth.Ask.SPARE, health.ask());
         clock.advance(Duration.ofMillis(1));
-        assertTrue(health.shouldAsk(), "the first probe comes after the shortest interval again");
+        assertEquals(UpstreamHealth.Ask.PROBE, health.ask(), "the first probe comes after the shortest interval again");
+    }
+
+    @Test
+    void failuresInARowMustLastTheirSpanSoABrokenRouteAmongHealthyOnesNeverTripsIt() {
+        UpstreamHealth spanning = new UpstreamHealth(new UpstreamHealth.Settings(3, Duration.ofSeconds(1),
+                Duration.ofSeconds(1), Duration.ofSeconds(4), Duration.ofSeconds(30)), clock, UpstreamHealth.Listener.NONE);
+        for (int i = 0; i < 100; i++) { // a broken route: 503s between the healthy routes' answers
+            spanning.failed("503");
+            spanning.failed("503");
+            spanning.failed("503");
+            clock.advance(Duration.ofMillis(400));
+            spanning.succeeded();
+        }
+        assertFalse(spanning.failing());
+
+        for (int i = 0; i < 3; i++) { // the whole application down: nothing but failures
+            spanning.failed("refused");
+            clock.advance(Duration.ofMillis(400));
+        }
+        assertFalse(spanning.failing(), "three failures, but within 0.8 s");
+        spanning.failed("refused");
+        assertTrue(spanning.failing(), "failures in a row for 1.2 s");
     }
 
     @Test
@@ -109,9 +131,9 @@ class UpstreamHealthTest {
 
     @Test
     void settingsAreChecked() {
-        assertThrows(IllegalArgumentException.class, () -> new UpstreamHealth.Settings(0, Duration.ofSeconds(1),
+        assertThrows(IllegalArgumentException.class, () -> new UpstreamHealth.Settings(0, Duration.ZERO, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), Duration.ofSeconds(1)));
-        assertThrows(IllegalArgumentException.class, () -> new UpstreamHealth.Settings(1, Duration.ofSeconds(2),
+        assertThrows(IllegalArgumentException.class, () -> new UpstreamHealth.Settings(1, Duration.ZERO, Duration.ofSeconds(2),
                 Duration.ofSeconds(1), Duration.ofSeconds(1)));
     }
 }
