@@ -139,8 +139,8 @@ class CoalescingTest {
 
     @Test
     void aFetchThatOutlivesTheLeaseTtlRenewsItsLeaseAndStaysTheOnlyOne() throws Exception {
-        TestProxy a = replica();
-        TestProxy b = replica();
+        TestProxy a = replica(Clock.systemUTC(), CoalesceSettings.DEFAULT);
+        TestProxy b = replica(Clock.systemUTC(), CoalesceSettings.DEFAULT);
         Duration fetch = CoalesceSettings.DEFAULT.leaseTtl().multipliedBy(2);
         origin.respond("/long", Response.ok("long").header("Cache-Control", "max-age=60").delay(fetch));
 
@@ -155,12 +155,13 @@ class CoalescingTest {
     void whenAFillDoesNotReachRedisTheWaitersOfAnotherReplicaFetchOnceNotOnceEach() throws Exception {
         // The leader's replica takes its lease in Redis but cannot write there (as with its Redis circuit
         // open): its fill signal reaches the waiters, the shared store has nothing for them.
-        RedisLeases leases = new RedisLeases(testRedis.client(), "orc:v1:", CoalesceSettings.DEFAULT.leaseTtl(),
+        CoalesceSettings settings = CoalesceSettings.DEFAULT.withLeaseTtl(Duration.ofSeconds(5));
+        RedisLeases leases = new RedisLeases(testRedis.client(), "orc:v1:", settings.leaseTtl(),
                 Duration.ofSeconds(5), Duration.ofSeconds(1)).start();
         leases.whenListening().await().atMost(Duration.ofSeconds(5));
         Clock clock = Clock.systemUTC();
         try (TestProxy leader = TestProxy.start(origin, clock, dev.outrigger.proxy.TieredResponses.memory(1 << 20, clock),
-                CacheSettings.DEFAULT, leases, CoalesceSettings.DEFAULT)) {
+                CacheSettings.DEFAULT, leases, settings)) {
             TestProxy b = replica();
             origin.respond("/unshared", Response.ok("filled").header("Cache-Control", "max-age=60").delay(Duration.ofMillis(400)));
             Future<RawHttp.Response> first = clients.submit(() -> Deployment.get(leader.port(), "/unshared"));
@@ -172,6 +173,7 @@ class CoalescingTest {
             waiters.forEach(r -> assertEquals("filled", r.text()));
             assertEquals(2, origin.hits("/unshared"), "the leader's fetch and one more for the replica that found nothing");
             assertEquals(0, b.counter("outrigger.coalesce.gave.up", "reason", "nothing-stored"));
+            assertTrue(b.counter("outrigger.coalesce.waiters") >= 30, "every request to the other replica waited for the leader");
         }
     }
 
