@@ -29,8 +29,12 @@
 # The machine running this also runs the replicas, Redis, the origin (bench/lib/fault_origin.py) and wrk: with 2 cores
 # wrk's 2 threads compete with the replicas; figures are for comparing builds on one machine, not absolute.
 #
-# Prints one line and one JSON line per row and rep, then a markdown summary table. Raw outputs (replica logs, wrk
-# output, metrics snapshots) stay in --out (default: a new /tmp/faults.XXXXXX), results in OUT/results.jsonl.
+# Prints one line and one JSON line per row and rep, then a markdown summary table. Raw outputs stay in --out (default:
+# a new /tmp/faults.XXXXXX), one directory per row and rep: replica logs (rN.log), wrk output, /q/metrics snapshots
+# (*.prom), phases.txt (when each load phase and fault began, to read beside the logs); results in OUT/results.jsonl
+# (`python3 bench/lib/faults.py report OUT/results.jsonl` prints the table again). Every line also counts, over the
+# replicas' whole logs, how often the Redis circuit opened ("cache store failing") and how many of those closed again
+# within a second. leader-kill SIGKILLs a replica, so bash prints one "Killed" line per rep there.
 # JVM options: those of ./outrigger (copied here, since it only runs target/quarkus-app), with the AOT cache when
 # app.aot sits beside --jar on a JDK >= 25 (--aot off: never).
 # Needs: wrk, redis-server, redis-cli, python3, curl (apt-get install wrk redis-server).
@@ -100,7 +104,7 @@ start_origin() {  # sets OP, ORIGIN_PID
   wait_http "http://127.0.0.1:$OP/__total"
 }
 origin() { curl -fs "http://127.0.0.1:$OP/$1"; }
-origin_mode() { origin "__mode?m=$1" >/dev/null; }
+origin_mode() { origin "__mode?m=$1" >/dev/null; [ -z "${D:-}" ] || mark "app mode $1"; }
 
 start_redis() {  # start_redis [PORT]: sets RP, REDIS_PID; default config but no persistence, DEBUG allowed locally
   RP=${1:-$(free_port)}
@@ -125,14 +129,16 @@ wait_replica() {  # traffic port proxies (an origin admin path, never cached) an
 }
 replicas() { local n; for n in "$@"; do start_replica "$n"; done; for n in "$@"; do wait_replica "$n"; done; }
 ports_of() { local n out=(); for n in "$@"; do out+=("${RPORT[$n]}"); done; (IFS=,; echo "${out[*]}"); }
-metrics() { "${PY[@]}" metrics --port "${RMGMT[$1]}"; }
+metrics() { curl -fs -m 5 "http://127.0.0.1:${RMGMT[$1]}/q/metrics" || true; }  # raw; parsed afterwards (faults.py row)
 logsize() { stat -c %s "$D/$1.log"; }
+mark() { echo "$(date +%H:%M:%S.%3N) $*" >>"$D/phases.txt"; }  # when each phase began, to read beside the logs
 
 # load NAME SECONDS PORTS [ENV=...]: wrk in the foreground, its RESULT JSON in $D/NAME
 load() { load_bg "$@"; load_wait; }
 load_bg() {  # as load, in the background (wrk's own PID in LOAD_PID); load_wait collects it
   local secs=$2 ports=$3
   LOAD_NAME=$1; shift 3
+  mark "load $LOAD_NAME ${secs}s $*"
   env FAULT_PORTS="$ports" "$@" wrk -t2 -c32 -d"${secs}s" --timeout 10s -s "$LIB/fault_load.lua" \
     "http://127.0.0.1:${ports%%,*}/" >"$D/$LOAD_NAME.out" 2>&1 & LOAD_PID=$!; PIDS+=("$LOAD_PID")
 }
@@ -156,11 +162,10 @@ warm_both() {  # 200 keys through every replica named, then unmeasured load
   return 0
 }
 logs_from() { local n; for n in "$@"; do eval "L0_$n=\$(logsize $n)"; done; }
-logs_to() {  # logs_to PREFIX NAME...: the lines each replica logged since logs_from, as $D/PREFIX_NAME
+logs_to() {  # logs_to PREFIX NAME...: the byte range each replica logged since logs_from, as $D/PREFIX_NAME.span (read afterwards)
   local p=$1 n s; shift
-  for n in "$@"; do eval "s=\$L0_$n"; "${PY[@]}" loglines "$D/$n.log" "$s" "$(logsize "$n")" >"$D/${p}_$n"; done
+  for n in "$@"; do eval "s=\$L0_$n"; echo "$n.log $s $(logsize "$n")" >"$D/${p}_$n.span"; done
 }
-
 # ---------------------------------------------------------------- rows
 row_redis_kill() {  # row_redis_kill REP [stall]
   local rep=$1 stall=${2:-} row=redis-kill n
@@ -172,16 +177,16 @@ row_redis_kill() {  # row_redis_kill REP [stall]
   origin __total >"$D/origin_b"
   load wrk_baseline 5 "$P"
   origin __total >"$D/origin_0"
-  for n in r1 r2; do metrics "$n" >"$D/m0_$n"; done
+  for n in r1 r2; do metrics "$n" >"$D/m0_$n.prom"; done
   logs_from r1 r2
   load_bg wrk_during 10 "$P"
   if [ -z "$stall" ]; then
     sleep 0.1
-    kill -9 "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null || true; forget "$REDIS_PID"
+    mark "redis-server SIGKILL"; kill -9 "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null || true; forget "$REDIS_PID"
     load_wait
   else
     sleep 0.1
-    echo "\"$STALL\"" >"$D/stall_method"
+    echo "\"$STALL\"" >"$D/stall_method"; mark "redis stalls begin ($STALL)"
     if [ "$STALL" = sleep ]; then
       redis-cli -p "$RP" -r 50 DEBUG SLEEP 0.2 >/dev/null
     else
@@ -190,12 +195,12 @@ row_redis_kill() {  # row_redis_kill REP [stall]
     load_wait
   fi
   origin __total >"$D/origin_1"
-  for n in r1 r2; do metrics "$n" >"$D/m1_$n"; done
   logs_to log_during r1 r2
-  [ -z "$stall" ] && start_redis "$RP"
+  [ -z "$stall" ] && { mark "redis-server restart"; start_redis "$RP"; }
+  for n in r1 r2; do metrics "$n" >"$D/m1_$n.prom"; done
   load wrk_after 5 "$P"
   origin __total >"$D/origin_2"
-  for n in r1 r2; do metrics "$n" >"$D/m2_$n"; done
+  for n in r1 r2; do metrics "$n" >"$D/m2_$n.prom"; done
   end_rep "$row" "$rep"
 }
 
@@ -207,7 +212,7 @@ row_app_down() {
   local P; P=$(ports_of r1 r2) Q='size=1024&ma=1&sie=600'
   "${PY[@]}" warm --ports "$P" --prefix /obj/ad --query "$Q" --n 100 >"$D/warm_ad.out"
   sleep 2  # every entry stale
-  for n in r1 r2; do metrics "$n" >"$D/m0_$n"; done
+  for n in r1 r2; do metrics "$n" >"$D/m0_$n.prom"; done
   logs_from r1 r2
   origin_mode 503
   origin __stats >"$D/stats_503_0"
@@ -219,7 +224,7 @@ row_app_down() {
   origin __stats >"$D/stats_close_1"
   origin_mode ok
   logs_to log_during r1 r2
-  for n in r1 r2; do metrics "$n" >"$D/m1_$n"; done
+  for n in r1 r2; do metrics "$n" >"$D/m1_$n.prom"; done
   end_rep app-down "$rep"
 }
 
@@ -228,12 +233,13 @@ row_leader_kill() {
   new_rep leader-kill "$rep"
   start_origin; start_redis; replicas r1 r2
   "${PY[@]}" warm --ports "$(ports_of r1 r2)" --n 50 >"$D/warm.out"  # connection pools, a little JIT
+  mark "leader-kill: A at +0, B at +0.05 s, SIGKILL replica 1 at +0.3 s"
   "${PY[@]}" leader --a-port "${RPORT[r1]}" --b-port "${RPORT[r2]}" --path "/obj/$key?size=1024&d=2000&ma=3600" \
     --kill-pid "${RPID[r1]}" --b 10 --b-after 0.05 --kill-after 0.3 >"$D/leader"
   wait "${RPID[r1]}" 2>/dev/null || true; forget "${RPID[r1]}"
   sleep 0.3
   origin "__hits?k=$key" >"$D/origin_key"
-  metrics r2 >"$D/m_r2"
+  metrics r2 >"$D/m_r2.prom"
   end_rep leader-kill "$rep"
 }
 
@@ -244,9 +250,11 @@ row_cold_stampede() {
   t0=$(date +%s.%N)
   replicas r1 r2 r3
   python3 -c "import time; print(round(time.time() - $t0, 2))" >"$D/ready_s"
+  mark "stampede"
   python3 "$LIB/spread.py" --ports "$(ports_of r1 r2 r3)" --n 300 --path "/obj/$key?size=1024&d=300&ma=3600" --timeout 60 >"$D/spread"
   sleep 0.3
   origin "__hits?k=$key" >"$D/origin_key"
+  for n in r1 r2 r3; do metrics "$n" >"$D/m_$n.prom"; done
   end_rep cold-stampede "$rep"
 }
 
@@ -287,10 +295,10 @@ row_log_lines() {
   load warmup 3 "${RPORT[r1]}" FAULT_HEADER="$H"
   origin_mode 503; origin __total >"$D/origin_503_0"; logs_from r1
   load wrk_503 5 "${RPORT[r1]}" FAULT_HEADER="$H" FAULT_TAGS=1
-  sleep 0.2; origin __total >"$D/origin_503_1"; logs_to log r1; mv "$D/log_r1" "$D/log_503"
+  sleep 0.2; origin __total >"$D/origin_503_1"; logs_to log r1; mv "$D/log_r1.span" "$D/log_503.span"
   origin_mode close; origin __total >"$D/origin_close_0"; logs_from r1
   load wrk_close 5 "${RPORT[r1]}" FAULT_HEADER="$H" FAULT_TAGS=1
-  sleep 0.2; origin __total >"$D/origin_close_1"; logs_to log r1; mv "$D/log_r1" "$D/log_close"
+  sleep 0.2; origin __total >"$D/origin_close_1"; logs_to log r1; mv "$D/log_r1.span" "$D/log_close.span"
   origin_mode ok
   end_rep log-lines "$rep"
 }
@@ -304,8 +312,9 @@ row_cold_start() {
   "${PY[@]}" twice --port "${RPORT[r1]}" --t0 "$t0" --prefix "/obj/cst-$$-$rep-" --n 50 >"$D/twice"
   left=$(python3 -c "import time; print(max(0.0, 10 - (time.time() - $t0)))")
   sleep "$left"
-  metrics r1 >"$D/m10"
-  "${PY[@]}" loglines "$D/r1.log" 0 "$(logsize r1)" --grep '^(?!.*Installed features).*(circuit|redis|store|fail)' >"$D/log10"
+  local size; size=$(logsize r1)
+  metrics r1 >"$D/m10.prom"
+  "${PY[@]}" loglines "$D/r1.log" 0 "$size" --grep '^(?!.*Installed features).*(circuit|redis|store|fail)' >"$D/log10"
   end_rep cold-start "$rep"
 }
 

@@ -168,17 +168,7 @@ def cmd_metrics(a):
     except Exception as e:
         print(json.dumps({"_error": str(e)}))
         return
-    out = {}
-    for line in text.splitlines():
-        if line.startswith("#"):
-            continue
-        m = SAMPLE.match(line)
-        if m and m.group(1).startswith("outrigger_"):
-            try:
-                out[m.group(1)] = float(m.group(2))
-            except ValueError:
-                pass
-    print(json.dumps(out, sort_keys=True))
+    print(json.dumps(parse_prom(text), sort_keys=True))
 
 
 def urllib_open(url):
@@ -219,12 +209,38 @@ def cmd_loglines(a):
 
 # ---------------------------------------------------------------- rows
 
+def parse_prom(text):
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        m = SAMPLE.match(line)
+        if m and m.group(1).startswith("outrigger_"):
+            try:
+                out[m.group(1)] = float(m.group(2))
+            except ValueError:
+                pass
+    return out
+
+
 def load(d):
+    """The rep's facts: NAME (JSON or text), NAME.prom (a /q/metrics snapshot), NAME.span ("LOG FROM TO": a log's byte range)."""
     out = {}
     for name in os.listdir(d):
         p = os.path.join(d, name)
-        if not os.path.isfile(p) or "." in name:
-            continue  # raw outputs (*.log, *.out) are kept for reading, not parsed
+        if not os.path.isfile(p):
+            continue
+        if name.endswith(".prom"):
+            with open(p) as f:
+                out[name[:-5]] = parse_prom(f.read())
+            continue
+        if name.endswith(".span"):
+            with open(p) as f:
+                log, start, end = f.read().split()
+            out[name[:-5]] = loglines(os.path.join(d, log), int(start), int(end))
+            continue
+        if "." in name:
+            continue  # raw outputs (*.log, *.out, *.txt) are kept for reading, not parsed
         with open(p) as f:
             t = f.read().strip()
         try:
@@ -307,6 +323,8 @@ def row_app_down(f):
     out["stale_total"] = out["503"]["stale_200"] + out["close"]["stale_200"]
     out["5xx_total"] = out["503"]["5xx"] + out["close"]["5xx"]
     out["origin_per_s"] = round(out["origin_total"] / (f["wrk_503"]["duration_s"] + f["wrk_close"]["duration_s"]), 1)
+    answers = f["wrk_503"]["requests"] + f["wrk_close"]["requests"]
+    out["origin_per_answer"] = round(out["origin_total"] / answers, 3) if answers else None
     out["log_during"] = sum_logs(f, "log_during_")
     return out
 
@@ -322,7 +340,10 @@ def row_leader_kill(f):
 def row_cold_stampede(f):
     s = f["spread"]
     return {"origin_key": f["origin_key"], "p50_ms": s["p50_ms"], "p99_ms": s["p99_ms"], "max_ms": s["max_ms"],
-            "statuses": s["statuses"], "cache_tags": s["cache_tags"], "errors": s["errors"], "ready_s": f.get("ready_s")}
+            "statuses": s["statuses"], "cache_tags": s["cache_tags"], "errors": s["errors"], "ready_s": f.get("ready_s"),
+            "miss_ms": s.get("miss_ms"),
+            "coalesce": {k.replace("outrigger_coalesce_", ""): sum(num(v.get(k)) for n, v in f.items() if n.startswith("m_r"))
+                         for k in sorted(set(k for n, v in f.items() if n.startswith("m_r") for k in v if "coalesce" in k))}}
 
 
 def row_churn(f):
@@ -384,8 +405,8 @@ def human(row, r):
         return "B answered after %s/%s/%s s (min/median/max), statuses %s; A %s; origin requests for the key %s" % (
             g("b_min_s"), g("b_median_s"), g("b_max_s"), g("b_statuses"), g("a"), g("origin_key"))
     if row == "cold-stampede":
-        return "origin requests %s, p50 %s ms, p99 %s ms, max %s ms, statuses %s, tags %s" % (
-            g("origin_key"), g("p50_ms"), g("p99_ms"), g("max_ms"), g("statuses"), g("cache_tags"))
+        return "origin requests %s, p50 %s ms, p99 %s ms, max %s ms, statuses %s, tags %s, replicas ready after %s s, coalesce %s" % (
+            g("origin_key"), g("p50_ms"), g("p99_ms"), g("max_ms"), g("statuses"), g("cache_tags"), g("ready_s"), g("coalesce"))
     if row == "churn":
         return "%s req/s for %s s, redis used MiB first/last/peak %s, RSS MiB %s, maxmemory %s %s, non-2xx %s" % (
             g("rps"), g("seconds"), g("redis_used_mib"), g("rss_mib"), g("maxmemory"), g("maxmemory_policy"), g("non2xx"))
@@ -399,14 +420,36 @@ def human(row, r):
     return json.dumps(r)
 
 
+def replica_logs(d):
+    """Over the whole life of the rep's replicas (r1.log, r2.log, ...): circuit openings (the one WARN line
+    FailOpenStore writes per outage), openings that closed again within a second, WARN and ERROR entries."""
+    opens = flaps = warn = error = 0
+    for name in sorted(os.listdir(d)):
+        if not re.match(r"r\d+\.log$", name):
+            continue
+        with open(os.path.join(d, name), errors="replace") as fh:
+            for l in fh:
+                if not TS.match(l):
+                    continue
+                lv = (LEVEL.search(l) or [None, ""])[1]
+                warn += lv in ("WARN", "WARNING")
+                error += lv in ("ERROR", "FATAL", "SEVERE")
+                opens += "cache store failing" in l
+                flaps += "circuit closed after 0s" in l
+    return {"circuit_opens": opens, "circuit_reclosed_within_1s": flaps, "warn": warn, "error": error}
+
+
 def cmd_row(a):
     f = load(a.dir)
     r = ROWS[a.row](f)
-    line = {"row": a.row, "rep": a.rep, "loadavg": f.get("loadavg")}
+    line = {"row": a.row, "rep": a.rep, "loadavg": f.get("loadavg"), "replica_logs": replica_logs(a.dir)}
     line.update(r)
     with open(a.results, "a") as out:
         out.write(json.dumps(line) + "\n")
-    print("%-13s rep %s: %s" % (a.row, a.rep, human(a.row, r)))
+    rl = line["replica_logs"]
+    print("%-13s rep %s: %s; replica logs: %d circuit openings (%d closed again within 1 s), %d WARN, %d ERROR; load %s" % (
+        a.row, a.rep, human(a.row, r), rl["circuit_opens"], rl["circuit_reclosed_within_1s"], rl["warn"], rl["error"],
+        line["loadavg"]))
     print("JSON " + json.dumps(line))
 
 
@@ -437,17 +480,19 @@ def summary(row, rs):
     col = lambda k: [r.get(k) for r in rs]
     if row in ("redis-kill", "redis-stall"):
         s = ("origin requests during fault: **%s**; non-2xx: %s (socket errors %s); req/s baseline %s → during %s (%s%%); "
-             "p99 during %s ms (baseline %s); after (5 s): %s req/s, origin %s; WARN lines %s" % (
+             "p99 during %s ms (baseline %s); after (5 s): %s req/s, origin %s; log in the fault window: WARN %s, ERROR %s, %s lines" % (
                  agg(col("origin_during")), agg(col("non2xx_during")), agg(col("socket_errors_during")),
                  kfmt(statistics.median(col("baseline_rps"))), kfmt(statistics.median(col("during_rps"))),
                  agg(col("change_pct"), "%+.0f"), agg(col("during_p99_ms"), "%.0f"), agg(col("baseline_p99_ms"), "%.1f"),
                  kfmt(statistics.median(col("after_rps"))), agg(col("origin_after")),
-                 agg([r["log_during"]["warn"] for r in rs])))
+                 agg([r["log_during"]["warn"] for r in rs]), agg([r["log_during"]["error"] for r in rs]),
+                 agg([r["log_during"]["lines"] for r in rs])))
         return s + ("; stall: %s" % rs[0].get("stall") if row == "redis-stall" else "")
     if row == "app-down":
-        return ("origin requests in the 10 s: **%s** (503 phase %s, close phase %s); clients: STALE 200 %s, 5xx %s, "
+        return ("origin requests in the 10 s: **%s** (503 phase %s, close phase %s), %s per client answer; clients: STALE 200 %s, 5xx %s, "
                 "socket errors %s; statuses: %s" % (
                     agg(col("origin_total")), agg([r["503"]["origin"] for r in rs]), agg([r["close"]["origin"] for r in rs]),
+                    agg(col("origin_per_answer"), "%.2f"),
                     agg(col("stale_total")), agg(col("5xx_total")),
                     agg([r["503"]["socket_errors"] + r["close"]["socket_errors"] for r in rs]),
                     merge_counts([r["503"]["tags"] for r in rs] + [r["close"]["tags"] for r in rs])))
@@ -460,8 +505,9 @@ def summary(row, rs):
             merge_counts(col("statuses")))
     if row == "churn":
         r = rs[0]
-        return ("%s s at %s req/s (non-2xx %s); Redis used_memory first/last/peak %s/%s/%s MiB (maxmemory %s, %s); "
-                "replica RSS %s/%s/%s MiB" % (r["seconds"], kfmt(r["rps"]), r["non2xx"],
+        return ("%s s at %s req/s (non-2xx %s), %s new keys, %s entries in Redis at the end; Redis used_memory first/last/peak "
+                "%s/%s/%s MiB (maxmemory %s, %s); replica RSS %s/%s/%s MiB" % (r["seconds"], kfmt(r["rps"]), r["non2xx"],
+                                             r["requests"], r["redis_keys"],
                                              r["redis_used_mib"]["first"], r["redis_used_mib"]["last"], r["redis_used_mib"]["peak"],
                                              r["maxmemory"], r["maxmemory_policy"],
                                              r["rss_mib"]["first"], r["rss_mib"]["last"], r["rss_mib"]["peak"]))
@@ -506,7 +552,11 @@ def cmd_report(a):
     print("|---|---|---:|---|")
     for row in ROWS:
         if row in rows:
-            print("| `%s` | %s | %d | %s |" % (row, SETUP[row], len(rows[row]), summary(row, rows[row])))
+            rl = [r.get("replica_logs") or {} for r in rows[row]]
+            extra = "; circuit openings in the replicas' logs per rep %s (closed again within 1 s: %s); load average %s" % (
+                agg([x.get("circuit_opens") for x in rl]), agg([x.get("circuit_reclosed_within_1s") for x in rl]),
+                agg([num(r.get("loadavg"), None) for r in rows[row]], "%.1f"))
+            print("| `%s` | %s | %d | %s%s |" % (row, SETUP[row], len(rows[row]), summary(row, rows[row]), extra))
 
 
 def main():
