@@ -480,11 +480,11 @@ def summary(row, rs):
     col = lambda k: [r.get(k) for r in rs]
     if row in ("redis-kill", "redis-stall"):
         s = ("origin requests during fault: **%s**; non-2xx: %s (socket errors %s); req/s baseline %s → during %s (%s%%); "
-             "p99 during %s ms (baseline %s); after (5 s): %s req/s, origin %s; log in the fault window: WARN %s, ERROR %s, %s lines" % (
+             "p99 during %s ms (baseline %s); after (5 s): %s req/s, p99 %s ms, origin %s; log in the fault window: WARN %s, ERROR %s, %s lines" % (
                  agg(col("origin_during")), agg(col("non2xx_during")), agg(col("socket_errors_during")),
                  kfmt(statistics.median(col("baseline_rps"))), kfmt(statistics.median(col("during_rps"))),
                  agg(col("change_pct"), "%+.0f"), agg(col("during_p99_ms"), "%.0f"), agg(col("baseline_p99_ms"), "%.1f"),
-                 kfmt(statistics.median(col("after_rps"))), agg(col("origin_after")),
+                 kfmt(statistics.median(col("after_rps"))), agg(col("after_p99_ms"), "%.0f"), agg(col("origin_after")),
                  agg([r["log_during"]["warn"] for r in rs]), agg([r["log_during"]["error"] for r in rs]),
                  agg([r["log_during"]["lines"] for r in rs])))
         return s + ("; stall: %s" % rs[0].get("stall") if row == "redis-stall" else "")
