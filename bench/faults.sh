@@ -11,7 +11,7 @@
 #   redis-kill     2 replicas; load 5 s, SIGKILL redis-server for 10 s under load, restart it on the same port, 5 s more
 #   redis-stall    2 replicas; load 5 s, then 10 s of back-to-back 200 ms Redis stalls (--stall sleep: `redis-cli -r 50
 #                  DEBUG SLEEP 0.2`, one connection, so Redis answers only in the gaps; --stall pause: `CLIENT PAUSE 200 ALL`
-#                  then sleep 0.2, 50 times)
+#                  then sleep 0.2, repeated for 10 s)
 #   app-down       2 replicas; 100 keys max-age=1, stale-if-error=600, stale; app answers 503 for 5 s, then closes
 #                  connections unanswered for 5 s, under load over those keys
 #   leader-kill    2 replicas; cold key (app 2 s); A -> replica 1, 10 x B -> replica 2 50 ms later; SIGKILL replica 1 at 0.3 s
@@ -191,7 +191,8 @@ row_redis_kill() {  # row_redis_kill REP [stall]
     if [ "$STALL" = sleep ]; then
       redis-cli -p "$RP" -r 50 DEBUG SLEEP 0.2 >/dev/null
     else
-      for _ in $(seq 50); do redis-cli -p "$RP" CLIENT PAUSE 200 ALL >/dev/null; sleep 0.2; done
+      local end=$(( $(date +%s%N) / 1000000 + 10000 ))  # 10 s, however long starting redis-cli takes
+      while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do redis-cli -p "$RP" CLIENT PAUSE 200 ALL >/dev/null; sleep 0.2; done
     fi
     load_wait
   fi
