@@ -273,17 +273,21 @@ row_churn() {
   t0=$(date +%s)
   load_bg wrk "$CHURN_SECONDS" "${RPORT[r1]}" FAULT_UNIQUE=1 FAULT_PREFIX=/obj/ch FAULT_QUERY='size=16k&ma=3600'
   : >"$D/samples"
-  local next=10 line
-  while kill -0 "$LOAD_PID" 2>/dev/null; do
-    sleep 0.5
-    t=$(( $(date +%s) - t0 ))
-    [ "$t" -ge "$next" ] && kill -0 "$LOAD_PID" 2>/dev/null || continue
-    next=$(( next + 10 ))
+  local next=10
+  sample() {
+    local line; t=$(( $(date +%s) - t0 ))
     line="$t $(redis-cli -p "$RP" INFO memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p') $(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")"
     echo "$line" >>"$D/samples"
     echo "churn t=${t}s redis used_memory (bytes) / replica VmRSS (KiB): ${line#* }"
+  }
+  while kill -0 "$LOAD_PID" 2>/dev/null; do
+    sleep 0.5
+    [ $(( $(date +%s) - t0 )) -ge "$next" ] && kill -0 "$LOAD_PID" 2>/dev/null || continue
+    next=$(( next + 10 ))
+    sample
   done
   load_wait
+  sample  # the end of the load
   origin __total >"$D/origin_1"
   redis-cli -p "$RP" DBSIZE >"$D/dbsize"
   logs_to log_all r1
