@@ -17,7 +17,8 @@ import org.jboss.logging.Logger;
 /**
  * Wraps a remote store so that it can only ever slow a request by its timeout and never fail one
  * (DESIGN rule 8): every call has a deadline; an error or timeout is a miss (reads; {@link #read} says
- * so instead) or is dropped (writes); after {@code failureThreshold} failures in a row the circuit opens
+ * so instead) or is dropped (writes); after {@code failureThreshold} failures in a row, lasting at least
+ * 250 ms, the circuit opens
  * and calls skip the store for {@code openFor}, then one probe call decides whether it closes again. One
  * log line when the circuit opens, one when it closes; the listener counts the rest.
  */
@@ -58,6 +59,13 @@ public final class FailOpenStore implements CacheStore {
     private final Listener listener;
 
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    /**
+     * Failures in a row open the circuit only once they have gone on this long: a JVM pause or a JIT-cold
+     * second makes many calls time out at the same moment, and that is not a failing store.
+     */
+    static final long FAILING_FOR_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250);
+    /** System.nanoTime of the first failure in the current run. */
+    private final AtomicLong runStartedAt = new AtomicLong();
     private final AtomicReference<Instant> openedAt = new AtomicReference<>();
     private final AtomicReference<State> state = new AtomicReference<>(State.CLOSED);
     private final AtomicReference<Instant> firstOpenedAt = new AtomicReference<>();
@@ -248,6 +256,10 @@ public final class FailOpenStore implements CacheStore {
         return false;
     }
 
+    private boolean runLastedLongEnough() {
+        return System.nanoTime() - runStartedAt.get() >= FAILING_FOR_NANOS;
+    }
+
     private void answered() {
         lastAnswer.accumulateAndGet(System.nanoTime(), (last, next) -> last == NEVER || next - last > 0 ? next : last);
     }
@@ -285,12 +297,16 @@ public final class FailOpenStore implements CacheStore {
         }
         listener.failure(c.operation, cause);
         int failures = consecutiveFailures.incrementAndGet();
+        if (failures == 1) {
+            runStartedAt.set(System.nanoTime());
+        }
         State s = state.get();
-        if (s == State.HALF_OPEN || (s == State.CLOSED && failures >= failureThreshold)) {
+        if (s == State.HALF_OPEN || (s == State.CLOSED && failures >= failureThreshold && runLastedLongEnough())) {
             State before;
             synchronized (this) {
                 before = state.get();
-                if (before == State.OPEN || (before == State.CLOSED && consecutiveFailures.get() < failureThreshold)) {
+                if (before == State.OPEN || (before == State.CLOSED
+                        && (consecutiveFailures.get() < failureThreshold || !runLastedLongEnough()))) {
                     return; // another call got here first, or one succeeded meanwhile
                 }
                 Instant now = clock.instant();

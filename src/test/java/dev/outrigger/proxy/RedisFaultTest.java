@@ -101,7 +101,11 @@ class RedisFaultTest {
         clock.advance(Duration.ofSeconds(30));
 
         everyWarmKeyIsAHitOnBothReplicas();
-        assertEquals(FailOpenStore.State.OPEN, stores[0].state(), "refused calls opened the circuit: Redis is skipped");
+        java.util.concurrent.atomic.AtomicInteger misses = new java.util.concurrent.atomic.AtomicInteger();
+        Await.until(() -> {
+            Deployment.get(a.port(), "/miss/" + misses.incrementAndGet()); // each a new key: a miss asks Redis
+            return stores[0].state() == FailOpenStore.State.OPEN;
+        }, "refused calls opened the circuit: Redis is skipped");
 
         origin.respond("/cold", Response.ok("cold").header("Cache-Control", "public, max-age=3600"));
         assertEquals("MISS", Deployment.get(a.port(), "/cold").header("X-Cache"));

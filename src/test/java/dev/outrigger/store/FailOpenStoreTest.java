@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.outrigger.store.FailOpenStore.State;
+import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.MutableClock;
 import dev.outrigger.testsupport.RedisServer;
 import dev.outrigger.testsupport.Resp;
@@ -46,6 +47,24 @@ class FailOpenStoreTest {
         redis.close();
     }
 
+    /** Calls a dead Redis until the circuit opens: three failures in a row that have gone on for 250 ms. */
+    void failUntilOpen() throws InterruptedException {
+        Await.until(() -> {
+            get("k");
+            return store.state() == State.OPEN;
+        }, "failures in a row opened the circuit");
+    }
+
+    @Test
+    void failuresInARowAtOneMomentDoNotOpenTheCircuitTheyMustGoOn() throws Exception {
+        server.kill();
+        for (int i = 0; i < 10; i++) { // refused at once: ten failures within a few milliseconds
+            get("k");
+        }
+        assertEquals(State.CLOSED, store.state(), "a burst of failures (a JVM pause, a cold start) is not a failing store");
+        failUntilOpen();
+    }
+
     Optional<CacheStore.Entry> get(String key) {
         return store.get(key).await().atMost(WAIT);
     }
@@ -75,11 +94,9 @@ class FailOpenStoreTest {
     }
 
     @Test
-    void theCircuitOpensAfterConsecutiveFailuresAndStopsCallingRedis() {
+    void theCircuitOpensAfterConsecutiveFailuresAndStopsCallingRedis() throws Exception {
         server.kill();
-        for (int i = 0; i < 3; i++) {
-            get("k");
-        }
+        failUntilOpen();
         assertEquals(State.OPEN, store.state());
 
         int before = calls.get();
@@ -90,9 +107,7 @@ class FailOpenStoreTest {
     @Test
     void aProbeAfterTheOpenPeriodClosesTheCircuitOnceRedisIsBack() throws Exception {
         server.kill();
-        for (int i = 0; i < 3; i++) {
-            get("k");
-        }
+        failUntilOpen();
         server.restart();
         clock.advance(OPEN_FOR);
 
@@ -102,11 +117,9 @@ class FailOpenStoreTest {
     }
 
     @Test
-    void aFailedProbeOpensTheCircuitAgain() {
+    void aFailedProbeOpensTheCircuitAgain() throws Exception {
         server.kill();
-        for (int i = 0; i < 3; i++) {
-            get("k");
-        }
+        failUntilOpen();
         clock.advance(OPEN_FOR);
 
         get("k");
