@@ -116,6 +116,7 @@ final class Fetch implements Exchange {
             return true;
         }
         if (stored.isPresent() && status >= 500 && staleOnError) {
+            parts.health().keyFailed(key);
             report(Lead::failed);
             serveStale();
             return true; // RFC 5861 §4
@@ -172,6 +173,9 @@ final class Fetch implements Exchange {
     public boolean onFailure(Throwable cause) {
         report(Lead::failed);
         if (stored.isPresent() && staleOnError) {
+            if (!req.response().closed()) {
+                parts.health().keyFailed(key); // (a client that left reset the fetch itself)
+            }
             serveStale();
             return true;
         }
@@ -194,7 +198,7 @@ final class Fetch implements Exchange {
         if (stored.isEmpty() || !staleOnError || probing) {
             return false;
         }
-        switch (parts.health().ask()) {
+        switch (parts.health().ask(key)) {
             case ASK -> {
                 return false; // asked again if this request waits and is then sent on (the app may fail meanwhile)
             }

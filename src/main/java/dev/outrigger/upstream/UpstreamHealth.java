@@ -1,5 +1,7 @@
 package dev.outrigger.upstream;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -91,8 +93,16 @@ public final class UpstreamHealth {
     private final AtomicLong failuresSinceTransition = new AtomicLong();
     private final AtomicLong answeredWithoutAsking = new AtomicLong();
     private volatile String lastFailure = "";
+    /** Keys whose own fetch failed within the first probe interval (bounded; values unused). */
+    private final Cache<String, Boolean> failedKeys;
 
     public UpstreamHealth(Settings settings, Clock clock, Listener listener) {
+        this.failedKeys = Caffeine.newBuilder()
+                .maximumSize(100_000)
+                .expireAfterWrite(settings.probeEvery())
+                .ticker(() -> clock.millis() * 1_000_000L)
+                .executor(Runnable::run)
+                .build();
         this.settings = settings;
         this.clock = clock;
         this.listener = listener;
@@ -114,6 +124,7 @@ public final class UpstreamHealth {
 
     /** The application answered (anything but 502/503/504). */
     public void succeeded() {
+        // (a key's own failure is forgotten by its expiry: an answer to another key says nothing about it)
         // every upstream answer comes here, from every event loop: shared fields are written only on a change
         if (failuresInARow.get() != 0) {
             failuresInARow.set(0);
@@ -143,6 +154,11 @@ public final class UpstreamHealth {
         }
     }
 
+    /** The fetch of {@code key} failed (its stale copy was served instead): the key is not asked again for a probe interval. */
+    public void keyFailed(String key) {
+        failedKeys.put(key, Boolean.TRUE);
+    }
+
     /** A status from the application that says it cannot answer now (a gateway's or an overloaded app's). */
     public static boolean isFailure(int status) {
         return status == 502 || status == 503 || status == 504;
@@ -154,7 +170,21 @@ public final class UpstreamHealth {
      * {@link Ask#SPARE} counts as a request answered without asking.
      */
     public Ask ask() {
+        return ask(null);
+    }
+
+    /**
+     * As {@link #ask()}, for a request for {@code key}: while the application is not (yet) known to be failing,
+     * a key whose own fetch failed less than the first probe interval ago is answered stale without asking
+     * (per key, one failed fetch per interval rather than one per request).
+     */
+    public Ask ask(String key) {
         if (state != State.FAILING) {
+            if (key != null && failedKeys.getIfPresent(key) != null) {
+                answeredWithoutAsking.incrementAndGet();
+                listener.servedWithoutAsking();
+                return Ask.SPARE;
+            }
             return Ask.ASK;
         }
         long now = clock.millis();

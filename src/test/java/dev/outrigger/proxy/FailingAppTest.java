@@ -160,6 +160,23 @@ class FailingAppTest {
     }
 
     @Test
+    void aKeyWhoseFetchFailedIsServedStaleWithoutAskingForASecondWhileTheAppIsNotKnownToFail() throws Exception {
+        origin.respond(path(0), Response.status(503).body("down")); // one route failing, the others healthy
+        for (int i = 0; i < 10; i++) {
+            RawHttp.Response r = proxy.get(path(0));
+            assertEquals(200, r.status());
+            assertEquals("STALE", r.header("X-Cache"));
+        }
+        assertEquals(1, origin.hits(path(0)), "one failed fetch per key and interval, not one per request");
+        assertEquals(UpstreamHealth.State.HEALTHY, proxy.health().state());
+        assertEquals("MISS", proxy.get(path(1)).header("X-Cache"), "other keys still ask");
+
+        clock.advance(UpstreamHealth.Settings.DEFAULT.probeEvery());
+        assertEquals("STALE", proxy.get(path(0)).header("X-Cache"));
+        assertEquals(2, origin.hits(path(0)), "a second later the key asks again");
+    }
+
+    @Test
     void closedConnectionsCountAsFailuresAndAreNotRetriedForEveryStaleAnswer() throws Exception {
         failing(Response.drop());
         failUntilFailing();
