@@ -11,13 +11,14 @@ import org.jboss.logging.Logger;
 /**
  * Whether the application answers, judged from the pod's real upstream exchanges (no probe traffic of its
  * own). After {@code failingAfter} failures in a row (refused, reset or timed-out connections, 502/503/504)
- * it is <em>failing</em>: a request holding a copy it may serve on error (RFC 5861 {@code stale-if-error})
- * is answered with that copy without asking the application, except one request at a time, at most once per
- * probe interval (doubling while the failures go on, up to a cap), which asks and so finds out when it is
- * back. Requests with nothing to fall back on are still forwarded: their answers are the application's own,
- * and the first success ends the failing state at once (Varnish grace with a sick backend, nginx
- * {@code proxy_cache_use_stale error updating}). One log line when it starts failing and one when it
- * recovers, with counts; per-request failures go to the listener (metrics).
+ * lasting {@code failingFor} it is <em>failing</em>: a request holding a copy it may serve on error (RFC 5861
+ * {@code stale-if-error}) is answered with that copy without asking the application, except one request at a
+ * time, at most once per probe interval (doubling while the failures go on, up to a cap), which asks and so
+ * finds out when it is back. Requests with nothing to fall back on are still forwarded: their answers are the
+ * application's own, and the first success ends the failing state at once (Varnish grace with a sick backend,
+ * nginx {@code proxy_cache_use_stale error updating}). Before the whole application counts as failing, a key
+ * whose own fetch failed is answered from its copy for one probe interval. One log line when it starts failing
+ * and one when it recovers, with counts; per-request failures go to the listener (metrics).
  * One instance per pod, shared by every event loop; lock-free except on the rare transitions.
  */
 public final class UpstreamHealth {
@@ -69,6 +70,9 @@ public final class UpstreamHealth {
         public Settings {
             if (failingAfter < 1) {
                 throw new IllegalArgumentException("failing-after must be at least 1, got " + failingAfter);
+            }
+            if (failingFor.isNegative()) {
+                throw new IllegalArgumentException("failing-for must not be negative, got " + failingFor);
             }
             if (!probeEvery.isPositive() || probeEveryMax.compareTo(probeEvery) < 0) {
                 throw new IllegalArgumentException("probe interval must be positive and not above its maximum, got "
