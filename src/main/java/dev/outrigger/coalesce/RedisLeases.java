@@ -137,12 +137,12 @@ public final class RedisLeases implements Leases {
     }
 
     /**
-     * A call that failed leaves Redis alone for the backoff; one that was only slow does not: skipping renewals
-     * would let every lease this pod holds lapse (a 1 s lease does within a second) and hand its fetches to
-     * other pods, which then fetch again.
+     * A call that failed leaves Redis alone for the backoff (so a stalled Redis costs one deadline, not one per
+     * miss); a renewal that was only slow does not: skipping renewals would let every lease this pod holds lapse
+     * (a 1 s lease does within a second) and hand its fetches to other pods, which then fetch again.
      */
     private void failed(String what, Throwable cause) {
-        if (cause instanceof io.smallrye.mutiny.TimeoutException) {
+        if (cause instanceof io.smallrye.mutiny.TimeoutException && what.equals("extend")) {
             LOG.debugf("lease %s got no answer within %s", what, timeout);
             return;
         }
