@@ -208,10 +208,7 @@ final class Fetch implements Exchange {
             }
             case SPARE -> { }
         }
-        StoredResponse s = stored.get();
-        Duration age = Freshness.currentAge(s.headers(), Retention.timing(s), parts.clock().instant());
-        parts.writer().serve(req, request, s, age, CacheOutcome.STALE,
-                CacheHeaders.staleOnError(parts.retention().lifetime(s).minus(age).toSeconds()));
+        serveStale(CacheHeaders::staleOnError);
         return true;
     }
 
@@ -228,9 +225,15 @@ final class Fetch implements Exchange {
     }
 
     void serveStale() {
+        serveStale(CacheHeaders::hit);
+    }
+
+    /** Serves the stored copy as stale, its Cache-Status made from the seconds of freshness left (negative). */
+    private void serveStale(java.util.function.LongFunction<String> cacheStatus) {
         StoredResponse s = stored.orElseThrow();
         Duration age = Freshness.currentAge(s.headers(), Retention.timing(s), parts.clock().instant());
-        parts.writer().serve(req, request, s, age, CacheOutcome.STALE, CacheHeaders.hit(parts.retention().lifetime(s).minus(age).toSeconds()));
+        parts.writer().serve(req, request, s, age, CacheOutcome.STALE,
+                cacheStatus.apply(parts.retention().lifetime(s).minus(age).toSeconds()));
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.outrigger.proxy;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import dev.outrigger.coalesce.Coalescer;
+import dev.outrigger.coalesce.LocalCopies;
 import dev.outrigger.store.CacheStore;
 import dev.outrigger.store.StoredResponse;
 import dev.outrigger.store.StoredResponseCodec;
@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * slow, circuit open) it is what the pod serves, so a fresh copy is never lost to an outage or to the pod's
  * own load. Writes go to the shared store, then to memory.
  */
-public final class TieredResponses implements Coalescer.LocalCopies {
+public final class TieredResponses implements LocalCopies {
 
     /**
      * A value this pod holds: decoded, its response made servable, until {@code expiresAt} (epoch ms);

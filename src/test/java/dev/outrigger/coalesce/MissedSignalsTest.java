@@ -59,7 +59,7 @@ class MissedSignalsTest {
             public void waiting() {
                 waiting.incrementAndGet();
             }
-        }, new Coalescer.LocalCopies() {
+        }, new LocalCopies() {
             @Override
             public void distrust(String key) { }
 
