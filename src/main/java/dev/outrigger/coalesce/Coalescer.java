@@ -68,6 +68,12 @@ public final class Coalescer implements AutoCloseable {
         /** The response is in the store. */
         void filled();
 
+        /**
+         * Looking first, the leader found the key already filled (by the previous holder, whose signal had not
+         * arrived yet): as {@link #filled}, but no fetch was taken over.
+         */
+        void foundFilled();
+
         /** The response may not be shared (waiters fetch for themselves; the key skips coalescing a while). */
         void unshareable();
 
@@ -553,6 +559,15 @@ public final class Coalescer implements AutoCloseable {
             String token = resolve();
             if (token != null) {
                 release(token, Signal.FILLED, false);
+                finish(f, null);
+            }
+        }
+
+        @Override
+        public void foundFilled() {
+            String token = resolve();
+            if (token != null) {
+                release(token, Signal.FILLED, true); // not counted as a takeover: nothing was fetched
                 finish(f, null);
             }
         }

@@ -43,7 +43,7 @@ final class Refresh implements Coalescer.Participant {
         }
         parts.responses().lookup(key, request).subscribe().with(found -> Contexts.onContext(context, () -> {
             if (found.isPresent() && found.get().responseTime().isAfter(stored.responseTime())) {
-                lead.filled(); // refreshed by another meanwhile
+                lead.foundFilled(); // refreshed by another meanwhile
             } else {
                 fetch(lead);
             }

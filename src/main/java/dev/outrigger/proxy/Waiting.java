@@ -65,7 +65,7 @@ final class Waiting implements Coalescer.Participant {
                 parts.responses().lookup(fetch.key, fetch.request).subscribe().with(
                         found -> Contexts.onContext(context, () -> {
                             if (found.isPresent() && newerThanLookup(found.get()) && unpurged(found.get())) {
-                                lead.filled();
+                                lead.foundFilled();
                                 serveCollapsed(found.get());
                             } else {
                                 fwd.forward(fetch.req, fetch.inbound, fetch.leading(lead));
