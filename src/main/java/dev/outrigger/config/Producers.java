@@ -87,14 +87,14 @@ class Producers {
 
     @Produces
     @Singleton
-    CacheSettings cacheSettings(OutriggerConfig config) {
+    CacheSettings cacheSettings(OutriggerConfig config, @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts) {
         var cache = config.cache();
         return new CacheSettings(cache.maxObjectSize().asLongValue(), new CachePolicy.Settings(
                 new Freshness.Heuristics(cache.heuristicFraction(), cache.heuristicMax()),
                 cache.staleWhileRevalidate(), cache.staleIfError()), cache.storeResponsesWithSetCookie(),
                 config.purge().tagHeaders(), config.purge().stripTagHeaders(), cache.maxTtl(),
                 cache.keyHost().map(String::trim).filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(java.util.Locale.ROOT)),
-                cache.keep(), cache.maxVariants());
+                cache.keep(), cache.maxVariants(), RouteConfig.compile(config, configured(redisHosts)), config.debugHeaders());
     }
 
     @Produces

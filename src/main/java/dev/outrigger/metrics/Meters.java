@@ -24,7 +24,11 @@ import java.util.function.Supplier;
  */
 public final class Meters {
 
-    private final Map<CacheOutcome, Counter> requests = new EnumMap<>(CacheOutcome.class);
+    /** The route tag of requests no configured route takes (and of those refused before routing). */
+    public static final String DEFAULT_ROUTE = "default";
+
+    /** Requests counters by route, then outcome: the route tag is bounded by the configured route names. */
+    private volatile Map<String, Map<CacheOutcome, Counter>> requests = Map.of();
     private final Timer upstreamLatency;
     private final MeterRegistry registry;
     private final Counter purgedHard;
@@ -34,12 +38,7 @@ public final class Meters {
 
     public Meters(MeterRegistry registry) {
         this.registry = registry;
-        for (CacheOutcome outcome : CacheOutcome.values()) {
-            requests.put(outcome, Counter.builder("outrigger.requests")
-                    .description("Requests on the traffic port, by what the proxy did with them")
-                    .tag("outcome", outcome.label())
-                    .register(registry));
-        }
+        routes(java.util.List.of(DEFAULT_ROUTE));
         upstreamLatency = Timer.builder("outrigger.upstream.latency")
                 .description("Time from starting an upstream request (getting a connection included) to its response head")
                 .publishPercentileHistogram()
@@ -268,8 +267,32 @@ public final class Meters {
         return Counter.builder(name).description(description).register(registry);
     }
 
+    /** Registers the requests counters of these routes (the route tag's whole range: the configured names and default). */
+    public synchronized void routes(java.util.List<String> names) {
+        Map<String, Map<CacheOutcome, Counter>> all = new HashMap<>(requests);
+        for (String route : names) {
+            Map<CacheOutcome, Counter> byOutcome = new EnumMap<>(CacheOutcome.class);
+            for (CacheOutcome outcome : CacheOutcome.values()) {
+                byOutcome.put(outcome, Counter.builder("outrigger.requests")
+                        .description("Requests on the traffic port, by route and by what the proxy did with them")
+                        .tag("outcome", outcome.label())
+                        .tag("route", route)
+                        .register(registry));
+            }
+            all.put(route, byOutcome);
+        }
+        requests = Map.copyOf(all);
+    }
+
+    /** A request of the default route ended so. */
     public void outcome(CacheOutcome outcome) {
-        requests.get(outcome).increment();
+        outcome(DEFAULT_ROUTE, outcome);
+    }
+
+    /** A request of {@code route} ended so. */
+    public void outcome(String route, CacheOutcome outcome) {
+        Map<CacheOutcome, Counter> byOutcome = requests.get(route);
+        (byOutcome == null ? requests.get(DEFAULT_ROUTE) : byOutcome).get(outcome).increment();
     }
 
     public void upstreamLatency(long nanos) {

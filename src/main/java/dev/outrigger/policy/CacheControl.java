@@ -101,6 +101,48 @@ public record CacheControl(List<Directive> directives) {
         return true;
     }
 
+    /** The field value these directives make, arguments quoted where they are not tokens (RFC 9110 §5.6.4). */
+    public String format() {
+        StringBuilder sb = new StringBuilder();
+        for (Directive d : directives) {
+            if (!sb.isEmpty()) {
+                sb.append(", ");
+            }
+            sb.append(d.name());
+            d.argument().ifPresent(arg -> {
+                sb.append('=');
+                if (!arg.isEmpty() && isToken(arg)) {
+                    sb.append(arg);
+                } else {
+                    sb.append('"').append(arg.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+                }
+            });
+        }
+        return sb.toString();
+    }
+
+    /** These directives less every one named, plus {@code name=seconds} (replacing any of that name). */
+    public CacheControl with(String name, Duration seconds, String... removed) {
+        List<Directive> out = new ArrayList<>();
+        for (Directive d : directives) {
+            if (!d.name().equals(name) && !List.of(removed).contains(d.name())) {
+                out.add(d);
+            }
+        }
+        out.add(new Directive(name, Optional.of(Long.toString(seconds.toSeconds()))));
+        return new CacheControl(out);
+    }
+
+    /** These directives plus {@code name} without an argument, unless present. */
+    public CacheControl withFlag(String name) {
+        if (has(name)) {
+            return this;
+        }
+        List<Directive> out = new ArrayList<>(directives);
+        out.add(new Directive(name, Optional.empty()));
+        return new CacheControl(out);
+    }
+
     /** True when the directive is present, with or without an argument. */
     public boolean has(String name) {
         return first(name).isPresent();

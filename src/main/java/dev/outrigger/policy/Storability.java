@@ -25,6 +25,16 @@ public final class Storability {
      */
     public static Verdict forSharedCache(String method, Headers request, int status, Headers response,
                                          boolean storeSetCookie) {
+        return forSharedCache(method, request, status, response, storeSetCookie, false);
+    }
+
+    /**
+     * As above; {@code perUser}: the response is stored under a key of its user's alone (a per-user route
+     * found the user's identity), so {@code private} and the request's credentials do not stop it: no other
+     * user's request can select it.
+     */
+    public static Verdict forSharedCache(String method, Headers request, int status, Headers response,
+                                         boolean storeSetCookie, boolean perUser) {
         if (!method.equals("GET")) {
             // HEAD is answered from a stored GET response; nothing else is cached (RFC 9111 §3, §4.3.5)
             return new NotStorable("method " + method + " is not stored");
@@ -45,16 +55,16 @@ public final class Storability {
         } else if (resp.has("no-store")) {
             return new NotStorable("no-store");
         }
-        if (resp.has("private")) {
+        if (resp.has("private") && !perUser) {
             // §5.2.2.7: a shared cache must not store a private response (the qualified form is treated
             // the same way: storing "the rest" would still hand a per-user response to everyone).
             return new NotStorable("private");
         }
-        if (request.contains("Authorization")
+        if (request.contains("Authorization") && !perUser
                 && !(resp.has("public") || resp.has("s-maxage") || resp.has("must-revalidate"))) {
             return new NotStorable("Authorization without public, s-maxage or must-revalidate"); // §3.5
         }
-        if ((request.contains("Cookie") || request.contains("Authorization"))
+        if ((request.contains("Cookie") || request.contains("Authorization")) && !perUser
                 && !(resp.has("s-maxage") || resp.has("max-age") || response.contains("Expires"))) {
             // A heuristic lifetime guesses at a response the origin said nothing about; for a request
             // with credentials that response is likely personal, so only the origin's word stores it

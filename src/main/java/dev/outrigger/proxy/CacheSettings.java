@@ -1,6 +1,7 @@
 package dev.outrigger.proxy;
 
 import dev.outrigger.policy.CachePolicy;
+import dev.outrigger.rules.Routes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -17,10 +18,12 @@ import java.util.Optional;
  * @param keyHost the host every key is made with instead of the request's (empty: the request's)
  * @param keep how long past its freshness an entry with a validator is kept for revalidation
  * @param maxVariants the most Vary variants one URL keeps
+ * @param routes per-route rules (none: RFC 9111 for every request)
+ * @param debugHeaders responses carry their route and key in Cache-Status ({@code key}, {@code detail})
  */
 public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boolean storeSetCookie, List<String> tagHeaders,
                             boolean stripTagHeaders, Duration maxTtl, Optional<String> keyHost, Duration keep,
-                            int maxVariants) {
+                            int maxVariants, Routes routes, boolean debugHeaders) {
 
     public static final List<String> TAG_HEADERS = List.of("Surrogate-Key", "Cache-Tag", "xkey");
 
@@ -34,7 +37,7 @@ public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boo
     public CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boolean storeSetCookie, List<String> tagHeaders,
                          boolean stripTagHeaders, Duration maxTtl) {
         this(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, Optional.empty(),
-                Duration.ofMinutes(10), 32);
+                Duration.ofMinutes(10), 32, Routes.NONE, false);
     }
 
     /** Default tag handling: the three usual headers, stripped; entries kept at most 7 days. */
@@ -44,11 +47,16 @@ public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boo
 
     public CacheSettings withKeyHost(String host) {
         return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl,
-                Optional.of(host), keep, maxVariants);
+                Optional.of(host), keep, maxVariants, routes, debugHeaders);
     }
 
     public CacheSettings withVariants(Duration keep, int maxVariants) {
         return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, keyHost,
-                keep, maxVariants);
+                keep, maxVariants, routes, debugHeaders);
+    }
+
+    public CacheSettings withRoutes(Routes rules, boolean debug) {
+        return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, keyHost,
+                keep, maxVariants, rules, debug);
     }
 }

@@ -126,8 +126,9 @@ final class Fetch implements Exchange {
         }
         Headers headers = HeaderAdapter.endToEnd(response.headers());
         Instant responseTime = parts.clock().instant();
-        boolean candidate = parts.retention().mayStore(status, headers, HeaderRules.contentLength(response.headers()), sent, requestTime,
-                responseTime);
+        Optional<String> rule = rule(status, headers, responseTime);
+        boolean candidate = inbound.route().store() && parts.retention().mayStore(status, Retention.judged(headers, rule),
+                HeaderRules.contentLength(response.headers()), sent, requestTime, responseTime, perUser());
         // its own Set-Cookie would be another client's (an anonymous session replacing this client's)
         if (candidate && Variants.sameVariant(headers, request, sent) && !headers.contains("Set-Cookie")) {
             return false;
@@ -135,8 +136,8 @@ final class Fetch implements Exchange {
         // Made without this client's credentials, and not an answer it may be given: it gets its own,
         // while the shared answer, if it may be kept, is stored for everyone else.
         if (candidate) {
-            Capture capture = parts.responses().capture(key, sent, status, headers, requestTime, responseTime, stamp,
-                    () -> report(Lead::filled), () -> report(Lead::unshareable));
+            Capture capture = parts.responses().capture(key, sent, status, headers, requestTime, responseTime, stamp, rule,
+                    inbound.routing().tags(), () -> report(Lead::filled), () -> report(Lead::unshareable));
             capture.consume(response, () -> report(Lead::failed));
         } else {
             report(SharedFetch.failedRatherThanUnshareable(status) ? Lead::failed : Lead::unshareable);
@@ -147,8 +148,11 @@ final class Fetch implements Exchange {
 
     /** RFC 9111 §4.3.3, §4.3.4: the stored response is still good; its headers are refreshed and re-checked. */
     private void revalidated(HttpClientResponse notModified) {
-        StoredResponse refreshed = parts.responses().refreshed(stored.get(), notModified, requestTime, stamp);
-        if (parts.retention().mayKeep(refreshed, sent)) {
+        StoredResponse fresh = parts.responses().refreshed(stored.get(), notModified, requestTime, stamp);
+        StoredResponse refreshed = fresh.withRule(rule(fresh.status(), fresh.headers(), fresh.responseTime()));
+        if (!inbound.route().store()) {
+            report(Lead::unshareable); // the route stores nothing: the stored copy stays as it was
+        } else if (parts.retention().mayKeep(refreshed, sent, perUser())) {
             parts.responses().put(key, sent, refreshed).subscribe().with(ok -> report(Lead::filled));
         } else {
             // §4.3.4: the 304 made it private, no-store or otherwise unfit to share: it goes
@@ -159,7 +163,7 @@ final class Fetch implements Exchange {
             Duration age = Freshness.currentAge(refreshed.headers(), Retention.timing(refreshed), parts.clock().instant());
             // a Set-Cookie answering a request sent without this client's own cookie is not for this client
             StoredResponse served = sent.equals(request) ? refreshed : refreshed.withHeaders(refreshed.headers().without("Set-Cookie"));
-            parts.writer().serve(req, request, served, age, CacheOutcome.REVALIDATED, CacheHeaders.forward("stale", 304, true));
+            parts.writer().serve(req, inbound, request, served, age, CacheOutcome.REVALIDATED, CacheHeaders.forward("stale", 304, true));
         } else {
             fwd.forward(req, inbound, personal()); // a new Vary names a header that was withheld
         }
@@ -179,10 +183,10 @@ final class Fetch implements Exchange {
             serveStale();
             return true;
         }
-        if (stored.isPresent() && !CachePolicy.allowsStale(stored.get().headers()) && !(req.response().ended() || req.response().closed())) {
+        if (stored.isPresent() && !CachePolicy.allowsStale(stored.get().policyHeaders()) && !(req.response().ended() || req.response().closed())) {
             // RFC 9111 §5.2.2.2: a response that must be revalidated is never served stale; a cache
             // that cannot reach the origin answers 504
-            parts.meters().outcome(CacheOutcome.ERROR);
+            parts.meters().outcome(inbound.route().name(), CacheOutcome.ERROR);
             req.resume();
             ErrorResponse.send(req, 504, "the stored response must be revalidated and the upstream could not be reached", false);
             return true;
@@ -232,7 +236,7 @@ final class Fetch implements Exchange {
     private void serveStale(java.util.function.LongFunction<String> cacheStatus) {
         StoredResponse s = stored.orElseThrow();
         Duration age = Freshness.currentAge(s.headers(), Retention.timing(s), parts.clock().instant());
-        parts.writer().serve(req, request, s, age, CacheOutcome.STALE,
+        parts.writer().serve(req, inbound, request, s, age, CacheOutcome.STALE,
                 cacheStatus.apply(parts.retention().lifetime(s).minus(age).toSeconds()));
     }
 
@@ -243,22 +247,35 @@ final class Fetch implements Exchange {
         Instant responseTime = parts.clock().instant();
         // fetched with credentials the key does not cover: made for this client alone, never stored
         boolean ownCredentials = lead == null && SharedFetch.carriesUnkeyedCredentials(request, keyed);
-        boolean candidate = !personal && !ownCredentials && req.method() == HttpMethod.GET
-                && parts.retention().mayStore(status, headers, HeaderRules.contentLength(relayed), sent, requestTime, responseTime);
-        relayed.set(CacheHeaders.X_CACHE, "MISS");
+        Optional<String> rule = rule(status, headers, responseTime);
+        boolean candidate = !personal && !ownCredentials && req.method() == HttpMethod.GET && inbound.route().store()
+                && parts.retention().mayStore(status, Retention.judged(headers, rule), HeaderRules.contentLength(relayed), sent,
+                        requestTime, responseTime, perUser());
+        boolean lookedUp = inbound.route().lookup();
+        relayed.set(CacheHeaders.X_CACHE, lookedUp ? "MISS" : "BYPASS");
         relayed.set(CacheHeaders.CACHE_STATUS,
-                CacheHeaders.forward(stored.isPresent() ? "stale" : "uri-miss", status, candidate));
+                CacheHeaders.forward(!lookedUp ? "bypass" : stored.isPresent() ? "stale" : "uri-miss", status, candidate));
         if (!candidate) {
             // An error is worth another try by a waiter; anything else others may not be given.
             report(SharedFetch.failedRatherThanUnshareable(status) ? Lead::failed : Lead::unshareable);
             return null;
         }
-        return parts.responses().capture(key, sent, status, headers, requestTime, responseTime, stamp,
-                () -> report(Lead::filled), () -> report(Lead::unshareable));
+        return parts.responses().capture(key, sent, status, headers, requestTime, responseTime, stamp, rule,
+                inbound.routing().tags(), () -> report(Lead::filled), () -> report(Lead::unshareable));
+    }
+
+    /** The Cache-Control the route judges this response by, when it differs from the response's own. */
+    private Optional<String> rule(int status, Headers headers, Instant responseTime) {
+        return parts.retention().rule(inbound.routing(), status, headers, new Freshness.Timing(requestTime, responseTime));
+    }
+
+    /** Whether the response goes under a key of its user's alone: a per-user route found the user's identity. */
+    private boolean perUser() {
+        return inbound.routing().identified();
     }
 
     @Override
     public CacheOutcome outcome() {
-        return CacheOutcome.MISS;
+        return inbound.route().lookup() ? CacheOutcome.MISS : CacheOutcome.BYPASS;
     }
 }

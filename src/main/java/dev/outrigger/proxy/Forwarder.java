@@ -69,7 +69,7 @@ final class Forwarder implements Upstream {
                 reject(req, r.status(), r.reason());
                 return;
             }
-            case RequestHygiene.Accepted a -> inbound = a.inbound();
+            case RequestHygiene.Accepted a -> inbound = cache.route(req, a.inbound());
         }
         String transferEncoding = in.get(HttpHeaders.TRANSFER_ENCODING);
         if (transferEncoding != null && !lastCodingIsChunked(transferEncoding)) {
@@ -86,11 +86,11 @@ final class Forwarder implements Upstream {
         if (HeaderRules.isUpgrade(in)) {
             upstream(req, inbound, req.method(), true, Headers.EMPTY, Set.of()).onComplete(ar -> {
                 if (ar.failed()) {
-                    failUpstream(req, ar.cause());
+                    failUpstream(req, inbound, ar.cause());
                 } else if (req.response().ended() || req.response().closed()) {
                     ar.result().creq.reset();
                 } else {
-                    tunnel(req, ar.result().creq, ar.result().start);
+                    tunnel(req, inbound, ar.result().creq, ar.result().start);
                 }
             });
         } else if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
@@ -164,13 +164,13 @@ final class Forwarder implements Upstream {
             if (ar.failed()) {
                 failed(ar.cause(), false);
                 if (!exchange.onFailure(ar.cause())) {
-                    failUpstream(req, ar.cause());
+                    failUpstream(req, inbound, ar.cause());
                 }
             } else if (req.response().ended() || req.response().closed()) {
                 ar.result().creq.reset(); // the client left while we waited for a connection
                 exchange.abandoned();
             } else {
-                send(req, ar.result().creq, ar.result().start, HeaderRules.contentLength(req.headers()), exchange);
+                send(req, inbound, ar.result().creq, ar.result().start, HeaderRules.contentLength(req.headers()), exchange);
             }
         });
     }
@@ -191,7 +191,7 @@ final class Forwarder implements Upstream {
         }
     }
 
-    private void send(HttpServerRequest req, HttpClientRequest creq, long start, long length, Exchange exchange) {
+    private void send(HttpServerRequest req, Inbound inbound, HttpClientRequest creq, long start, long length, Exchange exchange) {
         HttpServerResponse resp = req.response();
         // set when this side cancels the upstream request (the client left, its body was too large): the failure
         // that follows is not the application's
@@ -211,7 +211,7 @@ final class Forwarder implements Upstream {
             if (ar.failed()) {
                 failed(ar.cause(), cancelledHere[0] || resp.closed());
                 if (!exchange.onFailure(ar.cause())) {
-                    failUpstream(req, ar.cause());
+                    failUpstream(req, inbound, ar.cause());
                 }
                 return;
             }
@@ -224,11 +224,11 @@ final class Forwarder implements Upstream {
             }
             Future<Void> ready = exchange.beforeRelay(cresp);
             if (ready == null) {
-                relay(req, cresp, false, exchange);
+                relay(req, inbound, cresp, false, exchange);
             } else {
                 cresp.pause();
                 ready.onComplete(done -> {
-                    relay(req, cresp, false, exchange);
+                    relay(req, inbound, cresp, false, exchange);
                     cresp.resume();
                 });
             }
@@ -249,7 +249,7 @@ final class Forwarder implements Upstream {
     }
 
     /** Streams the response head and body to the client; ends it only when the upstream body ended cleanly. */
-    private void relay(HttpServerRequest req, HttpClientResponse cresp, boolean closeUpstream, Exchange exchange) {
+    private void relay(HttpServerRequest req, Inbound inbound, HttpClientResponse cresp, boolean closeUpstream, Exchange exchange) {
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) {
             cresp.request().reset();
@@ -266,7 +266,7 @@ final class Forwarder implements Upstream {
             out.set(HttpHeaders.DATE, date()); // RFC 9110 §6.6.1: a recipient with a clock adds a missing Date
         }
         Exchange.Capture capture = exchange.onRelay(cresp, out);
-        cache.stripTagHeaders(out); // after the exchange has read the tags
+        cache.finishHead(inbound, out); // after the exchange has read the tags
         boolean bodyless = req.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
         boolean closeAfter = false;
         if (!bodyless && !out.contains(HttpHeaders.CONTENT_LENGTH)) {
@@ -293,7 +293,7 @@ final class Forwarder implements Upstream {
             // Mid-body failure: a clean end would present a truncated body as complete.
             cresp.request().reset();
             resp.reset();
-            meters.outcome(CacheOutcome.ERROR);
+            meters.outcome(inbound.route().name(), CacheOutcome.ERROR);
             exchange.abandoned();
         });
         cresp.endHandler(v -> {
@@ -304,7 +304,7 @@ final class Forwarder implements Upstream {
             if (resp.isChunked()) {
                 resp.trailers().addAll(cresp.trailers());
             }
-            meters.outcome(exchange.outcome()); // before the client can see the end
+            meters.outcome(inbound.route().name(), exchange.outcome()); // before the client can see the end
             resp.end().onComplete(done -> {
                 if (close) {
                     req.connection().close();
@@ -323,12 +323,12 @@ final class Forwarder implements Upstream {
     }
 
     /** RFC 9110 §7.8: relays the upstream's 101, then splices the two connections together. */
-    private void tunnel(HttpServerRequest req, HttpClientRequest creq, long start) {
+    private void tunnel(HttpServerRequest req, Inbound inbound, HttpClientRequest creq, long start) {
         req.resume();
         creq.exceptionHandler(t -> { }); // failures surface through connect()
         creq.connect().onComplete(ar -> {
             if (ar.failed()) {
-                failUpstream(req, ar.cause());
+                failUpstream(req, inbound, ar.cause());
                 return;
             }
             meters.upstreamLatency(System.nanoTime() - start);
@@ -336,7 +336,7 @@ final class Forwarder implements Upstream {
             if (cresp.statusCode() != 101) {
                 // The upstream declined the upgrade: an ordinary response, on a connection whose
                 // state after a refused upgrade is not worth trusting with another request.
-                relay(req, cresp, true, ResponseCache.PASS);
+                relay(req, inbound, cresp, true, ResponseCache.PASS);
                 return;
             }
             HttpServerResponse resp = req.response();
@@ -347,13 +347,13 @@ final class Forwarder implements Upstream {
             req.toNetSocket().onComplete(sock -> {
                 if (sock.failed()) {
                     upstream.close();
-                    meters.outcome(CacheOutcome.ERROR);
+                    meters.outcome(inbound.route().name(), CacheOutcome.ERROR);
                     return;
                 }
                 NetSocket downstream = sock.result();
                 downstream.pipeTo(upstream);
                 upstream.pipeTo(downstream);
-                meters.outcome(CacheOutcome.BYPASS);
+                meters.outcome(inbound.route().name(), CacheOutcome.BYPASS);
             });
         });
     }
@@ -375,12 +375,12 @@ final class Forwarder implements Upstream {
         }
     }
 
-    void failUpstream(HttpServerRequest req, Throwable cause) {
+    void failUpstream(HttpServerRequest req, Inbound inbound, Throwable cause) {
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) {
             return; // already answered (413) or the client left
         }
-        meters.outcome(CacheOutcome.ERROR);
+        meters.outcome(inbound.route().name(), CacheOutcome.ERROR);
         if (resp.headWritten()) {
             resp.reset();
             return;

@@ -1,23 +1,64 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.rules.KeyComponent;
+import dev.outrigger.rules.Route;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A request as the proxy forwards and the cache keys it, made once by {@link RequestHygiene}: what is
- * keyed is what is forwarded.
+ * A request as the proxy forwards and the cache keys it, made once by {@link RequestHygiene} and then by its
+ * route: what is keyed is what is forwarded.
  *
  * @param scheme lowercase scheme the request arrived with
  * @param authority the normalised authority the request is for (absolute-form target, else Host); "" for an
  *     HTTP/1.0 request without Host
  * @param target the normalised origin-form target sent upstream ({@code *} for {@code OPTIONS *})
- * @param keyParts trusted forwarding headers kept for the upstream, hence part of the key
+ * @param forwarding trusted forwarding headers kept for the upstream, hence part of the key
  * @param hasBody the request carries a body (a GET or HEAD with one bypasses the cache)
  * @param methodOverride a method-override header is forwarded (allowed by configuration): not cached
+ * @param routing how the request's route takes it: the target and components it is keyed by (for an unsafe
+ *     method, those of a GET for the same target: what it invalidates)
  */
-record Inbound(String scheme, String authority, String target, List<String> keyParts, boolean hasBody,
-               boolean methodOverride) {
+record Inbound(String scheme, String authority, String target, List<KeyComponent> forwarding, boolean hasBody,
+               boolean methodOverride, Route.Routed routing) {
 
     Inbound {
-        keyParts = List.copyOf(keyParts);
+        forwarding = List.copyOf(forwarding);
+    }
+
+    Inbound(String scheme, String authority, String target, List<KeyComponent> forwarding, boolean hasBody, boolean methodOverride) {
+        this(scheme, authority, target, forwarding, hasBody, methodOverride, Route.Routed.unrouted(target));
+    }
+
+    Route route() {
+        return routing.route();
+    }
+
+    /** The request as its route takes it; {@code forwardAsKeyed}: the upstream gets the target as keyed. */
+    Inbound routed(Route.Routed r, boolean forwardAsKeyed) {
+        return new Inbound(scheme, authority, forwardAsKeyed ? r.target() : target, forwarding, hasBody, methodOverride, r);
+    }
+
+    /** Every key component after the target: the forwarding headers', then the route's. */
+    List<KeyComponent> keyParts() {
+        if (routing.components().isEmpty()) {
+            return forwarding;
+        }
+        List<KeyComponent> all = new ArrayList<>(forwarding);
+        all.addAll(routing.components());
+        return all;
+    }
+
+    /**
+     * The request fields the key covers: those the URL's responses vary on ({@code varyFields}) and those the
+     * route keys. A fetch made for everyone carries them; a response fetched with them may be stored.
+     */
+    List<String> keyed(List<String> varyFields) {
+        if (routing.keyedFields().isEmpty()) {
+            return varyFields;
+        }
+        List<String> all = new ArrayList<>(varyFields);
+        routing.keyedFields().stream().filter(f -> !all.contains(f)).forEach(all::add);
+        return all;
     }
 }

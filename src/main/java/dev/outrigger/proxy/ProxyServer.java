@@ -39,6 +39,7 @@ public final class ProxyServer {
         // One count for the pod: the cap is on connections, whichever event loop accepted them.
         ClientConnections connections = new ClientConnections(settings.maxClientConnections());
         meters.clientConnections(connections::open);
+        meters.routes(cacheSettings.routes().names());
         return vertx.deployVerticle(() -> {
                     ProxyVerticle v = new ProxyVerticle(settings, bind, meters, clock, cacheSettings, store, coalescer, purges,
                             connections, health);

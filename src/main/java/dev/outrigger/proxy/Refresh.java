@@ -3,6 +3,7 @@ package dev.outrigger.proxy;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.coalesce.Coalescer.Lead;
 import dev.outrigger.policy.Conditional;
+import dev.outrigger.policy.Freshness;
 import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.Vary;
 import dev.outrigger.store.StoredResponse;
@@ -11,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 
 /** A background refresh (stale-while-revalidate, early refresh) as a flight's participant. */
@@ -67,7 +69,8 @@ final class Refresh implements Coalescer.Participant {
         Instant requestTime = parts.clock().instant();
         Instant stamp = parts.purges().stamp(requestTime);
         // made for everyone: none of the triggering client's conditionals, Range or unkeyed credentials
-        Set<String> withheld = SharedFetch.withheld(Vary.fields(stored.headers()));
+        Set<String> withheld = SharedFetch.withheld(inbound.keyed(Vary.fields(stored.headers())));
+        boolean perUser = inbound.routing().identified();
         Headers sent = request.without(withheld.toArray(String[]::new));
         fwd.fetchInBackground(req, inbound, Conditional.validatorsFor(stored.headers()), withheld).onComplete(ar -> {
             if (ar.failed()) {
@@ -77,8 +80,10 @@ final class Refresh implements Coalescer.Participant {
             HttpClientResponse response = ar.result();
             if (response.statusCode() == 304) {
                 response.resume();
-                StoredResponse refreshed = parts.responses().refreshed(stored, response, requestTime, stamp);
-                if (parts.retention().mayKeep(refreshed, sent)) {
+                StoredResponse fresh = parts.responses().refreshed(stored, response, requestTime, stamp);
+                StoredResponse refreshed = fresh.withRule(parts.retention().rule(inbound.routing(), fresh.status(), fresh.headers(),
+                        Retention.timing(fresh)));
+                if (parts.retention().mayKeep(refreshed, sent, perUser)) {
                     parts.responses().put(key, sent, refreshed).subscribe().with(ok -> lead.filled());
                 } else {
                     // RFC 9111 §4.3.4: re-checked as new, and no longer to be shared
@@ -90,8 +95,10 @@ final class Refresh implements Coalescer.Participant {
             Headers headers = HeaderAdapter.endToEnd(response.headers());
             Instant responseTime = parts.clock().instant();
             int status = response.statusCode();
-            if (!parts.retention().mayStore(status, headers, HeaderRules.contentLength(response.headers()), sent, requestTime,
-                    responseTime)) {
+            Optional<String> rule = parts.retention().rule(inbound.routing(), status, headers,
+                    new Freshness.Timing(requestTime, responseTime));
+            if (!parts.retention().mayStore(status, Retention.judged(headers, rule), HeaderRules.contentLength(response.headers()),
+                    sent, requestTime, responseTime, perUser)) {
                 response.resume();
                 if (status >= 500) {
                     lead.failed();
@@ -101,7 +108,7 @@ final class Refresh implements Coalescer.Participant {
                 return;
             }
             Exchange.Capture capture = parts.responses().capture(key, sent, status, headers, requestTime, responseTime, stamp,
-                    lead::filled, lead::unshareable);
+                    rule, inbound.routing().tags(), lead::filled, lead::unshareable);
             capture.consume(response, lead::failed);
         });
     }

@@ -1,6 +1,7 @@
 package dev.outrigger.proxy;
 
 import dev.outrigger.policy.RequestTarget;
+import dev.outrigger.rules.KeyComponent;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -135,12 +136,12 @@ final class RequestHygiene {
             }
         }
         URL_OVERRIDES.forEach(in::remove);
-        List<String> keyParts = trustForwarded ? trustedParts(in) : stripForwarding(in);
+        List<KeyComponent> keyParts = trustForwarded ? trustedParts(in) : stripForwarding(in);
         return new Accepted(new Inbound(scheme, authority, target, keyParts, hasBody(in), override));
     }
 
     /** Untrusted: every client-sent forwarding header goes; {@link ForwardedHeaders} sets this hop's own. */
-    private static List<String> stripForwarding(MultiMap in) {
+    private static List<KeyComponent> stripForwarding(MultiMap in) {
         List<String> names = new ArrayList<>();
         for (var e : in) {
             String name = e.getKey().toLowerCase(Locale.ROOT);
@@ -157,7 +158,7 @@ final class RequestHygiene {
      * change what the application answers (scheme, host, port, prefix) becomes part of the key. Client
      * addresses (and Forwarded's {@code for}/{@code by}) are not keyed.
      */
-    private static List<String> trustedParts(MultiMap in) {
+    private static List<KeyComponent> trustedParts(MultiMap in) {
         TreeSet<String> names = new TreeSet<>();
         for (var e : in) {
             String name = e.getKey().toLowerCase(Locale.ROOT);
@@ -165,10 +166,11 @@ final class RequestHygiene {
                 names.add(name);
             }
         }
-        List<String> parts = new ArrayList<>();
+        List<KeyComponent> parts = new ArrayList<>();
         for (String name : names) {
             String value = String.join(", ", in.getAll(name));
-            parts.add(name + "=" + (name.equals("forwarded") ? ForwardedHeaders.hostAndProto(value) : value));
+            parts.add(KeyComponent.of(KeyComponent.Kind.FORWARDED, name,
+                    name.equals("forwarded") ? ForwardedHeaders.hostAndProto(value) : value));
         }
         return parts;
     }

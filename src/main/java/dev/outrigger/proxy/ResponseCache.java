@@ -16,6 +16,8 @@ import dev.outrigger.policy.CachePolicy.StaleOk;
 import dev.outrigger.policy.Conditional;
 import dev.outrigger.policy.Headers;
 import dev.outrigger.purge.Purges;
+import dev.outrigger.rules.Route;
+import dev.outrigger.rules.Routes;
 import dev.outrigger.proxy.StoredResponses.Found;
 import dev.outrigger.store.StoredResponse;
 import dev.outrigger.upstream.UpstreamHealth;
@@ -27,6 +29,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.URI;
@@ -56,6 +59,7 @@ final class ResponseCache {
     private final Clock clock;
     private final Coalescer coalescer;
     private final Purges purges;
+    private final Routes routes;
     /** In place of a lookup time: act without coalescing. */
     private static final long ALONE = Long.MIN_VALUE;
 
@@ -64,16 +68,53 @@ final class ResponseCache {
         this.settings = settings;
         this.retention = new Retention(settings, clock);
         this.responses = new StoredResponses(store, settings, retention, coalescer, meters, clock);
-        this.writer = new StoredResponseWriter(meters);
+        this.writer = new StoredResponseWriter(meters, settings.debugHeaders());
         this.parts = new CacheParts(retention, responses, writer, purges, meters, clock, health);
         this.coalescer = coalescer;
         this.purges = purges;
+        this.routes = settings.routes();
         this.meters = meters;
         this.clock = clock;
     }
 
-    /** A GET or HEAD (paused). */
+    /**
+     * The request as its route takes it. A GET or HEAD on a route that caches is forwarded as keyed (query as
+     * the route keeps it; only keyed cookies). Any other method keeps its target and headers, and is keyed as
+     * a GET for the same target would be: that is what it invalidates.
+     */
+    Inbound route(HttpServerRequest req, Inbound inbound) {
+        if (routes.isEmpty() || inbound.target().equals("*")) {
+            return inbound;
+        }
+        MultiMap in = req.headers();
+        boolean safe = req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD;
+        Routes.Match match = routes.match(safe ? req.method().name() : "GET", inbound.authority(), path(inbound.target()), in::getAll);
+        Route route = match.route();
+        if (route == Route.DEFAULT) {
+            return inbound;
+        }
+        if (safe && !route.lookup() && !route.store()) {
+            return inbound.routed(Route.Routed.passing(route, inbound.target()), false); // left as it came
+        }
+        Route.Routed routed = route.route(inbound.target(), in::getAll, match.variables());
+        if (safe && routed.cookieHeader().isPresent()) {
+            // DESIGN rule 15: cookies the key does not hold never reach the application on a cached request
+            if (routed.cookieHeader().get().isEmpty()) {
+                in.remove(HttpHeaders.COOKIE);
+            } else {
+                in.set(HttpHeaders.COOKIE, routed.cookieHeader().get());
+            }
+        }
+        return inbound.routed(routed, safe);
+    }
+
+    /** A GET or HEAD (paused), routed. */
     void handle(HttpServerRequest req, Inbound inbound, Upstream fwd) {
+        Route route = inbound.route();
+        if (!route.lookup() && !route.store()) {
+            fwd.forward(req, inbound, bypass("bypass"));
+            return;
+        }
         Headers request = HeaderAdapter.toHeaders(req.headers());
         String method = req.method().name();
         CacheControl requestCc = CacheControl.of(request);
@@ -82,6 +123,12 @@ final class ResponseCache {
             return;
         }
         String key = key(inbound);
+        if (!route.lookup()) {
+            // refreshes the cache without answering from it: always forwarded, stored when it may be
+            fwd.forward(req, inbound, new Fetch(parts, req, inbound, fwd, request, key, Optional.empty(),
+                    inbound.keyed(List.of()), Headers.EMPTY, false));
+            return;
+        }
         long lookedUpAt = System.nanoTime();
         // DESIGN rule 14: what this pod's memory answers is acted on at once, on this event loop
         Found now = responses.findNow(key, request);
@@ -118,9 +165,13 @@ final class ResponseCache {
      */
     private void act(HttpServerRequest req, Inbound inbound, Upstream fwd, Headers request, CacheControl requestCc, String key,
                      Found found, long lookedUpAt) {
-        boolean coalesce = lookedUpAt != ALONE;
+        // a route that stores nothing has nothing to share: its misses never lead a flight
+        boolean coalesce = lookedUpAt != ALONE && inbound.route().store();
+        if (!coalesce) {
+            lookedUpAt = ALONE;
+        }
         Optional<Servable> copy = found.copy();
-        List<String> keyed = found.varyFields();
+        List<String> keyed = inbound.keyed(found.varyFields());
         Purges.Verdict verdict = copy.map(c -> verdict(inbound, c.response)).orElse(Purges.Verdict.NONE);
         if (verdict == Purges.Verdict.HARD) {
             meters.purgedEntry(false);
@@ -133,8 +184,8 @@ final class ResponseCache {
             // Soft purge: the entry is stale from now on; served stale while one request refreshes it.
             meters.purgedEntry(true);
             StoredResponse s = stored.orElseThrow();
-            if (CachePolicy.allowsStale(s.headers())) {
-                writer.serve(req, request, copy.get(), copy.get().policy.age(clock.instant()), CacheOutcome.STALE,
+            if (CachePolicy.allowsStale(s.policyHeaders())) {
+                writer.serve(req, inbound, request, copy.get(), copy.get().policy.age(clock.instant()), CacheOutcome.STALE,
                         CacheHeaders.hit(0));
                 refresh(req, inbound, fwd, request, key, s, coalesce ? lookedUpAt : System.nanoTime());
                 return;
@@ -144,7 +195,7 @@ final class ResponseCache {
         switch (decision) {
             case Fresh f -> {
                 StoredResponse s = stored.orElseThrow();
-                writer.serve(req, request, copy.get(), f.age(), CacheOutcome.HIT,
+                writer.serve(req, inbound, request, copy.get(), f.age(), CacheOutcome.HIT,
                         CacheHeaders.hit(f.lifetime().minus(f.age()).toSeconds()));
                 // Refreshed by one request shortly before it expires, rather than by a stampede at expiry.
                 if (coalesce && coalescer.settings().earlyRefreshDue(f.lifetime().minus(f.age()),
@@ -153,7 +204,7 @@ final class ResponseCache {
                 }
             }
             case StaleOk s -> {
-                writer.serve(req, request, copy.get(), s.age(), CacheOutcome.STALE,
+                writer.serve(req, inbound, request, copy.get(), s.age(), CacheOutcome.STALE,
                         CacheHeaders.hit(s.lifetime().minus(s.age()).toSeconds()));
                 if (s.refresh() && coalesce) {
                     refresh(req, inbound, fwd, request, key, stored.orElseThrow(), lookedUpAt);
@@ -171,7 +222,7 @@ final class ResponseCache {
             case Bypass b -> fwd.forward(req, inbound, bypass("request"));
             case GatewayTimeout g -> {
                 req.resume();
-                meters.outcome(CacheOutcome.MISS);
+                meters.outcome(inbound.route().name(), CacheOutcome.MISS);
                 ErrorResponse.send(req, 504, "only-if-cached: nothing usable in the cache", false);
             }
         }
@@ -201,7 +252,8 @@ final class ResponseCache {
                 for (String field : new String[] {"Location", "Content-Location"}) {
                     sameHostTarget(inbound.authority(), inbound.target(), response.getHeader(field))
                             .flatMap(RequestTarget::normalize)
-                            .ifPresent(target -> keys.add(key(inbound, target)));
+                            .ifPresent(target -> keys.add(key(route(req, new Inbound(inbound.scheme(), inbound.authority(), target,
+                                    inbound.forwarding(), false, false)))));
                 }
                 Promise<Void> done = Promise.promise();
                 Uni.join().all(keys.stream().distinct().map(responses::invalidate).toList()).andCollectFailures()
@@ -262,8 +314,10 @@ final class ResponseCache {
      */
     private void refresh(HttpServerRequest req, Inbound inbound, Upstream fwd, Headers request, String key,
                          StoredResponse stored, long lookedUpAt) {
-        if (parts.health().failing()) {
-            return; // the application is failing: the copy is served as it is; probes find out when it is back
+        if (parts.health().failing() || !inbound.route().store()) {
+            // the application is failing: the copy is served as it is; probes find out when it is back.
+            // Or the route stores nothing: a refresh would be thrown away.
+            return;
         }
         coalescer.join(key, lookedUpAt, new Refresh(parts, req, inbound, fwd, request, key, stored));
     }
@@ -273,14 +327,16 @@ final class ResponseCache {
         return purges.check(inbound.authority(), inbound.target(), s.tags(), s.stamp());
     }
 
-    /** The primary cache key (RFC 9111 §2) of a request, as stored. */
-    private String key(Inbound inbound) {
-        return key(inbound, inbound.target());
+    /** The primary cache key (RFC 9111 §2) of a routed request, as stored. */
+    static String key(Inbound inbound) {
+        // the authority is the configured key host when there is one: RequestHygiene put it in place
+        return new CacheKey(inbound.scheme(), inbound.authority(), inbound.routing().target(), inbound.keyParts()).value();
     }
 
-    private String key(Inbound inbound, String target) {
-        // the authority is the configured key host when there is one: RequestHygiene put it in place
-        return new CacheKey(inbound.scheme(), inbound.authority(), target, inbound.keyParts()).value();
+    /** The path of an origin-form target. */
+    static String path(String target) {
+        int q = target.indexOf('?');
+        return q < 0 ? target : target.substring(0, q);
     }
 
     /** The one authority requests are keyed and forwarded under, when configured. */
@@ -307,9 +363,19 @@ final class ResponseCache {
         }
     }
 
-    /** Removes the purge-tag headers from what a client is about to see, unless configured to keep them. */
-    void stripTagHeaders(MultiMap out) {
+    /**
+     * Removes the purge-tag headers from what a client is about to see, unless configured to keep them; with
+     * debug headers on, names the route and key in Cache-Status.
+     */
+    void finishHead(Inbound inbound, MultiMap out) {
         responses.stripTagHeaders(out);
+        if (settings.debugHeaders()) {
+            String status = out.get(CacheHeaders.CACHE_STATUS);
+            if (status != null) {
+                boolean keyed = inbound.route().lookup() || inbound.route().store();
+                out.set(CacheHeaders.CACHE_STATUS, CacheHeaders.debug(status, inbound.route().name(), keyed ? key(inbound) : null));
+            }
+        }
     }
 
 }

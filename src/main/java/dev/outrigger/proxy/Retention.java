@@ -10,7 +10,9 @@ import dev.outrigger.store.StoredResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
+import dev.outrigger.rules.Route;
 
 /** Whether and how long responses are kept, and whether they may be handed out without revalidation, under the configured settings. */
 final class Retention {
@@ -32,11 +34,25 @@ final class Retention {
      * new). The request's credentials are left out: a 304 confirms the stored body, it cannot have
      * personalised it, and one client's token must not be able to drop an entry everyone shares.
      */
-    boolean mayKeep(StoredResponse refreshed, Headers sent) {
+    boolean mayKeep(StoredResponse refreshed, Headers sent, boolean perUser) {
+        Headers judged = refreshed.policyHeaders();
         return Storability.forSharedCache("GET", sent.without("Cookie", "Authorization"), refreshed.status(),
-                refreshed.headers(), settings.storeSetCookie()) instanceof Storability.Storable
-                && !variesPerClient(refreshed.headers())
-                && timeToLive(refreshed.status(), refreshed.headers(), timing(refreshed), clock.instant()).isPositive();
+                judged, settings.storeSetCookie(), perUser) instanceof Storability.Storable
+                && !variesPerClient(judged)
+                && timeToLive(refreshed.status(), judged, timing(refreshed), clock.instant()).isPositive();
+    }
+
+    /**
+     * The Cache-Control the request's route judges a response by (its ttl, ttl-mode, stale windows), when it
+     * differs from the response's own.
+     */
+    Optional<String> rule(Route.Routed routing, int status, Headers response, Freshness.Timing timing) {
+        return routing.route().ttl().cacheControl(status, response, timing, settings.policy().heuristics());
+    }
+
+    /** The headers a response is judged by under {@code rule}. */
+    static Headers judged(Headers response, Optional<String> rule) {
+        return rule.isEmpty() ? response : response.with("Cache-Control", rule.get());
     }
 
     /**
@@ -54,18 +70,21 @@ final class Retention {
     }
 
     Duration lifetime(StoredResponse stored) {
-        return Freshness.lifetime(stored.status(), stored.headers(), CacheControl.of(stored.headers()),
+        Headers judged = stored.policyHeaders();
+        return Freshness.lifetime(stored.status(), judged, CacheControl.of(judged),
                 timing(stored), settings.policy().heuristics()).map(Freshness.Lifetime::value).orElse(Duration.ZERO);
     }
 
     /**
      * Whether a fetched response may be stored and shared: within the size limit (as declared), storable
-     * by a shared cache (RFC 9111 §3), and with some time to live.
+     * by a shared cache (RFC 9111 §3), and with some time to live. {@code headers}: as judged (the route's
+     * rule applied); {@code perUser}: stored under its user's key alone.
      */
     boolean mayStore(int status, Headers headers, long contentLength, Headers request, Instant requestTime,
-                             Instant responseTime) {
+                     Instant responseTime, boolean perUser) {
         return contentLength <= settings.maxObjectSize() && !variesPerClient(headers)
-                && Storability.forSharedCache("GET", request, status, headers, settings.storeSetCookie()) instanceof Storability.Storable
+                && Storability.forSharedCache("GET", request, status, headers, settings.storeSetCookie(), perUser)
+                        instanceof Storability.Storable
                 && timeToLive(status, headers, new Freshness.Timing(requestTime, responseTime), responseTime).isPositive();
     }
 

@@ -27,7 +27,7 @@ final class Servable {
 
     private Servable(StoredResponse response) {
         this.response = response;
-        this.policy = new CachePolicy.Stored(response.status(), response.headers(), Retention.timing(response));
+        this.policy = new CachePolicy.Stored(response.status(), response.policyHeaders(), Retention.timing(response));
         this.varyFields = Vary.fields(response.headers());
         List<Map.Entry<String, String>> fields = response.headers().fields();
         AsciiString[] pairs = new AsciiString[fields.size() * 2];

@@ -22,19 +22,21 @@ final class StoredResponseWriter {
             List.of("Cache-Control", "Content-Location", "Date", "ETag", "Expires", "Vary", "Last-Modified");
 
     private final Meters meters;
+    private final boolean debugHeaders;
 
-    StoredResponseWriter(Meters meters) {
+    StoredResponseWriter(Meters meters, boolean debugHeaders) {
         this.meters = meters;
+        this.debugHeaders = debugHeaders;
     }
 
     /** Serves a stored response not kept in memory (a 304-refreshed or a stale one): prepared for this one answer. */
-    void serve(HttpServerRequest req, Headers request, StoredResponse stored, Duration age, CacheOutcome outcome,
+    void serve(HttpServerRequest req, Inbound inbound, Headers request, StoredResponse stored, Duration age, CacheOutcome outcome,
                String cacheStatus) {
-        serve(req, request, Servable.of(stored), age, outcome, cacheStatus);
+        serve(req, inbound, request, Servable.of(stored), age, outcome, cacheStatus);
     }
 
     /** Serves a stored response: Age, cache headers, a 304 for a client's satisfied conditional, no body for HEAD. */
-    void serve(HttpServerRequest req, Headers request, Servable copy, Duration age, CacheOutcome outcome,
+    void serve(HttpServerRequest req, Inbound inbound, Headers request, Servable copy, Duration age, CacheOutcome outcome,
                String cacheStatus) {
         StoredResponse stored = copy.response;
         HttpServerResponse resp = req.response();
@@ -64,8 +66,9 @@ final class StoredResponseWriter {
         }
         out.set("Age", Long.toString(age.toSeconds())); // RFC 9111 §5.1
         out.set(CacheHeaders.X_CACHE, outcome == CacheOutcome.STALE ? "STALE" : "HIT");
-        out.set(CacheHeaders.CACHE_STATUS, cacheStatus);
-        meters.outcome(outcome);
+        out.set(CacheHeaders.CACHE_STATUS, debugHeaders
+                ? CacheHeaders.debug(cacheStatus, inbound.route().name(), ResponseCache.key(inbound)) : cacheStatus);
+        meters.outcome(inbound.route().name(), outcome);
         if (notModified || range instanceof Ranges.Unsatisfiable) {
             resp.end();
         } else if (range instanceof Ranges.Partial p) {

@@ -143,8 +143,8 @@ final class StoredResponses {
             headers = headers.without(settings.tagHeaders().toArray(String[]::new));
         }
         StoredResponse clean = new StoredResponse(response.status(), headers, response.body(), response.requestTime(),
-                response.responseTime(), response.tags(), response.stamp());
-        Duration ttl = retention.timeToLive(clean.status(), headers, Retention.timing(clean), clock.instant());
+                response.responseTime(), response.tags(), response.stamp(), response.ruleCacheControl());
+        Duration ttl = retention.timeToLive(clean.status(), clean.policyHeaders(), Retention.timing(clean), clock.instant());
         if (!ttl.isPositive()) {
             return Uni.createFrom().voidItem();
         }
@@ -214,16 +214,25 @@ final class StoredResponses {
      * {@code filled}, or {@code notShared} when it was too large or may only be revalidated, not reused.
      */
     Exchange.Capture capture(String key, Headers request, int status, Headers headers, Instant requestTime,
-                                     Instant responseTime, Instant stamp, Runnable filled, Runnable notShared) {
+                             Instant responseTime, Instant stamp, Optional<String> rule, List<String> routeTags,
+                             Runnable filled, Runnable notShared) {
         List<String> tags = Tags.of(headers, settings.tagHeaders());
-        Runnable stored = retention.reusable(status, headers, new Freshness.Timing(requestTime, responseTime)) ? filled : notShared;
+        if (!routeTags.isEmpty()) {
+            tags = java.util.stream.Stream.concat(tags.stream(), routeTags.stream()).distinct().toList();
+        }
+        List<String> allTags = tags;
+        Runnable stored = retention.reusable(status, Retention.judged(headers, rule), new Freshness.Timing(requestTime, responseTime))
+                ? filled : notShared;
         return new Exchange.Capture(settings.maxObjectSize(),
-                body -> put(key, request, new StoredResponse(status, headers, body, requestTime, responseTime, tags, stamp))
+                body -> put(key, request, new StoredResponse(status, headers, body, requestTime, responseTime, allTags, stamp, rule))
                         .subscribe().with(ok -> stored.run()),
                 notShared);
     }
 
-    /** RFC 9111 §4.3.4: the stored response with the 304's headers; its tags kept, stamped anew. */
+    /**
+     * RFC 9111 §4.3.4: the stored response with the 304's headers; its tags kept, stamped anew. Judged by its
+     * own new headers: the caller applies the route's rule to them.
+     */
     StoredResponse refreshed(StoredResponse stored, HttpClientResponse notModified, Instant requestTime, Instant stamp) {
         Headers merged = Conditional.merge(stored.headers(), HeaderAdapter.endToEnd(notModified.headers()));
         if (!merged.contains("Date")) {

@@ -164,7 +164,7 @@ final class Waiting implements Coalescer.Participant {
 
     private void serveCollapsed(StoredResponse s) {
         Duration age = Freshness.currentAge(s.headers(), Retention.timing(s), parts.clock().instant());
-        parts.writer().serve(fetch.req, fetch.request, s, age, CacheOutcome.HIT,
+        parts.writer().serve(fetch.req, fetch.inbound, fetch.request, s, age, CacheOutcome.HIT,
                 CacheHeaders.collapsed(fetch.stored.isPresent() ? "stale" : "uri-miss", parts.retention().lifetime(s).minus(age).toSeconds()));
     }
 

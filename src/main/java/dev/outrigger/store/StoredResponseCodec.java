@@ -17,17 +17,21 @@ import java.util.Optional;
  * "OR" version:u8 status:u16 requestTime:i64 responseTime:i64 (epoch ms) stamp:i64 (epoch µs)
  * tagCount:u16 { length:u16 tag }
  * headerCount:u16 { nameLength:u16 name valueLength:i32 value }  (UTF-8)
+ * ruleLength:i32 (-1: none) rule   (the Cache-Control a route judges it by; version 3 on)
  * bodyLength:i32 body
  * </pre>
  *
- * A {@link VariantIndex} is "OV", version, then its field names.
+ * A {@link VariantIndex} is "OV", version, then its field names. Version 2 responses (no rule) are still read.
  *
  * A value of another version, or a damaged one, decodes to empty: to the cache it is a miss, so a rolling
  * upgrade that changes the format costs misses, never errors.
  */
 public final class StoredResponseCodec {
 
+    /** The version of variant indexes, and of responses before route rules. */
     static final byte VERSION = 2;
+    /** The version responses are written in. */
+    static final byte RESPONSE_VERSION = 3;
     private static final byte M0 = 'O';
     private static final byte M1 = 'R';
     private static final byte V1 = 'V';
@@ -38,7 +42,8 @@ public final class StoredResponseCodec {
         List<byte[]> names = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
         List<byte[]> tags = new ArrayList<>();
-        int size = 2 + 1 + 2 + 8 + 8 + 8 + 2 + 2 + 4 + r.body().length;
+        byte[] rule = r.ruleCacheControl().map(cc -> cc.getBytes(StandardCharsets.UTF_8)).orElse(null);
+        int size = 2 + 1 + 2 + 8 + 8 + 8 + 2 + 2 + 4 + (rule == null ? 0 : rule.length) + 4 + r.body().length;
         for (String t : r.tags()) {
             byte[] bytes = t.getBytes(StandardCharsets.UTF_8);
             if (bytes.length > 0xFFFF) {
@@ -61,7 +66,7 @@ public final class StoredResponseCodec {
             throw new IllegalArgumentException("too many header fields: " + names.size());
         }
         ByteBuffer b = ByteBuffer.allocate(size);
-        b.put(M0).put(M1).put(VERSION);
+        b.put(M0).put(M1).put(RESPONSE_VERSION);
         b.putShort((short) r.status());
         b.putLong(r.requestTime().toEpochMilli());
         b.putLong(r.responseTime().toEpochMilli());
@@ -74,6 +79,11 @@ public final class StoredResponseCodec {
         for (int i = 0; i < names.size(); i++) {
             b.putShort((short) names.get(i).length).put(names.get(i));
             b.putInt(values.get(i).length).put(values.get(i));
+        }
+        if (rule == null) {
+            b.putInt(-1);
+        } else {
+            b.putInt(rule.length).put(rule);
         }
         b.putInt(r.body().length).put(r.body());
         return b.array();
@@ -157,7 +167,11 @@ public final class StoredResponseCodec {
     public static Optional<StoredResponse> decode(byte[] bytes) {
         try {
             ByteBuffer b = ByteBuffer.wrap(bytes);
-            if (b.get() != M0 || b.get() != M1 || b.get() != VERSION) {
+            if (b.get() != M0 || b.get() != M1) {
+                return Optional.empty();
+            }
+            byte version = b.get();
+            if (version != VERSION && version != RESPONSE_VERSION) {
                 return Optional.empty();
             }
             int status = Short.toUnsignedInt(b.getShort());
@@ -176,6 +190,13 @@ public final class StoredResponseCodec {
                 String value = string(b, b.getInt());
                 fields.add(Map.entry(name, value));
             }
+            Optional<String> rule = Optional.empty();
+            if (version == RESPONSE_VERSION) {
+                int ruleLength = b.getInt();
+                if (ruleLength >= 0) {
+                    rule = Optional.of(string(b, ruleLength));
+                }
+            }
             int bodyLength = b.getInt();
             if (bodyLength < 0 || bodyLength != b.remaining()) {
                 return Optional.empty();
@@ -183,7 +204,7 @@ public final class StoredResponseCodec {
             byte[] body = new byte[bodyLength];
             b.get(body);
             return Optional.of(new StoredResponse(status, Headers.of(fields), body, requestTime, responseTime, tags,
-                    Instant.ofEpochSecond(Math.floorDiv(stamp, 1_000_000L), Math.floorMod(stamp, 1_000_000L) * 1000L)));
+                    Instant.ofEpochSecond(Math.floorDiv(stamp, 1_000_000L), Math.floorMod(stamp, 1_000_000L) * 1000L), rule));
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -88,10 +88,10 @@ class ApplicationTest {
         HttpResponse<String> metrics = manage("/q/metrics");
 
         assertEquals(200, metrics.statusCode());
-        double misses = sample(metrics.body(), "outrigger_requests_total{outcome=\"miss\"}");
+        double misses = sample(metrics.body(), "outrigger_requests_total{outcome=\"miss\",route=\"default\"}");
         assertTrue(misses >= 1, "a GET the cache could not answer counts as a miss: " + misses);
         assertTrue(sample(metrics.body(), "outrigger_upstream_latency_seconds_count") >= 1);
-        assertTrue(metrics.body().contains("outrigger_requests_total{outcome=\"error\"}"), "every outcome is exported from the start");
+        assertTrue(metrics.body().contains("outrigger_requests_total{outcome=\"error\",route=\"default\"}"), "every outcome is exported from the start");
         assertTrue(!metrics.body().contains("http_server_requests"), "no per-URI meters for traffic");
     }
 

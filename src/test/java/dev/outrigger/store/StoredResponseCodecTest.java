@@ -45,8 +45,29 @@ class StoredResponseCodecTest {
     @Test
     void anotherVersionIsAMiss() {
         byte[] bytes = StoredResponseCodec.encode(RESPONSE);
-        bytes[2] = (byte) (StoredResponseCodec.VERSION + 1);
+        bytes[2] = (byte) (StoredResponseCodec.RESPONSE_VERSION + 1);
         assertEquals(Optional.empty(), StoredResponseCodec.decode(bytes));
+    }
+
+    @Test
+    void aRouteRuleTravelsWithTheResponse() {
+        StoredResponse judged = RESPONSE.withRule(Optional.of("max-age=300, stale-if-error=600"));
+        StoredResponse back = StoredResponseCodec.decode(StoredResponseCodec.encode(judged)).orElseThrow();
+        assertEquals(judged, back);
+        assertEquals("max-age=300, stale-if-error=600", back.policyHeaders().first("Cache-Control").orElseThrow());
+        assertEquals(RESPONSE.headers(), back.headers(), "clients still see the origin's own headers");
+    }
+
+    @Test
+    void aVersionTwoResponseIsStillRead() {
+        // version 2: the same layout without the rule field
+        byte[] v3 = StoredResponseCodec.encode(RESPONSE);
+        int bodyAt = v3.length - 4 - RESPONSE.body().length;
+        byte[] v2 = new byte[v3.length - 4];
+        System.arraycopy(v3, 0, v2, 0, bodyAt - 4);
+        System.arraycopy(v3, bodyAt, v2, bodyAt - 4, v3.length - bodyAt);
+        v2[2] = StoredResponseCodec.VERSION;
+        assertEquals(RESPONSE, StoredResponseCodec.decode(v2).orElseThrow());
     }
 
     @Test

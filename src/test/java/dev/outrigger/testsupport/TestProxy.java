@@ -153,9 +153,15 @@ public final class TestProxy implements AutoCloseable {
         return coalescer;
     }
 
-    /** The value of {@code outrigger_requests_total{outcome=...}}. */
+    /** The value of {@code outrigger_requests_total{outcome=...}}, all routes together. */
     public double requests(String outcome) {
-        var c = registry.find("outrigger.requests").tag("outcome", outcome).counter();
+        return registry.find("outrigger.requests").tag("outcome", outcome).counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
+
+    /** The value of {@code outrigger_requests_total{outcome=...,route=...}}. */
+    public double requests(String route, String outcome) {
+        var c = registry.find("outrigger.requests").tag("outcome", outcome).tag("route", route).counter();
         return c == null ? 0 : c.count();
     }
 
