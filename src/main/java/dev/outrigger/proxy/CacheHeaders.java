@@ -36,10 +36,10 @@ final class CacheHeaders {
     /**
      * Cache-Status with the request's route and key added (RFC 9211 §2.7 {@code key}, §2.8 {@code detail}), for
      * {@code OUTRIGGER_DEBUG_HEADERS}. The key is written as an sf-string: control and non-ASCII characters
-     * (its component separators are newlines) percent-escaped.
+     * (its component separators are newlines) percent-escaped; none when the route keys nothing ({@code key} null).
      */
     static String debug(String cacheStatus, String route, String key) {
-        StringBuilder sb = new StringBuilder(cacheStatus.length() + key.length() + 40);
+        StringBuilder sb = new StringBuilder(cacheStatus.length() + (key == null ? 0 : key.length()) + 40);
         int detail = cacheStatus.indexOf("; detail=");
         if (detail >= 0) {
             // one detail parameter: the route joins what is there

@@ -158,7 +158,7 @@ final class RequestHygiene {
      * change what the application answers (scheme, host, port, prefix) becomes part of the key. Client
      * addresses (and Forwarded's {@code for}/{@code by}) are not keyed.
      */
-    private static List<KeyComponent> trustedParts(MultiMap in) {
+    static List<KeyComponent> trustedParts(MultiMap in) {
         TreeSet<String> names = new TreeSet<>();
         for (var e : in) {
             String name = e.getKey().toLowerCase(Locale.ROOT);

@@ -8,9 +8,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -28,12 +25,11 @@ public class PurgeApi {
     private static final int MAX_BODY = 1 << 20;
 
     private final PurgeBus bus;
-    /** Only a digest is kept: compared in constant time, and no length to leak. */
-    private final Optional<byte[]> tokenDigest;
+    private final AdminToken token;
 
     PurgeApi(PurgeBus bus, @ConfigProperty(name = "outrigger.admin.token") Optional<String> token) {
         this.bus = bus;
-        this.tokenDigest = token.filter(t -> !t.isBlank()).map(PurgeApi::sha256);
+        this.token = new AdminToken(token);
     }
 
     void routes(@Observes ManagementInterface management) {
@@ -49,15 +45,7 @@ public class PurgeApi {
     }
 
     private void purge(RoutingContext rc) {
-        if (tokenDigest.isEmpty()) {
-            answer(rc, 403, "the admin API is off: set OUTRIGGER_ADMIN_TOKEN to turn it on");
-            return;
-        }
-        String auth = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
-        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)
-                || !MessageDigest.isEqual(sha256(auth.substring(7).trim()), tokenDigest.get())) {
-            rc.response().putHeader("WWW-Authenticate", "Bearer");
-            answer(rc, 401, auth == null ? "missing Authorization: Bearer <token>" : "wrong token");
+        if (!token.admits(rc)) {
             return;
         }
         io.vertx.core.buffer.Buffer body = rc.body() == null ? null : rc.body().buffer();
@@ -91,17 +79,6 @@ public class PurgeApi {
     }
 
     private static void answer(RoutingContext rc, int status, String reason) {
-        rc.response().setStatusCode(status)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                .end(reason + "\n");
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always present", e);
-        }
+        AdminToken.answer(rc, status, reason);
     }
 }
