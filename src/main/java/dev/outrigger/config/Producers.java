@@ -94,7 +94,7 @@ class Producers {
                 cache.staleWhileRevalidate(), cache.staleIfError()), cache.storeResponsesWithSetCookie(),
                 config.purge().tagHeaders(), config.purge().stripTagHeaders(), cache.maxTtl(),
                 cache.keyHost().map(String::trim).filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(java.util.Locale.ROOT)),
-                cache.keep(), cache.maxVariants(), RouteConfig.compile(config, configured(redisHosts)), config.debugHeaders());
+                cache.keep(), cache.maxVariants(), RouteConfig.routes(config, configured(redisHosts)), config.debugHeaders());
     }
 
     @Produces

@@ -4,7 +4,9 @@ import dev.outrigger.rules.RouteSpec;
 import dev.outrigger.rules.Routes;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -15,6 +17,18 @@ final class RouteConfig {
     static final int MIN_SECRET_LENGTH = 16;
 
     private RouteConfig() {}
+
+    /**
+     * The routes, or a {@link ConfigurationException} naming the rule and the field (Quarkus reports it on one
+     * line, without a stack trace, and the process exits).
+     */
+    static Routes routes(OutriggerConfig config, boolean shared) {
+        try {
+            return compile(config, shared);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(e.getMessage(), Set.of("outrigger.routes"));
+        }
+    }
 
     /** {@code shared}: Redis is configured, so every replica must hash users alike. */
     static Routes compile(OutriggerConfig config, boolean shared) {

@@ -39,7 +39,7 @@ public final class Route {
         this.name = name;
         this.index = index;
         this.path = path;
-        this.methods = Set.copyOf(methods);
+        this.methods = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(methods));
         this.host = host;
         this.headers = new LinkedHashMap<>(headers);
         this.ttl = ttl;

@@ -77,7 +77,7 @@ public final class Routes {
                 throw new InvalidRule(i, name, "match.path", e.getMessage());
             }
         }
-        Set<String> methods = new HashSet<>();
+        Set<String> methods = new java.util.LinkedHashSet<>(); // as configured, for explain
         for (String method : m.methods()) {
             String upper = method.trim().toUpperCase(Locale.ROOT);
             if (!TOKEN.matcher(upper).matches()) {
