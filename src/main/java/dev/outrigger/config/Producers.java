@@ -23,6 +23,7 @@ import dev.outrigger.store.StoreStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.LaunchMode;
 import io.vertx.mutiny.redis.client.Redis;
+import dev.outrigger.rules.Routes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -87,14 +88,20 @@ class Producers {
 
     @Produces
     @Singleton
-    CacheSettings cacheSettings(OutriggerConfig config, @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts) {
+    Routes routes(OutriggerConfig config, @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts) {
+        return RouteConfig.routes(config, configured(redisHosts));
+    }
+
+    @Produces
+    @Singleton
+    CacheSettings cacheSettings(OutriggerConfig config, Routes routes) {
         var cache = config.cache();
         return new CacheSettings(cache.maxObjectSize().asLongValue(), new CachePolicy.Settings(
                 new Freshness.Heuristics(cache.heuristicFraction(), cache.heuristicMax()),
                 cache.staleWhileRevalidate(), cache.staleIfError()), cache.storeResponsesWithSetCookie(),
                 config.purge().tagHeaders(), config.purge().stripTagHeaders(), cache.maxTtl(),
                 cache.keyHost().map(String::trim).filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(java.util.Locale.ROOT)),
-                cache.keep(), cache.maxVariants(), RouteConfig.routes(config, configured(redisHosts)), config.debugHeaders());
+                cache.keep(), cache.maxVariants(), routes, config.debugHeaders());
     }
 
     @Produces

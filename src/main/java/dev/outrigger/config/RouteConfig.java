@@ -48,7 +48,9 @@ final class RouteConfig {
             LOG.info("per-user routes hash identities with a random key of this process (no OUTRIGGER_KEY_SECRET; "
                     + "set one when replicas share Redis)");
         }
-        return Routes.compile(specs, secret);
+        Routes routes = Routes.compile(specs, secret);
+        routes.warnings().forEach(LOG::warn);
+        return routes;
     }
 
     private static RouteSpec spec(OutriggerConfig.Route r) {

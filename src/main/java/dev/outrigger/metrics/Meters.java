@@ -34,6 +34,7 @@ public final class Meters {
     private final Counter purgedHard;
     private final Counter purgedSoft;
     private final Counter variantsCapped;
+    private final Counter captures;
     private final Counter connectionsRefused;
 
     public Meters(MeterRegistry registry) {
@@ -53,6 +54,9 @@ public final class Meters {
                 .register(registry);
         variantsCapped = counter("outrigger.cache.variants.capped",
                 "Responses served but not stored because their URL already holds the most variants allowed");
+        captures = counter("outrigger.cache.captures",
+                "Responses judged storable and copied as they stream to the client (stored when they end within the "
+                        + "object size limit); with outrigger_requests_total, the share of traffic the rules let the cache keep");
         connectionsRefused = counter("outrigger.client.connections.refused",
                 "Client connections refused on the traffic port because the pod's connection cap was reached");
     }
@@ -71,6 +75,11 @@ public final class Meters {
     /** A response for one more variant of a URL that holds the most allowed was not stored. */
     public void variantsCapped() {
         variantsCapped.increment();
+    }
+
+    /** A response was judged storable: its body is copied as it streams. */
+    public void captured() {
+        captures.increment();
     }
 
     /** A looked-up entry turned out purged. */

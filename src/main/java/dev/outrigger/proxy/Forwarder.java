@@ -63,13 +63,13 @@ final class Forwarder implements Upstream {
 
     void handle(HttpServerRequest req) {
         MultiMap in = req.headers();
-        Inbound inbound;
+        Inbound checked;
         switch (hygiene.check(req)) {
             case RequestHygiene.Rejected r -> {
                 reject(req, r.status(), r.reason());
                 return;
             }
-            case RequestHygiene.Accepted a -> inbound = cache.route(req, a.inbound());
+            case RequestHygiene.Accepted a -> checked = a.inbound();
         }
         String transferEncoding = in.get(HttpHeaders.TRANSFER_ENCODING);
         if (transferEncoding != null && !lastCodingIsChunked(transferEncoding)) {
@@ -83,7 +83,15 @@ final class Forwarder implements Upstream {
             return;
         }
         req.pause();
-        if (HeaderRules.isUpgrade(in)) {
+        boolean safe = req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD;
+        boolean upgrade = HeaderRules.isUpgrade(in);
+        // A body or a method override on a GET is meaning the cache key does not hold; If-Match and
+        // If-Unmodified-Since are preconditions the origin evaluates (RFC 9110 §13.2.2: 412 before 200)
+        boolean uncached = upgrade || safe && (checked.hasBody() || checked.methodOverride() || in.contains("If-Match")
+                || in.contains("If-Unmodified-Since"));
+        // only a request the cache handles is rewritten as its route keys it
+        Inbound inbound = cache.route(req, checked, !uncached);
+        if (upgrade) {
             upstream(req, inbound, req.method(), true, Headers.EMPTY, Set.of()).onComplete(ar -> {
                 if (ar.failed()) {
                     failUpstream(req, inbound, ar.cause());
@@ -93,12 +101,9 @@ final class Forwarder implements Upstream {
                     tunnel(req, inbound, ar.result().creq, ar.result().start);
                 }
             });
-        } else if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
+        } else if (!safe) {
             forward(req, inbound, cache.unsafe(req, inbound));
-        } else if (inbound.hasBody() || inbound.methodOverride() || in.contains("If-Match")
-                || in.contains("If-Unmodified-Since")) {
-            // A body or a method override on a GET is meaning the cache key does not hold; If-Match and
-            // If-Unmodified-Since are preconditions the origin evaluates (RFC 9110 §13.2.2: 412 before 200)
+        } else if (uncached) {
             forward(req, inbound, ResponseCache.bypass("request"));
         } else {
             cache.handle(req, inbound, this);

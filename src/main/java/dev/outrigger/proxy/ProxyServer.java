@@ -2,7 +2,7 @@ package dev.outrigger.proxy;
 
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
-import dev.outrigger.purge.Purges;
+import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.upstream.UpstreamHealth;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -13,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The traffic port: one {@link ProxyVerticle} per configured event loop, all on one port, sharing one
- * cache store, one {@link Coalescer}, one set of {@link Purges} and one count of open client connections
+ * cache store, one {@link Coalescer}, one {@link PurgeBus} and one count of open client connections
  * (a pod's). Plain Java, no CDI, so tests can run several of them side by side.
  */
 public final class ProxyServer {
@@ -30,7 +30,7 @@ public final class ProxyServer {
 
     /** Starts listening on the configured port; port 0 binds one random port that every event loop shares. */
     public static Future<ProxyServer> start(Vertx vertx, ProxySettings settings, CacheSettings cacheSettings,
-                                            TieredResponses store, Coalescer coalescer, Purges purges, UpstreamHealth health,
+                                            TieredResponses store, Coalescer coalescer, PurgeBus purgeBus, UpstreamHealth health,
                                             Meters meters, Clock clock) {
         // Vert.x shares a listening socket between servers asking for the same port; a negative port is a
         // random one shared the same way, where 0 would give every event loop a port of its own.
@@ -41,7 +41,7 @@ public final class ProxyServer {
         meters.clientConnections(connections::open);
         meters.routes(cacheSettings.routes().names());
         return vertx.deployVerticle(() -> {
-                    ProxyVerticle v = new ProxyVerticle(settings, bind, meters, clock, cacheSettings, store, coalescer, purges,
+                    ProxyVerticle v = new ProxyVerticle(settings, bind, meters, clock, cacheSettings, store, coalescer, purgeBus,
                             connections, health);
                     verticles.add(v);
                     return v;

@@ -2,7 +2,7 @@ package dev.outrigger.proxy;
 
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
-import dev.outrigger.purge.Purges;
+import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.upstream.UpstreamHealth;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
@@ -28,7 +28,7 @@ final class ProxyVerticle extends AbstractVerticle {
     private final CacheSettings cacheSettings;
     private final TieredResponses store;
     private final Coalescer coalescer;
-    private final Purges purges;
+    private final PurgeBus purgeBus;
     private final ClientConnections connections;
     private final UpstreamHealth health;
     private volatile int actualPort;
@@ -36,14 +36,14 @@ final class ProxyVerticle extends AbstractVerticle {
     private HttpClient tunnelClient;
 
     ProxyVerticle(ProxySettings settings, int port, Meters meters, Clock clock, CacheSettings cacheSettings,
-                  TieredResponses store, Coalescer coalescer, Purges purges, ClientConnections connections, UpstreamHealth health) {
+                  TieredResponses store, Coalescer coalescer, PurgeBus purgeBus, ClientConnections connections, UpstreamHealth health) {
         this.settings = settings;
         this.health = health;
         this.connections = connections;
         this.cacheSettings = cacheSettings;
         this.store = store;
         this.coalescer = coalescer;
-        this.purges = purges;
+        this.purgeBus = purgeBus;
         this.port = port;
         this.meters = meters;
         this.clock = clock;
@@ -60,7 +60,7 @@ final class ProxyVerticle extends AbstractVerticle {
         tunnelClient = vertx.createHttpClient(clientOptions(),
                 new PoolOptions().setHttp1MaxSize(settings.maxUpstreamConnections()));
         Forwarder forwarder = new Forwarder(client, tunnelClient, settings, meters, clock,
-                new ResponseCache(store, cacheSettings, coalescer, purges, meters, clock, health), health);
+                new ResponseCache(store, cacheSettings, coalescer, purgeBus, meters, clock, health), health);
         HttpServerOptions options = serverOptions();
         HttpServer server = vertx.createHttpServer(options)
                 .connectionHandler(new ConnectionAdmission(connections, meters, options, settings.requestHeadTimeout()))

@@ -15,13 +15,17 @@ import dev.outrigger.policy.CachePolicy.Revalidate;
 import dev.outrigger.policy.CachePolicy.StaleOk;
 import dev.outrigger.policy.Conditional;
 import dev.outrigger.policy.Headers;
+import dev.outrigger.purge.Purge;
+import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.purge.Purges;
+import dev.outrigger.rules.KeyComponent;
 import dev.outrigger.rules.Route;
 import dev.outrigger.rules.Routes;
 import dev.outrigger.proxy.StoredResponses.Found;
 import dev.outrigger.store.StoredResponse;
 import dev.outrigger.upstream.UpstreamHealth;
 import io.smallrye.mutiny.Uni;
+import org.jboss.logging.Logger;
 import dev.outrigger.policy.RequestTarget;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -58,13 +62,16 @@ final class ResponseCache {
     private final Meters meters;
     private final Clock clock;
     private final Coalescer coalescer;
+    private static final Logger LOG = Logger.getLogger(ResponseCache.class);
     private final Purges purges;
+    private final PurgeBus purgeBus;
     private final Routes routes;
     /** In place of a lookup time: act without coalescing. */
     private static final long ALONE = Long.MIN_VALUE;
 
-    ResponseCache(TieredResponses store, CacheSettings settings, Coalescer coalescer, Purges purges, Meters meters, Clock clock,
+    ResponseCache(TieredResponses store, CacheSettings settings, Coalescer coalescer, PurgeBus purgeBus, Meters meters, Clock clock,
                   UpstreamHealth health) {
+        Purges purges = purgeBus.purges();
         this.settings = settings;
         this.retention = new Retention(settings, clock);
         this.responses = new StoredResponses(store, settings, retention, coalescer, meters, clock);
@@ -72,17 +79,20 @@ final class ResponseCache {
         this.parts = new CacheParts(retention, responses, writer, purges, meters, clock, health);
         this.coalescer = coalescer;
         this.purges = purges;
+        this.purgeBus = purgeBus;
         this.routes = settings.routes();
         this.meters = meters;
         this.clock = clock;
     }
 
     /**
-     * The request as its route takes it. A GET or HEAD on a route that caches is forwarded as keyed (query as
-     * the route keeps it; only keyed cookies). Any other method keeps its target and headers, and is keyed as
-     * a GET for the same target would be: that is what it invalidates.
+     * The request as its route takes it. A GET or HEAD the cache will handle ({@code cached}) on a route that
+     * caches is forwarded as keyed (query as the route keeps it; only keyed cookies). Any other method keeps
+     * its target and headers, and is keyed as a GET for the same target would be: that is what it
+     * invalidates. A GET or HEAD the cache will not handle (an upgrade, a body, a precondition) is only named
+     * by its route, for the meters, and reaches the application as it came.
      */
-    Inbound route(HttpServerRequest req, Inbound inbound) {
+    Inbound route(HttpServerRequest req, Inbound inbound, boolean cached) {
         if (routes.isEmpty() || inbound.target().equals("*")) {
             return inbound;
         }
@@ -93,7 +103,7 @@ final class ResponseCache {
         if (route == Route.DEFAULT) {
             return inbound;
         }
-        if (safe && !route.lookup() && !route.store()) {
+        if (safe && (!cached || !route.lookup() && !route.store())) {
             return inbound.routed(Route.Routed.passing(route, inbound.target()), false); // left as it came
         }
         Route.Routed routed = route.route(inbound.target(), in::getAll, match.variables());
@@ -123,6 +133,13 @@ final class ResponseCache {
             return;
         }
         String key = key(inbound);
+        if (!route.lookup() && requestCc.has("only-if-cached")) {
+            // RFC 9111 §5.2.1.7: nothing this route stores may answer, so nothing usable is stored
+            req.resume();
+            meters.outcome(route.name(), CacheOutcome.BYPASS);
+            ErrorResponse.send(req, 504, "only-if-cached: this route is not answered from the cache", false);
+            return;
+        }
         if (!route.lookup()) {
             // refreshes the cache without answering from it: always forwarded, stored when it may be
             fwd.forward(req, inbound, new Fetch(parts, req, inbound, fwd, request, key, Optional.empty(),
@@ -247,16 +264,28 @@ final class ResponseCache {
                 if (safe || status < 200 || status >= 400) {
                     return null;
                 }
-                List<String> keys = new ArrayList<>();
-                keys.add(key(inbound));
+                List<Inbound> targets = new ArrayList<>();
+                targets.add(inbound);
                 for (String field : new String[] {"Location", "Content-Location"}) {
                     sameHostTarget(inbound.authority(), inbound.target(), response.getHeader(field))
                             .flatMap(RequestTarget::normalize)
-                            .ifPresent(target -> keys.add(key(route(req, new Inbound(inbound.scheme(), inbound.authority(), target,
-                                    inbound.forwarding(), false, false)))));
+                            .ifPresent(target -> targets.add(route(req, new Inbound(inbound.scheme(), inbound.authority(), target,
+                                    inbound.forwarding(), false, false), false)));
+                }
+                List<Uni<Void>> removals = new ArrayList<>(targets.stream().map(ResponseCache::key).distinct()
+                        .map(responses::invalidate).toList());
+                List<String> urls = targets.stream().filter(ResponseCache::keyedPerVariant).map(ResponseCache::url).distinct().toList();
+                if (!urls.isEmpty()) {
+                    // The key holds the request's own header, cookie or query variant; the others of the URL
+                    // go by a purge of the URL (RFC 9111 §4.4), on every replica.
+                    removals.add(purgeBus.purge(new Purge(urls, List.of(), List.of(), false, false, 0))
+                            .onFailure().recoverWithItem(failed -> {
+                                LOG.debugf("invalidation of %s reached this replica only: %s", urls, failed);
+                                return null;
+                            }));
                 }
                 Promise<Void> done = Promise.promise();
-                Uni.join().all(keys.stream().distinct().map(responses::invalidate).toList()).andCollectFailures()
+                Uni.join().all(removals).andCollectFailures()
                         .subscribe().with(ok -> Contexts.onContext(context, done::complete),
                                 failed -> Contexts.onContext(context, done::complete));
                 return done.future();
@@ -320,6 +349,22 @@ final class ResponseCache {
             return;
         }
         coalescer.join(key, lookedUpAt, new Refresh(parts, req, inbound, fwd, request, key, stored));
+    }
+
+    /**
+     * A routed request whose key holds the route's header or cookie components, but not a user: a write invalidates the other variants of its URL too. A per-user route's entries are each
+     * user's own; a write by one user leaves the others' alone (and, of its own, the variant it carried).
+     */
+    private static boolean keyedPerVariant(Inbound inbound) {
+        Route.Routed r = inbound.routing();
+        return r.components().stream().anyMatch(c -> c.kind() == KeyComponent.Kind.HEADER || c.kind() == KeyComponent.Kind.COOKIE)
+                && r.components().stream().noneMatch(c -> c.kind() == KeyComponent.Kind.USER);
+    }
+
+    /** The URL a purge names for a routed request: its keyed target on its host. */
+    private static String url(Inbound inbound) {
+        String target = inbound.routing().target();
+        return inbound.authority().isEmpty() ? target : inbound.scheme() + "://" + inbound.authority() + target;
     }
 
     /** What purges make of a stored response to this request's target. */

@@ -221,6 +221,7 @@ final class StoredResponses {
             tags = java.util.stream.Stream.concat(tags.stream(), routeTags.stream()).distinct().toList();
         }
         List<String> allTags = tags;
+        meters.captured();
         Runnable stored = retention.reusable(status, Retention.judged(headers, rule), new Freshness.Timing(requestTime, responseTime))
                 ? filled : notShared;
         return new Exchange.Capture(settings.maxObjectSize(),

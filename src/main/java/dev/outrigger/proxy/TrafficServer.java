@@ -59,7 +59,7 @@ public class TrafficServer {
                 .ifNoItem().after(SUBSCRIPTION_WAIT).recoverWithItem((Void) null)
                 .onFailure().recoverWithItem((Void) null)
                 .await().atMost(SUBSCRIPTION_WAIT.plusSeconds(1));
-        server = ProxyServer.start(vertx, settings, cacheSettings, store, coalescer, purgeBus.purges(), health, meters, clock)
+        server = ProxyServer.start(vertx, settings, cacheSettings, store, coalescer, purgeBus, health, meters, clock)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.infof("Outrigger listening on %s:%d, forwarding to %s (%d event loops)",
                 settings.host(), server.port(), settings.upstreamAuthority(), settings.eventLoops());

@@ -3,8 +3,11 @@ package dev.outrigger.purge;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import dev.outrigger.policy.RequestTarget;
+import dev.outrigger.rules.Routes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -95,6 +98,32 @@ public record Purge(List<String> urls, List<String> tags, List<String> prefixes,
             }
         }
         return new Purge(urls, tags, prefixes, all, soft, issuedAt);
+    }
+
+    /**
+     * The same purge naming each URL also as the routes that may take it key it (query filtered and sorted):
+     * entries are checked against the target as keyed, so a purge by URL reaches every key of the URL however
+     * its route spells it.
+     */
+    public Purge keyedAs(Routes routes) {
+        if (routes.isEmpty() || urls.isEmpty()) {
+            return this;
+        }
+        List<String> named = new ArrayList<>(urls);
+        for (String url : urls) {
+            if (url.startsWith("/")) {
+                RequestTarget.normalize(url).ifPresent(target -> routes.keyedTargets(null, target).stream()
+                        .filter(t -> !named.contains(t)).forEach(named::add));
+                continue;
+            }
+            RequestTarget.absolute(url).ifPresent(a -> {
+                String authority = RequestTarget.authority(a.authority(), a.scheme()).orElse(a.authority().toLowerCase(Locale.ROOT));
+                RequestTarget.normalize(a.pathAndQuery()).ifPresent(target -> routes.keyedTargets(authority, target).stream()
+                        .map(keyed -> a.scheme() + "://" + authority + keyed)
+                        .filter(u -> !named.contains(u)).forEach(named::add));
+            });
+        }
+        return new Purge(named, tags, prefixes, all, soft, issuedAtMillis);
     }
 
     /** The same purge, issued at {@code millis} (epoch ms). */

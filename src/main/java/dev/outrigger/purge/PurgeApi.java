@@ -1,5 +1,6 @@
 package dev.outrigger.purge;
 
+import dev.outrigger.rules.Routes;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -26,9 +27,11 @@ public class PurgeApi {
 
     private final PurgeBus bus;
     private final AdminToken token;
+    private final Routes routes;
 
-    PurgeApi(PurgeBus bus, @ConfigProperty(name = "outrigger.admin.token") Optional<String> token) {
+    PurgeApi(PurgeBus bus, Routes routes, @ConfigProperty(name = "outrigger.admin.token") Optional<String> token) {
         this.bus = bus;
+        this.routes = routes;
         this.token = new AdminToken(token);
     }
 
@@ -60,16 +63,17 @@ public class PurgeApi {
             answer(rc, 400, e.getMessage());
             return;
         }
-        bus.purge(p).subscribe().with(
+        Purge named = p;
+        bus.purge(p.keyedAs(routes)).subscribe().with(
                 ok -> rc.response().setStatusCode(200)
                         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                         .end(new JsonObject()
-                                .put("urls", p.urls().size())
-                                .put("tags", p.tags().size())
-                                .put("prefixes", p.prefixes().size())
-                                .put("all", p.all())
-                                .put("soft", p.soft())
+                                .put("urls", named.urls().size())
+                                .put("tags", named.tags().size())
+                                .put("prefixes", named.prefixes().size())
+                                .put("all", named.all())
+                                .put("soft", named.soft())
                                 .encode() + "\n"),
                 failed -> {
                     LOG.warnf("purge applied on this replica only: %s", failed.toString());

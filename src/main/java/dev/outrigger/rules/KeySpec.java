@@ -175,10 +175,12 @@ final class KeySpec {
     }
 
     /** Whitespace collapsed and list members trimmed, as Vary values are (RFC 9111 §4.1). */
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
     static String normalize(String value) {
         StringBuilder sb = new StringBuilder();
         for (String element : value.split(",")) {
-            String e = element.trim().replaceAll("\\s+", " ");
+            String e = WHITESPACE.matcher(element.trim()).replaceAll(" ");
             if (!e.isEmpty()) {
                 sb.append(sb.isEmpty() ? "" : ", ").append(e);
             }

@@ -56,7 +56,7 @@ final class PathPattern {
                     throw new IllegalArgumentException("variable {" + name + "} appears twice");
                 }
                 variables.add(name);
-                re.append("(?<").append(name).append(">[^/]+)");
+                re.append("([^/]+)"); // numbered: Java group names allow no '_'; "(?:/.*)?" captures nothing
                 continue;
             }
             if (s.contains("{") || s.contains("}")) {
@@ -77,8 +77,8 @@ final class PathPattern {
             return Optional.of(Map.of());
         }
         Map<String, String> values = new LinkedHashMap<>();
-        for (String name : variables) {
-            values.put(name, m.group(name));
+        for (int i = 0; i < variables.size(); i++) {
+            values.put(variables.get(i), m.group(i + 1));
         }
         return Optional.of(values);
     }

@@ -72,6 +72,35 @@ public final class Route {
         return key.perUser();
     }
 
+    /**
+     * Whether it may take a GET for {@code hostName} (null: any host) and {@code path}, whatever the request's
+     * headers: its variables, or empty. {@link #certain} says when it takes every such request.
+     */
+    Optional<Map<String, String>> mayTake(String hostName, String path) {
+        if (!methods.isEmpty() && !methods.contains("GET")) {
+            return Optional.empty();
+        }
+        if (hostName != null && host != null && !host.matcher(hostName).matches()) {
+            return Optional.empty();
+        }
+        return this.path == null ? Optional.of(Map.of()) : this.path.match(path);
+    }
+
+    /** The target as this route keys (and forwards) it: the query filtered and sorted. */
+    String keyedTarget(String target) {
+        return key.query(target);
+    }
+
+    /** It takes every GET that {@link #mayTake} admits for a request naming {@code hostName} (null: any). */
+    boolean certain(String hostName) {
+        return headers.isEmpty() && (host == null || hostName != null);
+    }
+
+    /** The methods it takes, as configured; empty: any. */
+    Set<String> methods() {
+        return methods;
+    }
+
     public RouteTtl ttl() {
         return ttl;
     }
@@ -82,21 +111,24 @@ public final class Route {
      * @param headers the request's header lines by name (lowercase)
      */
     Optional<Map<String, String>> match(String method, String hostName, String requestPath, Function<String, List<String>> headers) {
-        return whyNot(method, hostName, requestPath, headers) == null
-                ? Optional.of(path == null ? Map.of() : path.match(requestPath).orElseThrow())
-                : Optional.empty();
+        Optional<Map<String, String>> variables = path == null ? Optional.of(Map.of()) : path.match(requestPath);
+        return variables.isPresent() && whyNotBesidesPath(method, hostName, headers) == null ? variables : Optional.empty();
     }
 
     /** Why this route does not take the request; null when it does. */
     String whyNot(String method, String hostName, String requestPath, Function<String, List<String>> request) {
+        if (path != null && path.match(requestPath).isEmpty()) {
+            return "path does not match " + path;
+        }
+        return whyNotBesidesPath(method, hostName, request);
+    }
+
+    private String whyNotBesidesPath(String method, String hostName, Function<String, List<String>> request) {
         if (!methods.isEmpty() && !methods.contains(method)) {
             return "method " + method + " is not one of " + methods;
         }
         if (host != null && !host.matcher(hostName).matches()) {
             return "host " + hostName + " does not match " + host.pattern();
-        }
-        if (path != null && path.match(requestPath).isEmpty()) {
-            return "path does not match " + path;
         }
         for (var h : headers.entrySet()) {
             List<String> values = request.apply(h.getKey());
@@ -112,6 +144,9 @@ public final class Route {
 
     /** How this route takes the request whose target and headers are given (it matched, with {@code variables}). */
     public Routed route(String target, Function<String, List<String>> request, Map<String, String> variables) {
+        // Header conditions choose the policy, not the content: requests for one URL that different routes
+        // take share its entries (a refresh or preview route relies on it). Content that differs by a header
+        // is keyed by key.headers or the origin's Vary.
         KeySpec.Keyed keyed = key.apply(target, request);
         List<String> expanded = new ArrayList<>(tags.size());
         for (String template : tags) {

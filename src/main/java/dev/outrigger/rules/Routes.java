@@ -29,9 +29,15 @@ public final class Routes {
     private static final Set<String> CREDENTIALS = Set.of("authorization", "cookie", "proxy-authorization");
 
     private final List<Route> routes;
+    private final List<String> warnings;
 
     private Routes(List<Route> routes) {
+        this(routes, List.of());
+    }
+
+    private Routes(List<Route> routes, List<String> warnings) {
         this.routes = List.copyOf(routes);
+        this.warnings = List.copyOf(warnings);
     }
 
     /** Refused configuration: the message names the route and the field. */
@@ -51,10 +57,16 @@ public final class Routes {
         List<Route> compiled = new ArrayList<>();
         Set<String> names = new HashSet<>();
         UserHash hash = secret.filter(s -> s.length > 0).map(UserHash::new).orElse(null);
+        List<String> warnings = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) {
-            compiled.add(compile(i, specs.get(i), names, hash));
+            Route route = compile(i, specs.get(i), names, hash);
+            compiled.add(route);
+            if (route.methods().contains("GET") && !route.methods().contains("HEAD")) {
+                warnings.add("outrigger.routes[" + i + "] (" + route.name() + "): match.methods lists GET without HEAD: a HEAD "
+                        + "for the same URL takes another route, so another key and lifetime");
+            }
         }
-        return new Routes(compiled);
+        return new Routes(compiled, warnings);
     }
 
     private static Route compile(int i, RouteSpec spec, Set<String> names, UserHash hash) {
@@ -85,6 +97,13 @@ public final class Routes {
             }
             methods.add(upper);
         }
+        if (m.host().isPresent()) {
+            String h = m.host().get().trim();
+            if (h.isEmpty() || h.indexOf(':', h.lastIndexOf(']') + 1) >= 0) {
+                throw new InvalidRule(i, name, "match.host", "'" + h + "': a host name without port (an IPv6 address in brackets); "
+                        + "routes match on names");
+            }
+        }
         Pattern host = m.host().map(h -> Globs.value(h.trim().toLowerCase(Locale.ROOT), true)).orElse(null);
         Map<String, Pattern> headers = new LinkedHashMap<>();
         for (var h : m.headers().entrySet()) {
@@ -105,9 +124,9 @@ public final class Routes {
             case "override" -> RouteTtl.Mode.OVERRIDE;
             default -> throw new InvalidRule(i, name, "ttl-mode", "'" + spec.ttlMode() + "': use respect-origin, fallback or override");
         };
-        nonNegative(i, name, "ttl", spec.ttl());
-        nonNegative(i, name, "stale-while-revalidate", spec.staleWhileRevalidate());
-        nonNegative(i, name, "stale-if-error", spec.staleIfError());
+        seconds(i, name, "ttl", spec.ttl());
+        seconds(i, name, "stale-while-revalidate", spec.staleWhileRevalidate());
+        seconds(i, name, "stale-if-error", spec.staleIfError());
         Map<Integer, Duration> statusTtl = new LinkedHashMap<>();
         for (var e : spec.statusTtl().entrySet()) {
             int status;
@@ -119,7 +138,7 @@ public final class Routes {
             if (status < 200 || status > 599 || status == 206 || status == 304) {
                 throw new InvalidRule(i, name, "status-ttl." + status, "only final statuses 200-599 other than 206 and 304 are stored");
             }
-            nonNegative(i, name, "status-ttl." + status, Optional.of(e.getValue()));
+            seconds(i, name, "status-ttl." + status, Optional.of(e.getValue()));
             statusTtl.put(status, e.getValue());
         }
         if (mode != RouteTtl.Mode.RESPECT_ORIGIN && spec.ttl().isEmpty() && statusTtl.isEmpty()) {
@@ -175,6 +194,14 @@ public final class Routes {
                 throw new InvalidRule(i, name, "per-user", "needs OUTRIGGER_KEY_SECRET (outrigger.key-secret), the key of the hash that stands for the user in cache keys");
             }
         }
+        if (userHeader != null && keyHeaders.contains(userHeader)) {
+            throw new InvalidRule(i, name, "key.headers", userHeader + " is the per-user identity: per-user keys a hash of it; "
+                    + "keying it as well would put the raw value in the key");
+        }
+        if (userCookie != null && cookies.contains(userCookie)) {
+            throw new InvalidRule(i, name, "key.cookies", userCookie + " is the per-user identity: per-user keys a hash of it; "
+                    + "keying it as well would put the raw value in the key");
+        }
         for (String template : spec.tags()) {
             if (template.isBlank() || template.chars().anyMatch(c -> c <= ' ' || c == ',')) {
                 throw new InvalidRule(i, name, "tags", "'" + template + "': a tag has no spaces or commas");
@@ -186,6 +213,10 @@ public final class Routes {
                             + "}, which match.path does not capture");
                 }
             }
+            String literal = TAG_VARIABLE.matcher(template).replaceAll("");
+            if (literal.contains("{") || literal.contains("}")) {
+                throw new InvalidRule(i, name, "tags", "'" + template + "': a variable is written {name}");
+            }
         }
         KeySpec key = new KeySpec(k.include().stream().map(String::trim).toList(), k.exclude().stream().map(String::trim).toList(),
                 k.ignoreQuery(), k.sortQuery(), keyHeaders, cookies, userHeader, userCookie, userHeader == null && userCookie == null ? null : hash);
@@ -193,9 +224,13 @@ public final class Routes {
         return new Route(name, i, path, methods, host, headers, ttl, key, spec.lookup(), spec.store(), spec.tags());
     }
 
-    private static void nonNegative(int i, String name, String field, Optional<Duration> d) {
+    /** Lifetimes become Cache-Control directives, which count whole seconds (RFC 9111 §1.2.2). */
+    private static void seconds(int i, String name, String field, Optional<Duration> d) {
         if (d.isPresent() && d.get().isNegative()) {
             throw new InvalidRule(i, name, field, "must not be negative");
+        }
+        if (d.isPresent() && d.get().getNano() != 0) {
+            throw new InvalidRule(i, name, field, d.get() + " is not whole seconds: Cache-Control lifetimes count seconds");
         }
     }
 
@@ -228,6 +263,34 @@ public final class Routes {
         return DEFAULT;
     }
 
+    /**
+     * The targets a GET for {@code target} may be keyed by, other than itself: what a purge by URL must name
+     * too, since entries are checked against the target as their route keyed it. Every route that may take the
+     * request counts (its header conditions cannot be known), up to one that surely does.
+     *
+     * @param host the normalised authority, or null for a purge that names a path on any host
+     * @param target the normalised origin-form target
+     */
+    public List<String> keyedTargets(String host, String target) {
+        String hostName = host == null ? null : hostName(host);
+        int q = target.indexOf('?');
+        String path = q < 0 ? target : target.substring(0, q);
+        List<String> targets = new ArrayList<>();
+        for (Route r : routes) {
+            if (r.mayTake(hostName, path).isEmpty()) {
+                continue;
+            }
+            String keyed = r.keyedTarget(target);
+            if (!keyed.equals(target) && !targets.contains(keyed)) {
+                targets.add(keyed);
+            }
+            if (r.certain(hostName)) {
+                break;
+            }
+        }
+        return targets;
+    }
+
     /** For explain: each route in order, with why it did not take the request, up to the one that did. */
     public List<Map<String, Object>> trace(String method, String host, String path, Function<String, List<String>> headers) {
         String hostName = hostName(host);
@@ -254,6 +317,11 @@ public final class Routes {
         routes.forEach(r -> names.add(r.name()));
         names.add(Route.DEFAULT.name());
         return names;
+    }
+
+    /** What compiled but is likely not what was meant, one line each (logged at start-up). */
+    public List<String> warnings() {
+        return warnings;
     }
 
     public boolean isEmpty() {

@@ -193,6 +193,9 @@ public final class StoredResponseCodec {
             Optional<String> rule = Optional.empty();
             if (version == RESPONSE_VERSION) {
                 int ruleLength = b.getInt();
+                if (ruleLength < -1) {
+                    return Optional.empty();
+                }
                 if (ruleLength >= 0) {
                     rule = Optional.of(string(b, ruleLength));
                 }

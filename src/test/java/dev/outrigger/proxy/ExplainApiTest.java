@@ -171,4 +171,21 @@ class ExplainApiTest {
         String search = get("/api/search?q=boots&utm_source=x").header("Cache-Status");
         assertTrue(search.contains("detail=\"route=search\"; key=\"http://shop.example/api/search?q=boots\""), search);
     }
+
+    @Test
+    void aPurgeByUrlThroughTheAdminApiReachesWhatTheRouteKeyed() throws Exception {
+        origin.respond("/api/search", OriginServer.Response.ok("boots, sorted").header("Cache-Control", "max-age=600"));
+        get("/api/search?sort=price&q=boots&utm_source=mail");
+        Await.until(() -> {
+            try {
+                return "HIT".equals(get("/api/search?q=boots&sort=price").header("X-Cache"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "the search stored under its keyed target");
+        admin().contentType("application/json").body("{\"urls\":[\"/api/search?utm_campaign=x&sort=price&q=boots\"]}")
+                .when().post("/admin/purge")
+                .then().statusCode(200).body("urls", equalTo(1));
+        assertEquals("MISS", get("/api/search?q=boots&sort=price").header("X-Cache"), "the purge named the URL as the route keys it");
+    }
 }

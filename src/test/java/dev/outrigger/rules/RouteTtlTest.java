@@ -64,8 +64,8 @@ class RouteTtlTest {
         RouteTtl ttl = new RouteTtl(RouteTtl.Mode.RESPECT_ORIGIN, Optional.empty(), Map.of(), Optional.of(Duration.ofSeconds(30)),
                 Optional.of(Duration.ofMinutes(10)));
         assertEquals(Optional.of("max-age=60, stale-if-error=900, stale-while-revalidate=30"),
-                ttl.cacheControl(200, Headers.of("Cache-Control", "max-age=60, stale-if-error=900"), TIMING, Freshness.Heuristics.DEFAULT)
-                        .map(cc -> cc.replace("stale-if-error=900, stale-while-revalidate=30", "stale-if-error=900, stale-while-revalidate=30")));
+                ttl.cacheControl(200, Headers.of("Cache-Control", "max-age=60, stale-if-error=900"), TIMING, Freshness.Heuristics.DEFAULT),
+                "the origin's longer stale-if-error stands");
         assertEquals(Optional.of("max-age=60, stale-while-revalidate=30, stale-if-error=600"),
                 ttl.cacheControl(200, Headers.of("Cache-Control", "max-age=60"), TIMING, Freshness.Heuristics.DEFAULT));
     }

@@ -11,6 +11,7 @@ import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import java.time.Duration;
 import dev.outrigger.metrics.Meters;
+import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.purge.Purges;
 import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.proxy.ProxyServer;
@@ -53,7 +54,7 @@ public final class StandaloneProxy {
         }
         ProxyServer server = ProxyServer.start(vertx, settings, CacheSettings.DEFAULT, store,
                         new Coalescer(vertx, leases, CoalesceSettings.DEFAULT, clock, Coalescer.Listener.NONE, store),
-                        new Purges(clock, Duration.ofMillis(100), CacheSettings.DEFAULT.maxTtl()),
+                        PurgeBus.local(new Purges(clock, Duration.ofMillis(100), CacheSettings.DEFAULT.maxTtl()), PurgeBus.Listener.NONE),
                         new UpstreamHealth(UpstreamHealth.Settings.DEFAULT, clock, meters.upstreamListener()), meters, clock)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         System.out.println("PORT " + server.port());

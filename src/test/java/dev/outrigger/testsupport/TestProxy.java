@@ -47,7 +47,7 @@ public final class TestProxy implements AutoCloseable {
         purgeBus = purgeBusFactory.create(vertx, purges, meters.purgeListener(purges::size));
         health = new UpstreamHealth(UpstreamHealth.Settings.DEFAULT, clock, meters.upstreamListener());
         try {
-            server = ProxyServer.start(vertx, settings, cache, cacheStore, coalescer, purges, health, meters, clock)
+            server = ProxyServer.start(vertx, settings, cache, cacheStore, coalescer, purgeBus, health, meters, clock)
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
@@ -98,7 +98,12 @@ public final class TestProxy implements AutoCloseable {
 
     /** A GET on a connection of its own, with {@code Host: shop.test} and {@code headers} ("Name: value"). */
     public RawHttp.Response get(String target, String... headers) throws java.io.IOException {
-        StringBuilder req = new StringBuilder("GET " + target + " HTTP/1.1\nHost: " + HOST + "\n");
+        return request("GET", target, headers);
+    }
+
+    /** A bodiless request on a connection of its own, with {@code Host: shop.test} and {@code headers} ("Name: value"). */
+    public RawHttp.Response request(String method, String target, String... headers) throws java.io.IOException {
+        StringBuilder req = new StringBuilder(method + " " + target + " HTTP/1.1\nHost: " + HOST + "\n");
         for (String h : headers) {
             req.append(h).append('\n');
         }
