@@ -22,6 +22,7 @@ import dev.outrigger.store.RedisStore;
 import dev.outrigger.store.StoreStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.mutiny.redis.client.Redis;
 import dev.outrigger.rules.Routes;
 import jakarta.enterprise.inject.Disposes;
@@ -100,7 +101,7 @@ class Producers {
                 new Freshness.Heuristics(cache.heuristicFraction(), cache.heuristicMax()),
                 cache.staleWhileRevalidate(), cache.staleIfError()), cache.storeResponsesWithSetCookie(),
                 config.purge().tagHeaders(), config.purge().stripTagHeaders(), cache.maxTtl(),
-                cache.keyHost().map(String::trim).filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(java.util.Locale.ROOT)),
+                cache.keyHost().map(String::trim).filter(h -> !h.isEmpty()).map(Producers::keyHost),
                 cache.keep(), cache.maxVariants(), routes, config.debugHeaders());
     }
 
@@ -211,5 +212,15 @@ class Producers {
             meters.l1Bytes(built.store()::localBytes);
         }
         return built;
+    }
+
+    /**
+     * The key host as request authorities are normalised (lowercase, default port dropped), so that purges by
+     * URL and the keys they are checked against spell it alike.
+     */
+    static String keyHost(String configured) {
+        return dev.outrigger.policy.RequestTarget.authority(configured, "http").orElseThrow(() -> new ConfigurationException(
+                "outrigger.cache.key-host (OUTRIGGER_CACHE_KEY_HOST): '" + configured + "' is not a host[:port]",
+                java.util.Set.of("outrigger.cache.key-host")));
     }
 }

@@ -55,8 +55,9 @@ public final class Meters {
         variantsCapped = counter("outrigger.cache.variants.capped",
                 "Responses served but not stored because their URL already holds the most variants allowed");
         captures = counter("outrigger.cache.captures",
-                "Responses judged storable and copied as they stream to the client (stored when they end within the "
-                        + "object size limit); with outrigger_requests_total, the share of traffic the rules let the cache keep");
+                "Responses from the upstream judged storable, counted before the client has the head, and copied as they "
+                        + "stream (stored when they end within the object size limit); background refreshes count too, "
+                        + "304 revalidations (which refresh a stored entry) do not");
         connectionsRefused = counter("outrigger.client.connections.refused",
                 "Client connections refused on the traffic port because the pod's connection cap was reached");
     }

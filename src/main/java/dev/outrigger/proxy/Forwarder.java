@@ -89,8 +89,11 @@ final class Forwarder implements Upstream {
         // If-Unmodified-Since are preconditions the origin evaluates (RFC 9110 §13.2.2: 412 before 200)
         boolean uncached = upgrade || safe && (checked.hasBody() || checked.methodOverride() || in.contains("If-Match")
                 || in.contains("If-Unmodified-Since"));
-        // only a request the cache handles is rewritten as its route keys it
-        Inbound inbound = cache.route(req, checked, !uncached);
+        if (safe && !uncached) {
+            cache.handle(req, checked, this); // routes it: only a request the cache handles is rewritten as keyed
+            return;
+        }
+        Inbound inbound = cache.route(req, checked, false);
         if (upgrade) {
             upstream(req, inbound, req.method(), true, Headers.EMPTY, Set.of()).onComplete(ar -> {
                 if (ar.failed()) {
@@ -103,10 +106,8 @@ final class Forwarder implements Upstream {
             });
         } else if (!safe) {
             forward(req, inbound, cache.unsafe(req, inbound));
-        } else if (uncached) {
-            forward(req, inbound, ResponseCache.bypass("request"));
         } else {
-            cache.handle(req, inbound, this);
+            forward(req, inbound, ResponseCache.bypass("request"));
         }
     }
 

@@ -18,7 +18,6 @@ import dev.outrigger.policy.Headers;
 import dev.outrigger.purge.Purge;
 import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.purge.Purges;
-import dev.outrigger.rules.KeyComponent;
 import dev.outrigger.rules.Route;
 import dev.outrigger.rules.Routes;
 import dev.outrigger.proxy.StoredResponses.Found;
@@ -118,28 +117,30 @@ final class ResponseCache {
         return inbound.routed(routed, safe);
     }
 
-    /** A GET or HEAD (paused), routed. */
-    void handle(HttpServerRequest req, Inbound inbound, Upstream fwd) {
-        Route route = inbound.route();
-        if (!route.lookup() && !route.store()) {
-            fwd.forward(req, inbound, bypass("bypass"));
-            return;
-        }
-        Headers request = HeaderAdapter.toHeaders(req.headers());
+    /** A GET or HEAD (paused) the cache may handle, as {@link RequestHygiene} accepted it: routed here. */
+    void handle(HttpServerRequest req, Inbound checked, Upstream fwd) {
         String method = req.method().name();
-        CacheControl requestCc = CacheControl.of(request);
+        CacheControl requestCc = CacheControl.parse(req.headers().getAll(HttpHeaders.CACHE_CONTROL));
         if (CachePolicy.bypass(method, requestCc).isPresent()) {
-            fwd.forward(req, inbound, bypass("request"));
+            // RFC 9111 §5.2.1.5 no-store: not one the cache handles, so it reaches the application as it came
+            fwd.forward(req, route(req, checked, false), bypass("request"));
             return;
         }
-        String key = key(inbound);
+        Inbound inbound = route(req, checked, true);
+        Route route = inbound.route();
         if (!route.lookup() && requestCc.has("only-if-cached")) {
-            // RFC 9111 §5.2.1.7: nothing this route stores may answer, so nothing usable is stored
+            // RFC 9111 §5.2.1.7: nothing this route answers from the cache, so nothing usable is stored
             req.resume();
             meters.outcome(route.name(), CacheOutcome.BYPASS);
             ErrorResponse.send(req, 504, "only-if-cached: this route is not answered from the cache", false);
             return;
         }
+        if (!route.lookup() && !route.store()) {
+            fwd.forward(req, inbound, bypass("bypass"));
+            return;
+        }
+        Headers request = HeaderAdapter.toHeaders(req.headers());
+        String key = key(inbound);
         if (!route.lookup()) {
             // refreshes the cache without answering from it: always forwarded, stored when it may be
             fwd.forward(req, inbound, new Fetch(parts, req, inbound, fwd, request, key, Optional.empty(),
@@ -274,15 +275,14 @@ final class ResponseCache {
                 }
                 List<Uni<Void>> removals = new ArrayList<>(targets.stream().map(ResponseCache::key).distinct()
                         .map(responses::invalidate).toList());
-                List<String> urls = targets.stream().filter(ResponseCache::keyedPerVariant).map(ResponseCache::url).distinct().toList();
+                List<String> urls = targets.stream().flatMap(t -> routes.sharedVariantTargets(t.authority(), t.target()).stream()
+                        .map(keyed -> url(t, keyed))).distinct().toList();
                 if (!urls.isEmpty()) {
-                    // The key holds the request's own header, cookie or query variant; the others of the URL
-                    // go by a purge of the URL (RFC 9111 §4.4), on every replica.
-                    removals.add(purgeBus.purge(new Purge(urls, List.of(), List.of(), false, false, 0))
-                            .onFailure().recoverWithItem(failed -> {
-                                LOG.debugf("invalidation of %s reached this replica only: %s", urls, failed);
-                                return null;
-                            }));
+                    // Each key holds one header or cookie value; the URL's other values' entries go by a purge
+                    // of the URL as routes key it (RFC 9111 §4.4). It holds in this pod before the client is
+                    // answered; the other replicas hear it a moment later, as they hear removed keys.
+                    purgeBus.purge(new Purge(urls, List.of(), List.of(), false, false, 0)).subscribe().with(ok -> { },
+                            failed -> LOG.debugf("invalidation of %s reached this replica only: %s", urls, failed));
                 }
                 Promise<Void> done = Promise.promise();
                 Uni.join().all(removals).andCollectFailures()
@@ -351,20 +351,9 @@ final class ResponseCache {
         coalescer.join(key, lookedUpAt, new Refresh(parts, req, inbound, fwd, request, key, stored));
     }
 
-    /**
-     * A routed request whose key holds the route's header or cookie components, but not a user: a write invalidates the other variants of its URL too. A per-user route's entries are each
-     * user's own; a write by one user leaves the others' alone (and, of its own, the variant it carried).
-     */
-    private static boolean keyedPerVariant(Inbound inbound) {
-        Route.Routed r = inbound.routing();
-        return r.components().stream().anyMatch(c -> c.kind() == KeyComponent.Kind.HEADER || c.kind() == KeyComponent.Kind.COOKIE)
-                && r.components().stream().noneMatch(c -> c.kind() == KeyComponent.Kind.USER);
-    }
-
-    /** The URL a purge names for a routed request: its keyed target on its host. */
-    private static String url(Inbound inbound) {
-        String target = inbound.routing().target();
-        return inbound.authority().isEmpty() ? target : inbound.scheme() + "://" + inbound.authority() + target;
+    /** The URL a purge names for {@code keyed}, a target of {@code inbound}'s host. */
+    private static String url(Inbound inbound, String keyed) {
+        return inbound.authority().isEmpty() ? keyed : inbound.scheme() + "://" + inbound.authority() + keyed;
     }
 
     /** What purges make of a stored response to this request's target. */

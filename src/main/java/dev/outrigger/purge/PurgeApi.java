@@ -63,17 +63,24 @@ public class PurgeApi {
             answer(rc, 400, e.getMessage());
             return;
         }
-        Purge named = p;
-        bus.purge(p.keyedAs(routes)).subscribe().with(
+        Purge asGiven = p;
+        Purge keyed = p.keyedAs(routes);
+        int targets = keyed.urls().size() + keyed.tags().size() + keyed.prefixes().size();
+        if (targets > Purge.MAX_TARGETS) {
+            // the channel refuses more, so the other replicas would not hear it
+            answer(rc, 400, "with the urls as routes key them, " + targets + " targets: at most " + Purge.MAX_TARGETS + " in one purge");
+            return;
+        }
+        bus.purge(keyed).subscribe().with(
                 ok -> rc.response().setStatusCode(200)
                         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                         .end(new JsonObject()
-                                .put("urls", named.urls().size())
-                                .put("tags", named.tags().size())
-                                .put("prefixes", named.prefixes().size())
-                                .put("all", named.all())
-                                .put("soft", named.soft())
+                                .put("urls", asGiven.urls().size())
+                                .put("tags", asGiven.tags().size())
+                                .put("prefixes", asGiven.prefixes().size())
+                                .put("all", asGiven.all())
+                                .put("soft", asGiven.soft())
                                 .encode() + "\n"),
                 failed -> {
                     LOG.warnf("purge applied on this replica only: %s", failed.toString());

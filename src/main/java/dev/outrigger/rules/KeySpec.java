@@ -70,6 +70,11 @@ final class KeySpec {
     }
 
     /** Whether the route keys cookies: then only those (and a user cookie) are forwarded on its cached requests. */
+    /** The key holds request headers or cookies, but no user: one URL has entries others may share, one per value. */
+    boolean keysSharedVariants() {
+        return (!headers.isEmpty() || !cookies.isEmpty()) && userHash == null;
+    }
+
     boolean filtersCookies() {
         return !cookies.isEmpty() || userCookie != null;
     }

@@ -86,6 +86,11 @@ public final class Route {
         return this.path == null ? Optional.of(Map.of()) : this.path.match(path);
     }
 
+    /** Its key holds request headers or cookies and no user: a URL's entries under it are one per value. */
+    boolean keysSharedVariants() {
+        return key.keysSharedVariants();
+    }
+
     /** The target as this route keys (and forwards) it: the query filtered and sorted. */
     String keyedTarget(String target) {
         return key.query(target);

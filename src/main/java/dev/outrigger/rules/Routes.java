@@ -291,6 +291,32 @@ public final class Routes {
         return targets;
     }
 
+    /**
+     * The keyed targets under which a GET for {@code target} may have entries per header or cookie value that
+     * many clients share (routes that key request headers or cookies, but not a user): what a write to the
+     * URL must purge beyond the key it carried (RFC 9111 §4.4). Every route that may take the GET counts, up
+     * to one that surely does; empty when none keys such variants.
+     */
+    public List<String> sharedVariantTargets(String host, String target) {
+        String hostName = host == null ? null : hostName(host);
+        int q = target.indexOf('?');
+        String path = q < 0 ? target : target.substring(0, q);
+        List<String> targets = new ArrayList<>();
+        for (Route r : routes) {
+            if (r.mayTake(hostName, path).isEmpty()) {
+                continue;
+            }
+            String keyed = r.keyedTarget(target);
+            if (r.keysSharedVariants() && !targets.contains(keyed)) {
+                targets.add(keyed);
+            }
+            if (r.certain(hostName)) {
+                break;
+            }
+        }
+        return targets;
+    }
+
     /** For explain: each route in order, with why it did not take the request, up to the one that did. */
     public List<Map<String, Object>> trace(String method, String host, String path, Function<String, List<String>> headers) {
         String hostName = hostName(host);
