@@ -16,6 +16,19 @@ import java.util.Optional;
 @ConfigMapping(prefix = "outrigger")
 public interface OutriggerConfig {
 
+    /**
+     * {@code proxy}: the caching sidecar (the traffic port, the cache). {@code injector}: the Kubernetes
+     * mutating admission webhook that adds the sidecar to pods ({@code POST /inject} on the Quarkus HTTP port,
+     * HTTPS when a certificate is configured); no traffic port, no cache.
+     */
+    @WithDefault("proxy")
+    Mode mode();
+
+    enum Mode { PROXY, INJECTOR }
+
+    /** What the injector adds to pods (injector mode only). */
+    Inject inject();
+
     Upstream upstream();
 
     Forwarded forwarded();
@@ -249,6 +262,81 @@ public interface OutriggerConfig {
         /** How long an open circuit skips Redis before one probe. */
         @WithDefault("5s")
         Duration openFor();
+    }
+
+    interface Inject {
+        /** The sidecar's image, {@code repository:tag} (or {@code @digest}). */
+        @WithDefault("ghcr.io/outrigger-dev/outrigger:0.1.0")
+        String image();
+
+        @WithDefault("IfNotPresent")
+        String imagePullPolicy();
+
+        /**
+         * A native sidecar (an init container with {@code restartPolicy: Always}, Kubernetes 1.29+: it starts
+         * before the application and stops after it); false: a plain container, for older clusters.
+         */
+        @WithDefault("true")
+        boolean nativeSidecar();
+
+        /** The sidecar's traffic port. */
+        @WithDefault("8480")
+        int trafficPort();
+
+        /** The sidecar's management port (health, metrics, admin). */
+        @WithDefault("9480")
+        int managementPort();
+
+        /**
+         * The name of the application's container port that Services target: the sidecar takes the name, the
+         * application's port is renamed with {@link #appPortSuffix()} (pod annotation {@code outrigger.dev/port-name}).
+         */
+        @WithDefault("http")
+        String portName();
+
+        @WithDefault("-app")
+        String appPortSuffix();
+
+        /** Used when the pod names no port (annotation {@code outrigger.dev/upstream-port}) and has none to take over. */
+        @WithDefault("8080")
+        int defaultUpstreamPort();
+
+        @WithDefault("50m")
+        String cpuRequest();
+
+        Optional<String> cpuLimit();
+
+        @WithDefault("128Mi")
+        String memoryRequest();
+
+        @WithDefault("256Mi")
+        String memoryLimit();
+
+        /** The user the sidecar runs as (non-root). */
+        @WithDefault("1001")
+        long runAsUser();
+
+        /** Secret (name, key) holding {@code QUARKUS_REDIS_HOSTS}, e.g. {@code redis://:password@redis:6379}. */
+        Optional<SecretRef> redisSecret();
+
+        /** Secret (name, key) holding {@code OUTRIGGER_ADMIN_TOKEN}. */
+        Optional<SecretRef> adminTokenSecret();
+
+        /** Secret (name, key) holding {@code OUTRIGGER_KEY_SECRET} (per-user routes with Redis). */
+        Optional<SecretRef> keySecret();
+
+        /** More environment for the sidecar ({@code OUTRIGGER_*}, {@code QUARKUS_*}), as plain values. */
+        Map<String, String> env();
+
+        /** Seconds the pod is given to stop: the sidecar's drain fits inside it. */
+        @WithDefault("30")
+        int terminationGracePeriodSeconds();
+
+        interface SecretRef {
+            String name();
+
+            String key();
+        }
     }
 
     interface Admin {

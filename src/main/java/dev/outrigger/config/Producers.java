@@ -24,7 +24,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.mutiny.redis.client.Redis;
+import dev.outrigger.inject.InjectorSettings;
 import dev.outrigger.rules.Routes;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -85,6 +88,20 @@ class Producers {
                 limits.maxClientConnections(),
                 config.allowTrace(),
                 config.forwarded().methodOverride());
+    }
+
+    @Produces
+    @Singleton
+    InjectorSettings injectorSettings(OutriggerConfig config) {
+        var i = config.inject();
+        Map<String, InjectorSettings.SecretRef> secrets = new LinkedHashMap<>();
+        i.redisSecret().ifPresent(s -> secrets.put("QUARKUS_REDIS_HOSTS", new InjectorSettings.SecretRef(s.name(), s.key())));
+        i.adminTokenSecret().ifPresent(s -> secrets.put("OUTRIGGER_ADMIN_TOKEN", new InjectorSettings.SecretRef(s.name(), s.key())));
+        i.keySecret().ifPresent(s -> secrets.put("OUTRIGGER_KEY_SECRET", new InjectorSettings.SecretRef(s.name(), s.key())));
+        return new InjectorSettings(i.image(), i.imagePullPolicy(), i.nativeSidecar(), i.trafficPort(), i.managementPort(),
+                i.portName(), i.appPortSuffix(), i.defaultUpstreamPort(),
+                new InjectorSettings.Resources(i.cpuRequest(), i.cpuLimit(), i.memoryRequest(), i.memoryLimit()), i.runAsUser(),
+                secrets, i.env(), i.terminationGracePeriodSeconds());
     }
 
     @Produces

@@ -33,7 +33,11 @@ class UpstreamReadiness implements AsyncHealthCheck {
     private final HttpClient http;
     private final UpstreamHealth health;
 
+    /** Injector mode has no upstream: always ready. */
+    private final boolean injector;
+
     UpstreamReadiness(Vertx vertx, OutriggerConfig config, UpstreamHealth health) {
+        this.injector = config.mode() == OutriggerConfig.Mode.INJECTOR;
         this.health = health;
         this.config = config.readiness();
         this.upstream = config.upstream().url();
@@ -55,6 +59,9 @@ class UpstreamReadiness implements AsyncHealthCheck {
                 .withData("exchanges", health.state().name().toLowerCase(java.util.Locale.ROOT));
         if (health.failing()) {
             response.withData("last-failure", health.lastFailure());
+        }
+        if (injector) {
+            return Uni.createFrom().item(HealthCheckResponse.named("upstream").up().withData("mode", "injector").build());
         }
         if (!config.checkUpstream()) {
             return Uni.createFrom().item(response.up().withData("checked", false).build());

@@ -13,6 +13,8 @@ import io.smallrye.mutiny.Uni;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /** Starts the traffic port with the application and stops it with the application. */
@@ -35,8 +37,12 @@ public class TrafficServer {
     private final UpstreamHealth health;
     private volatile ProxyServer server;
 
+    private final boolean enabled;
+
     TrafficServer(Vertx vertx, ProxySettings settings, CacheSettings cacheSettings, TieredResponses store, Coalescer coalescer,
-                  PurgeBus purgeBus, UpstreamHealth health, Meters meters, Clock clock) {
+                  PurgeBus purgeBus, UpstreamHealth health, Meters meters, Clock clock,
+                  @ConfigProperty(name = "outrigger.mode", defaultValue = "proxy") String mode) {
+        this.enabled = !mode.trim().equalsIgnoreCase("injector");
         this.vertx = vertx;
         this.health = health;
         this.settings = settings;
@@ -49,6 +55,10 @@ public class TrafficServer {
     }
 
     void start(@Observes StartupEvent event) throws Exception {
+        if (!enabled) {
+            LOG.info("injector mode: no traffic port; the admission webhook answers POST /inject on the Quarkus HTTP port");
+            return;
+        }
         // Startup observers run on the main thread, not an event loop: waiting here means that once the
         // application reports started, the traffic port accepts connections. First the pod's Redis
         // subscriptions are confirmed and the purge records read (a replica started after a purge must not
@@ -78,6 +88,11 @@ public class TrafficServer {
     public int port() {
         ProxyServer s = server;
         return s == null ? -1 : s.port();
+    }
+
+    /** False in injector mode: there is no traffic port to listen on. */
+    public boolean enabled() {
+        return enabled;
     }
 
     public boolean listening() {
