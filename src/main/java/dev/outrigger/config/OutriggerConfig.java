@@ -266,7 +266,7 @@ public interface OutriggerConfig {
 
     interface Inject {
         /** The sidecar's image, {@code repository:tag} (or {@code @digest}). */
-        @WithDefault("ghcr.io/outrigger-dev/outrigger:0.1.0")
+        @WithDefault("outrigger:0.1.0-jvm")
         String image();
 
         @WithDefault("IfNotPresent")
@@ -312,9 +312,8 @@ public interface OutriggerConfig {
         @WithDefault("256Mi")
         String memoryLimit();
 
-        /** The user the sidecar runs as (non-root). */
-        @WithDefault("1001")
-        long runAsUser();
+        /** The user the sidecar runs as; unset: the image's own (non-root in every Outrigger image). */
+        Optional<Long> runAsUser();
 
         /** Secret (name, key) holding {@code QUARKUS_REDIS_HOSTS}, e.g. {@code redis://:password@redis:6379}. */
         Optional<SecretRef> redisSecret();

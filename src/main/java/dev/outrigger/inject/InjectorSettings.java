@@ -15,13 +15,14 @@ import java.util.Optional;
  * @param appPortSuffix appended to the application's port name when the sidecar takes it over
  * @param defaultUpstreamPort the application's port when the pod names none
  * @param resources requests and limits ({@code cpu-request}, {@code cpu-limit}, {@code memory-request}, {@code memory-limit})
- * @param runAsUser the non-root user the sidecar runs as
+ * @param runAsUser the user the sidecar runs as; empty: the image's (non-root)
  * @param secrets env var name → (Secret name, key): values never written into the pod spec
  * @param env more plain environment for the sidecar
  * @param terminationGracePeriodSeconds the pod's grace, which the sidecar's drain must fit in
  */
 public record InjectorSettings(String image, String imagePullPolicy, boolean nativeSidecar, int trafficPort, int managementPort,
-                               String portName, String appPortSuffix, int defaultUpstreamPort, Resources resources, long runAsUser,
+                               String portName, String appPortSuffix, int defaultUpstreamPort, Resources resources,
+                               Optional<Long> runAsUser,
                                Map<String, SecretRef> secrets, Map<String, String> env, int terminationGracePeriodSeconds) {
 
     public InjectorSettings {

@@ -77,7 +77,7 @@ final class SidecarContainer {
 
         ObjectNode security = c.putObject("securityContext");
         security.put("runAsNonRoot", true);
-        security.put("runAsUser", settings.runAsUser());
+        settings.runAsUser().ifPresent(uid -> security.put("runAsUser", uid));
         security.put("allowPrivilegeEscalation", false);
         security.put("readOnlyRootFilesystem", true);
         security.putObject("capabilities").putArray("drop").add("ALL");
