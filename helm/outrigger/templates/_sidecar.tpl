@@ -34,7 +34,7 @@ works); `upstreamPort` is the application's port on the pod's loopback. Give the
     - name: QUARKUS_MANAGEMENT_PORT
       value: {{ $s.managementPort | quote }}
     - name: OUTRIGGER_SHUTDOWN_GRACE
-      value: {{ printf "%ds" (max 1 (sub (int $s.terminationGracePeriodSeconds) 5)) | quote }}
+      value: {{ printf "%ds" (max 1 (sub (int $s.terminationGracePeriodSeconds) 7)) | quote }}
     {{- if $s.adminTokenSecret.name }}
     - name: OUTRIGGER_ADMIN_TOKEN
       valueFrom: {secretKeyRef: {name: {{ $s.adminTokenSecret.name | quote }}, key: {{ $s.adminTokenSecret.key | quote }}}}

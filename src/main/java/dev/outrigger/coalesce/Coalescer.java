@@ -465,6 +465,32 @@ public final class Coalescer implements AutoCloseable {
         }
     }
 
+    /**
+     * At shutdown, after the drain: gives up every lease this pod still holds, signalled FAILED so that a waiting
+     * pod takes the fetch over at once instead of waiting out the lease; this pod's flights end (their requests
+     * were cut with the server). A lead that reports later finds its flight ended and releases nothing.
+     */
+    public Uni<Void> releaseAll() {
+        List<Uni<Void>> releases = new ArrayList<>();
+        for (Flight f : flights.values()) {
+            String token;
+            List<Participant> waiting;
+            synchronized (f) {
+                if (f.state == State.ENDED) {
+                    continue;
+                }
+                token = f.state == State.LEADING ? f.token : null;
+                waiting = end(f);
+            }
+            waiting.forEach(p -> p.alone(Alone.FAILED));
+            if (token != null && !token.isEmpty()) {
+                releases.add(leases.release(f.key, token, Signal.FAILED));
+            }
+        }
+        return releases.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(releases).andCollectFailures().replaceWithVoid();
+    }
+
     @Override
     public void close() {
         leases.close();

@@ -26,6 +26,25 @@ public interface OutriggerConfig {
 
     enum Mode { PROXY, INJECTOR }
 
+    /** How the traffic port leaves at shutdown (SIGTERM). */
+    Shutdown shutdown();
+
+    interface Shutdown {
+        /**
+         * After SIGTERM, readiness is down at once but requests are still served this long, while the pod leaves
+         * its Services' endpoints.
+         */
+        @WithDefault("5s")
+        Duration delay();
+
+        /**
+         * Then new connections are refused and requests in flight get this long to finish before they are cut.
+         * delay + grace must fit in the pod's terminationGracePeriodSeconds (the injector and the chart see to it).
+         */
+        @WithDefault("20s")
+        Duration grace();
+    }
+
     /** What the injector adds to pods (injector mode only). */
     Inject inject();
 

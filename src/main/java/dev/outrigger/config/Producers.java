@@ -15,6 +15,7 @@ import dev.outrigger.purge.RedisPurgeBus;
 import dev.outrigger.policy.CachePolicy;
 import dev.outrigger.policy.Freshness;
 import dev.outrigger.proxy.CacheSettings;
+import dev.outrigger.proxy.DrainSettings;
 import dev.outrigger.proxy.ProxySettings;
 import dev.outrigger.proxy.TieredResponses;
 import dev.outrigger.store.FailOpenStore;
@@ -88,6 +89,12 @@ class Producers {
                 limits.maxClientConnections(),
                 config.allowTrace(),
                 config.forwarded().methodOverride());
+    }
+
+    @Produces
+    @Singleton
+    DrainSettings drainSettings(OutriggerConfig config) {
+        return new DrainSettings(config.shutdown().delay(), config.shutdown().grace());
     }
 
     @Produces

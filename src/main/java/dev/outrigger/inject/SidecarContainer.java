@@ -50,8 +50,8 @@ final class SidecarContainer {
         plain(env, "OUTRIGGER_UPSTREAM_URL", "http://127.0.0.1:" + upstreamPort);
         plain(env, "QUARKUS_HTTP_PORT", Integer.toString(settings.trafficPort()));
         plain(env, "QUARKUS_MANAGEMENT_PORT", Integer.toString(settings.managementPort()));
-        // the drain ends a few seconds before the kubelet's SIGKILL
-        plain(env, "OUTRIGGER_SHUTDOWN_GRACE", Math.max(1, settings.terminationGracePeriodSeconds() - 5) + "s");
+        // the drain (5 s delay, then the grace) ends 2 s before the kubelet's SIGKILL
+        plain(env, "OUTRIGGER_SHUTDOWN_GRACE", Math.max(1, settings.terminationGracePeriodSeconds() - 7) + "s");
         rules.ifPresent(name -> plain(env, "QUARKUS_CONFIG_LOCATIONS", PodInjector.RULES_DIR + "/" + rulesKey));
         for (Map.Entry<String, InjectorSettings.SecretRef> s : new TreeMap<>(settings.secrets()).entrySet()) {
             env.addObject().put("name", s.getKey()).putObject("valueFrom").putObject("secretKeyRef")

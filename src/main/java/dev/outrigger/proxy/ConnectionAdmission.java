@@ -39,8 +39,11 @@ final class ConnectionAdmission implements Handler<HttpConnection> {
     private final HttpServerOptions options;
     private final Duration headTimeout;
 
-    ConnectionAdmission(ClientConnections connections, Meters meters, HttpServerOptions options, Duration headTimeout) {
+    private final Drain drain;
+
+    ConnectionAdmission(ClientConnections connections, Drain drain, Meters meters, HttpServerOptions options, Duration headTimeout) {
         this.connections = connections;
+        this.drain = drain;
         this.meters = meters;
         this.options = options;
         this.headTimeout = headTimeout;
@@ -52,6 +55,10 @@ final class ConnectionAdmission implements Handler<HttpConnection> {
         ChannelHandlerContext handler = ((ConnectionBase) connection).channelHandlerContext();
         Channel channel = handler.channel();
         ChannelPipeline pipeline = handler.pipeline();
+        if (drain.refusing()) {
+            channel.close(); // shutting down: as if the listener were closed, the client connects elsewhere
+            return;
+        }
         if (!connections.tryOpen()) {
             meters.clientConnectionRefused();
             // Reading never starts, so no request of it can reach the upstream. The 503 goes out as raw

@@ -6,6 +6,8 @@ import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.upstream.UpstreamHealth;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.time.Duration;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.List;
@@ -18,14 +20,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class ProxyServer {
 
+    private static final long DRAIN_POLL_MS = 20;
+
     private final Vertx vertx;
     private final String deployment;
     private final int port;
+    private final Drain drain;
+    private final Coalescer coalescer;
+    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private ProxyServer(Vertx vertx, String deployment, int port) {
+    private ProxyServer(Vertx vertx, String deployment, int port, Drain drain, Coalescer coalescer) {
         this.vertx = vertx;
         this.deployment = deployment;
         this.port = port;
+        this.drain = drain;
+        this.coalescer = coalescer;
     }
 
     /** Starts listening on the configured port; port 0 binds one random port that every event loop shares. */
@@ -38,17 +47,18 @@ public final class ProxyServer {
         List<ProxyVerticle> verticles = new CopyOnWriteArrayList<>();
         // One count for the pod: the cap is on connections, whichever event loop accepted them.
         ClientConnections connections = new ClientConnections(settings.maxClientConnections());
+        Drain drain = new Drain();
         meters.clientConnections(connections::open);
         meters.routes(cacheSettings.routes().names());
         return vertx.deployVerticle(() -> {
                     ProxyVerticle v = new ProxyVerticle(settings, bind, meters, clock, cacheSettings, store, coalescer, purgeBus,
-                            connections, health);
+                            connections, drain, health);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(settings.eventLoops()))
                 .recover(e -> Future.failedFuture(new IllegalStateException(
                         "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e)))
-                .map(id -> new ProxyServer(vertx, id, verticles.get(0).actualPort()));
+                .map(id -> new ProxyServer(vertx, id, verticles.get(0).actualPort(), drain, coalescer));
     }
 
     /** The port the traffic server listens on. */
@@ -56,7 +66,47 @@ public final class ProxyServer {
         return port;
     }
 
+    /** Stops the server, cutting open connections; once (a drain stops it too). */
     public Future<Void> stop() {
-        return vertx.undeploy(deployment);
+        return stopped.compareAndSet(false, true) ? vertx.undeploy(deployment) : Future.succeededFuture();
+    }
+
+    /**
+     * Leaves gracefully: readiness down at once (requests still served, with {@code Connection: close}); after
+     * {@code delay} (the time Services take to drop the pod) new connections are refused; requests in flight
+     * get up to {@code grace} to finish, then the server stops and cuts what is left; leases this pod still
+     * holds are then given up so another replica fetches at once. Completes when all that is done.
+     */
+    public Future<Void> drain(Duration delay, Duration grace) {
+        drain.begin();
+        Promise<Void> drained = Promise.promise();
+        vertx.setTimer(Math.max(1, delay.toMillis()), t -> {
+            drain.refuse();
+            long deadline = System.nanoTime() + grace.toNanos();
+            vertx.setPeriodic(1, DRAIN_POLL_MS, id -> {
+                if (drain.inFlight() == 0 || System.nanoTime() - deadline >= 0) {
+                    vertx.cancelTimer(id);
+                    drained.complete();
+                }
+            });
+        });
+        return drained.future()
+                .compose(v -> stop())
+                .compose(v -> Future.fromCompletionStage(coalescer.releaseAll().subscribeAsCompletionStage()));
+    }
+
+    /** Readiness down, requests still served (each with {@code Connection: close}): the first step of {@link #drain}. */
+    public void beginDrain() {
+        drain.begin();
+    }
+
+    /** Readiness: false once the drain began. */
+    public boolean draining() {
+        return drain.draining();
+    }
+
+    /** Requests being answered now. */
+    public long inFlight() {
+        return drain.inFlight();
     }
 }

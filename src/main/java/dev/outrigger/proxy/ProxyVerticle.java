@@ -30,14 +30,17 @@ final class ProxyVerticle extends AbstractVerticle {
     private final Coalescer coalescer;
     private final PurgeBus purgeBus;
     private final ClientConnections connections;
+    private final Drain drain;
     private final UpstreamHealth health;
     private volatile int actualPort;
     private HttpClient client;
     private HttpClient tunnelClient;
 
     ProxyVerticle(ProxySettings settings, int port, Meters meters, Clock clock, CacheSettings cacheSettings,
-                  TieredResponses store, Coalescer coalescer, PurgeBus purgeBus, ClientConnections connections, UpstreamHealth health) {
+                  TieredResponses store, Coalescer coalescer, PurgeBus purgeBus, ClientConnections connections, Drain drain,
+                  UpstreamHealth health) {
         this.settings = settings;
+        this.drain = drain;
         this.health = health;
         this.connections = connections;
         this.cacheSettings = cacheSettings;
@@ -63,8 +66,11 @@ final class ProxyVerticle extends AbstractVerticle {
                 new ResponseCache(store, cacheSettings, coalescer, purgeBus, meters, clock, health), health);
         HttpServerOptions options = serverOptions();
         HttpServer server = vertx.createHttpServer(options)
-                .connectionHandler(new ConnectionAdmission(connections, meters, options, settings.requestHeadTimeout()))
-                .requestHandler(forwarder::handle)
+                .connectionHandler(new ConnectionAdmission(connections, drain, meters, options, settings.requestHeadTimeout()))
+                .requestHandler(req -> {
+                    drain.track(req);
+                    forwarder.handle(req);
+                })
                 .invalidRequestHandler(forwarder::onInvalid);
         server.listen().onComplete(ar -> {
             if (ar.succeeded()) {

@@ -5,6 +5,7 @@ import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.upstream.UpstreamHealth;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
@@ -38,10 +39,12 @@ public class TrafficServer {
     private volatile ProxyServer server;
 
     private final boolean enabled;
+    private final DrainSettings drain;
 
     TrafficServer(Vertx vertx, ProxySettings settings, CacheSettings cacheSettings, TieredResponses store, Coalescer coalescer,
-                  PurgeBus purgeBus, UpstreamHealth health, Meters meters, Clock clock,
+                  PurgeBus purgeBus, UpstreamHealth health, Meters meters, Clock clock, DrainSettings drain,
                   @ConfigProperty(name = "outrigger.mode", defaultValue = "proxy") String mode) {
+        this.drain = drain;
         this.enabled = !mode.trim().equalsIgnoreCase("injector");
         this.vertx = vertx;
         this.health = health;
@@ -75,12 +78,33 @@ public class TrafficServer {
                 settings.host(), server.port(), settings.upstreamAuthority(), settings.eventLoops());
     }
 
+    /**
+     * SIGTERM: Quarkus's shutdown delay ({@code quarkus.shutdown.delay}, set from {@code outrigger.shutdown.delay})
+     * begins, with the management port still answering: readiness goes down at once while requests are served.
+     */
+    void beginDrain(@Observes ShutdownDelayInitiatedEvent event) {
+        ProxyServer s = server;
+        if (s != null) {
+            LOG.infof("shutting down: readiness down, requests served for %s more, then new connections are refused",
+                    drain.delay());
+            s.beginDrain();
+        }
+    }
+
     void stop(@Observes ShutdownEvent event) throws Exception {
         ProxyServer s = server;
-        server = null;
         if (s != null) {
-            // Shutdown runs on the main thread; in-flight exchanges get a bounded grace period.
-            s.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            // After the delay: no new connections; requests in flight get the grace (this runs on the shutdown
+            // thread, which may wait).
+            LOG.infof("draining: new connections refused, %d requests in flight get %s to finish", s.inFlight(), drain.grace());
+            long started = System.nanoTime();
+            try {
+                s.drain(Duration.ZERO, drain.grace()).toCompletionStage().toCompletableFuture()
+                        .get(drain.grace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            } finally {
+                server = null;
+            }
+            LOG.infof("drained in %d ms", (System.nanoTime() - started) / 1_000_000);
         }
     }
 
@@ -93,6 +117,12 @@ public class TrafficServer {
     /** False in injector mode: there is no traffic port to listen on. */
     public boolean enabled() {
         return enabled;
+    }
+
+    /** Readiness: false from the moment shutdown begins. */
+    public boolean draining() {
+        ProxyServer s = server;
+        return s != null && s.draining();
     }
 
     public boolean listening() {

@@ -129,6 +129,16 @@ public final class TestProxy implements AutoCloseable {
         return last[0];
     }
 
+    /** Shuts the traffic port down as SIGTERM does (see ProxyServer#drain); completes when it is done. */
+    public io.vertx.core.Future<Void> drain(Duration delay, Duration grace) {
+        return server.drain(delay, grace);
+    }
+
+    /** Whether the drain began (readiness down). */
+    public boolean draining() {
+        return server.draining();
+    }
+
     public PurgeBus purgeBus() {
         return purgeBus;
     }

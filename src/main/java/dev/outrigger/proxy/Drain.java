@@ -1,0 +1,47 @@
+package dev.outrigger.proxy;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The traffic port's way out at shutdown. Draining: readiness is down (the pod leaves its Services' endpoints)
+ * while requests are still served, each answered with {@code Connection: close} so keep-alive clients move to
+ * another pod. Refusing: new connections are closed as they arrive. Requests in flight are counted all along,
+ * so the drain knows when the last one has ended.
+ */
+final class Drain {
+
+    private final LongAdder inFlight = new LongAdder();
+    private volatile boolean draining;
+    private volatile boolean refusing;
+
+    /** A request arrived: counted until its response ends or its connection closes (Vert.x calls endHandler once for either). */
+    void track(HttpServerRequest req) {
+        inFlight.increment();
+        req.response().endHandler(v -> inFlight.decrement());
+        if (draining) {
+            req.response().headersEndHandler(v -> req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE));
+        }
+    }
+
+    void begin() {
+        draining = true;
+    }
+
+    void refuse() {
+        refusing = true;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    boolean refusing() {
+        return refusing;
+    }
+
+    long inFlight() {
+        return inFlight.sum();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.outrigger.coalesce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.outrigger.coalesce.Leases.Acquired;
+import dev.outrigger.coalesce.Leases.Held;
+import dev.outrigger.testsupport.Await;
+import dev.outrigger.testsupport.TestRedis;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * At shutdown a pod gives up the leases it still holds (Coalescer#releaseAll): a lead that never reported, as one
+ * whose request was cut, would otherwise keep every other pod waiting out the lease. Real Redis, two pods.
+ */
+class ReleaseAllTest {
+
+    /** A request that takes the lead and never reports. */
+    static final class Silent implements Coalescer.Participant {
+        final List<String> told = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void lead(Coalescer.Lead lead, boolean lookFirst) {
+            told.add("lead");
+        }
+
+        @Override
+        public void filled() {
+            told.add("filled");
+        }
+
+        @Override
+        public void alone(Coalescer.Alone why) {
+            told.add("alone " + why);
+        }
+
+        @Override
+        public boolean servedStale() {
+            return false;
+        }
+    }
+
+    @Test
+    void aLeaseNobodyWillReleaseIsGivenUpAtShutdown() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try (TestRedis redis = TestRedis.start()) {
+            Duration ttl = Duration.ofSeconds(60); // only a release frees it within the test
+            RedisLeases other = new RedisLeases(redis.client(), "orc:v1:", ttl, Duration.ofSeconds(5), Duration.ofSeconds(1)).start();
+            RedisLeases mine = new RedisLeases(redis.client(), "orc:v1:", ttl, Duration.ofSeconds(5), Duration.ofSeconds(1)).start();
+            Coalescer leaving = new Coalescer(vertx, mine, CoalesceSettings.DEFAULT.withLeaseTtl(ttl), Clock.systemUTC(),
+                    Coalescer.Listener.NONE, LocalCopies.NONE);
+            try {
+                leaving.whenListening().await().atMost(Duration.ofSeconds(5));
+                Silent lead = new Silent();
+                Silent waiter = new Silent();
+                leaving.join("/hot", System.nanoTime(), lead);
+                Await.until(() -> lead.told.contains("lead"), "the lead taken, with the lease");
+                leaving.join("/hot", System.nanoTime(), waiter);
+                assertInstanceOf(Held.class, other.acquire("/hot").await().atMost(Duration.ofSeconds(5)), "held by the leaving pod");
+
+                leaving.releaseAll().await().atMost(Duration.ofSeconds(5));
+                assertInstanceOf(Acquired.class, other.acquire("/hot").await().atMost(Duration.ofSeconds(5)),
+                        "free for another pod at once");
+                assertEquals(List.of("alone FAILED"), waiter.told, "this pod's waiter is let go");
+                assertEquals(0, leaving.inFlight());
+            } finally {
+                leaving.close();
+                other.close();
+            }
+        } finally {
+            vertx.close();
+        }
+    }
+}
