@@ -55,8 +55,10 @@ class Producers {
 
     @Produces
     @Singleton
-    Meters meters(MeterRegistry registry) {
-        return new Meters(registry);
+    Meters meters(MeterRegistry registry, @ConfigProperty(name = "quarkus.application.version") String version) {
+        Meters meters = new Meters(registry);
+        meters.buildInfo(version);
+        return meters;
     }
 
     @Produces

@@ -35,16 +35,40 @@ public final class Meters {
     private final Counter purgedSoft;
     private final Counter variantsCapped;
     private final Counter captures;
+    /** Request durations by outcome, from arrival until the proxy has the whole answer. */
+    private final Map<CacheOutcome, Timer> durations = new EnumMap<>(CacheOutcome.class);
+
+    /**
+     * Histogram buckets for requests and upstream calls: a sidecar pays for every series in every pod, so a dozen
+     * fixed bounds from a hit's fraction of a millisecond to a slow upstream's seconds, not ~70 generated ones.
+     */
+    static final Duration[] REQUEST_BUCKETS = durations(0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000);
+    /** Buckets for Redis calls and purge broadcast: sub-millisecond to a second. */
+    static final Duration[] STORE_BUCKETS = durations(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000);
+
+    private static Duration[] durations(double... millis) {
+        Duration[] d = new Duration[millis.length];
+        for (int i = 0; i < millis.length; i++) {
+            d[i] = Duration.ofNanos(Math.round(millis[i] * 1_000_000));
+        }
+        return d;
+    }
     private final Counter connectionsRefused;
 
     public Meters(MeterRegistry registry) {
         this.registry = registry;
+        for (CacheOutcome outcome : CacheOutcome.values()) {
+            durations.put(outcome, Timer.builder("outrigger.request.duration")
+                    .description("Requests on the traffic port, from arrival until the proxy has the whole answer, by outcome")
+                    .tag("outcome", outcome.label())
+                    .serviceLevelObjectives(REQUEST_BUCKETS)
+                    .register(registry));
+        }
+
         routes(java.util.List.of(DEFAULT_ROUTE));
         upstreamLatency = Timer.builder("outrigger.upstream.latency")
                 .description("Time from starting an upstream request (getting a connection included) to its response head")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(60))
+                .serviceLevelObjectives(REQUEST_BUCKETS)
                 .register(registry);
         purgedHard = Counter.builder("outrigger.purge.invalidated").tag("mode", "hard")
                 .description("Stored entries found purged when looked up (hard: dropped, soft: served stale and refreshed)")
@@ -100,9 +124,7 @@ public final class Meters {
         Counter rejected = counter("outrigger.purge.rejected", "Messages on the invalidation channel that were not a purge");
         Timer lag = Timer.builder("outrigger.purge.broadcast.lag")
                 .description("From a purge being issued (in any pod) to this pod applying it")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(100_000))
-                .maximumExpectedValue(Duration.ofSeconds(10))
+                .serviceLevelObjectives(STORE_BUCKETS)
                 .register(registry);
         Gauge.builder("outrigger.purge.records", records::get)
                 .description("Purge records held by this pod (each lives as long as the longest entry could)").register(registry);
@@ -142,13 +164,20 @@ public final class Meters {
         Gauge.builder("outrigger.store.circuit", state, AtomicInteger::get)
                 .description("Shared store circuit: 0 closed, 1 half-open (probing), 2 open (Redis skipped)").register(registry);
         Map<String, Timer> latency = new HashMap<>();
+        Map<String, Counter> slow = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Counter> errors = new java.util.concurrent.ConcurrentHashMap<>();
         for (String operation : new String[] {"get", "put", "remove"}) {
+            // registered at zero: dashboards and alerts see a series from the start, not a gap until the first error
+            slow.put(operation, Counter.builder("outrigger.store.slow")
+                    .description("Shared store calls that ran out of time while the store answered others "
+                            + "(this process's own queueing: a miss, but not a store failure)")
+                    .tag("operation", operation).register(registry));
+            errors.put(operation, Counter.builder("outrigger.store.errors").description("Shared store calls that failed or timed out")
+                    .tag("operation", operation).register(registry));
             latency.put(operation, Timer.builder("outrigger.store.latency")
                     .description("Shared store calls that succeeded, by operation")
                     .tag("operation", operation)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofNanos(100_000))
-                    .maximumExpectedValue(Duration.ofSeconds(1))
+                    .serviceLevelObjectives(STORE_BUCKETS)
                     .register(registry));
         }
         return new FailOpenStore.Listener() {
@@ -162,16 +191,14 @@ public final class Meters {
 
             @Override
             public void slow(String operation) {
-                Counter.builder("outrigger.store.slow")
-                        .description("Shared store calls that ran out of time while the store answered others "
-                                + "(this process's own queueing: a miss, but not a store failure)")
-                        .tag("operation", operation).register(registry).increment();
+                slow.computeIfAbsent(operation, op -> Counter.builder("outrigger.store.slow").tag("operation", op).register(registry))
+                        .increment();
             }
 
             @Override
             public void failure(String operation, Throwable cause) {
-                Counter.builder("outrigger.store.errors").description("Shared store calls that failed or timed out")
-                        .tag("operation", operation).register(registry).increment();
+                errors.computeIfAbsent(operation, op -> Counter.builder("outrigger.store.errors").tag("operation", op).register(registry))
+                        .increment();
             }
 
             @Override
@@ -299,10 +326,26 @@ public final class Meters {
         outcome(DEFAULT_ROUTE, outcome);
     }
 
+    /** A request of {@code route}, arrived at {@code arrivedNanos} (System.nanoTime), ended so. */
+    public void outcome(String route, CacheOutcome outcome, long arrivedNanos) {
+        outcome(route, outcome);
+        durations.get(outcome).record(System.nanoTime() - arrivedNanos, TimeUnit.NANOSECONDS);
+    }
+
     /** A request of {@code route} ended so. */
     public void outcome(String route, CacheOutcome outcome) {
         Map<CacheOutcome, Counter> byOutcome = requests.get(route);
         (byOutcome == null ? requests.get(DEFAULT_ROUTE) : byOutcome).get(outcome).increment();
+    }
+
+    /** Exports {@code outrigger_build_info}: always 1, with the version and the runtime as tags (join it to other series). */
+    public void buildInfo(String version) {
+        Gauge.builder("outrigger.build.info", () -> 1)
+                .description("Always 1: the Outrigger version and the Java runtime, as tags")
+                .tag("version", version)
+                .tag("java", System.getProperty("java.version", "unknown"))
+                .tag("runtime", System.getProperty("org.graalvm.nativeimage.imagecode") != null ? "native" : "jvm")
+                .register(registry);
     }
 
     public void upstreamLatency(long nanos) {

@@ -299,7 +299,7 @@ final class Forwarder implements Upstream {
             // Mid-body failure: a clean end would present a truncated body as complete.
             cresp.request().reset();
             resp.reset();
-            meters.outcome(inbound.route().name(), CacheOutcome.ERROR);
+            meters.outcome(inbound.route().name(), CacheOutcome.ERROR, inbound.arrived());
             exchange.abandoned();
         });
         cresp.endHandler(v -> {
@@ -310,7 +310,7 @@ final class Forwarder implements Upstream {
             if (resp.isChunked()) {
                 resp.trailers().addAll(cresp.trailers());
             }
-            meters.outcome(inbound.route().name(), exchange.outcome()); // before the client can see the end
+            meters.outcome(inbound.route().name(), exchange.outcome(), inbound.arrived()); // before the client can see the end
             resp.end().onComplete(done -> {
                 if (close) {
                     req.connection().close();
@@ -353,13 +353,13 @@ final class Forwarder implements Upstream {
             req.toNetSocket().onComplete(sock -> {
                 if (sock.failed()) {
                     upstream.close();
-                    meters.outcome(inbound.route().name(), CacheOutcome.ERROR);
+                    meters.outcome(inbound.route().name(), CacheOutcome.ERROR, inbound.arrived());
                     return;
                 }
                 NetSocket downstream = sock.result();
                 downstream.pipeTo(upstream);
                 upstream.pipeTo(downstream);
-                meters.outcome(inbound.route().name(), CacheOutcome.BYPASS);
+                meters.outcome(inbound.route().name(), CacheOutcome.BYPASS, inbound.arrived());
             });
         });
     }
@@ -386,7 +386,7 @@ final class Forwarder implements Upstream {
         if (resp.ended() || resp.closed()) {
             return; // already answered (413) or the client left
         }
-        meters.outcome(inbound.route().name(), CacheOutcome.ERROR);
+        meters.outcome(inbound.route().name(), CacheOutcome.ERROR, inbound.arrived());
         if (resp.headWritten()) {
             resp.reset();
             return;

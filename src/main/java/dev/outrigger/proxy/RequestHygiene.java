@@ -137,7 +137,7 @@ final class RequestHygiene {
         }
         URL_OVERRIDES.forEach(in::remove);
         List<KeyComponent> keyParts = trustForwarded ? trustedParts(in) : stripForwarding(in);
-        return new Accepted(new Inbound(scheme, authority, target, keyParts, hasBody(in), override));
+        return new Accepted(new Inbound(scheme, authority, target, keyParts, hasBody(in), override, System.nanoTime()));
     }
 
     /** Untrusted: every client-sent forwarding header goes; {@link ForwardedHeaders} sets this hop's own. */

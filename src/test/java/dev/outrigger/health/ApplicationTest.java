@@ -93,6 +93,12 @@ class ApplicationTest {
         assertTrue(sample(metrics.body(), "outrigger_upstream_latency_seconds_count") >= 1);
         assertTrue(metrics.body().contains("outrigger_requests_total{outcome=\"error\",route=\"default\"}"), "every outcome is exported from the start");
         assertTrue(!metrics.body().contains("http_server_requests"), "no per-URI meters for traffic");
+        assertTrue(sample(metrics.body(), "outrigger_request_duration_seconds_count{outcome=\"miss\"}") >= 1, "timed by outcome");
+        long buckets = metrics.body().lines().filter(l -> l.startsWith("outrigger_request_duration_seconds_bucket{") && l.contains("outcome=\"miss\""))
+                .count();
+        assertEquals(16, buckets, "a small fixed bucket set (15 bounds and +Inf), not ~70 generated ones");
+        assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("outrigger_build_info{") && l.contains("version=\"0.1.0-SNAPSHOT\"")
+                && l.endsWith(" 1.0")), "build info");
     }
 
     @Test

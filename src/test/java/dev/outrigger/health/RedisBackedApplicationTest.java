@@ -68,6 +68,19 @@ class RedisBackedApplicationTest {
     }
 
     @Test
+    void theStoreSeriesExistBeforeAnythingWentWrong() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(management.toURI().resolve("/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        for (String operation : List.of("get", "put", "remove")) {
+            for (String series : List.of("outrigger_store_errors_total", "outrigger_store_slow_total")) {
+                String line = series + "{operation=\"" + operation + "\"}";
+                assertTrue(r.body().contains(line), "registered from the start, for dashboards and alerts: " + line);
+            }
+        }
+        assertTrue(r.body().lines().anyMatch(l -> l.startsWith("outrigger_store_circuit ")), "the circuit gauge");
+    }
+
+    @Test
     void theHealthDataSaysWhenRedisCanGrowWithoutBound() throws Exception {
         // the test Redis runs without maxmemory, as redis-server does by default
         Await.until(() -> {
