@@ -80,6 +80,13 @@ public interface OutriggerConfig {
      */
     Optional<String> keySecret();
 
+    /**
+     * The traffic port's access log (category {@code outrigger.access}, one line per request: method, path, status,
+     * cache outcome, route, upstream and total time, bytes, request id): {@code off}, {@code text} or {@code json}.
+     */
+    @WithDefault("off")
+    String accessLog();
+
     /** Responses carry their route and cache key in Cache-Status ({@code detail}, {@code key}); for debugging only. */
     @WithDefault("false")
     boolean debugHeaders();

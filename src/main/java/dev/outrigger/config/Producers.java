@@ -90,7 +90,8 @@ class Producers {
                 limits.requestHeadTimeout(),
                 limits.maxClientConnections(),
                 config.allowTrace(),
-                config.forwarded().methodOverride());
+                config.forwarded().methodOverride(),
+                config.accessLog());
     }
 
     @Produces

@@ -16,10 +16,20 @@ final class Drain {
     private volatile boolean draining;
     private volatile boolean refusing;
 
-    /** A request arrived: counted until its response ends or its connection closes (Vert.x calls endHandler once for either). */
-    void track(HttpServerRequest req) {
+    /**
+     * A request arrived: counted until its response ends or its connection closes (Vert.x calls endHandler once
+     * for either), and then written to the access log.
+     */
+    void track(HttpServerRequest req, RequestTrace trace, AccessLog log) {
         inFlight.increment();
-        req.response().endHandler(v -> inFlight.decrement());
+        if (log.enabled()) {
+            req.response().endHandler(v -> {
+                inFlight.decrement();
+                log.log(req, trace);
+            });
+        } else {
+            req.response().endHandler(v -> inFlight.decrement());
+        }
         if (draining) {
             req.response().headersEndHandler(v -> req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE));
         }

@@ -186,7 +186,7 @@ final class Fetch implements Exchange {
         if (stored.isPresent() && !CachePolicy.allowsStale(stored.get().policyHeaders()) && !(req.response().ended() || req.response().closed())) {
             // RFC 9111 §5.2.2.2: a response that must be revalidated is never served stale; a cache
             // that cannot reach the origin answers 504
-            parts.meters().outcome(inbound.route().name(), CacheOutcome.ERROR, inbound.arrived());
+            inbound.trace().outcome(parts.meters(), inbound.route().name(), CacheOutcome.ERROR);
             req.resume();
             ErrorResponse.send(req, 504, "the stored response must be revalidated and the upstream could not be reached", false);
             return true;

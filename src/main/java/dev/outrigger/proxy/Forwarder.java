@@ -61,12 +61,12 @@ final class Forwarder implements Upstream {
         this.responseTimeoutMs = settings.responseTimeout().toMillis();
     }
 
-    void handle(HttpServerRequest req) {
+    void handle(HttpServerRequest req, RequestTrace trace) {
         MultiMap in = req.headers();
         Inbound checked;
-        switch (hygiene.check(req)) {
+        switch (hygiene.check(req, trace)) {
             case RequestHygiene.Rejected r -> {
-                reject(req, r.status(), r.reason());
+                reject(req, trace, r.status(), r.reason());
                 return;
             }
             case RequestHygiene.Accepted a -> checked = a.inbound();
@@ -74,12 +74,12 @@ final class Forwarder implements Upstream {
         String transferEncoding = in.get(HttpHeaders.TRANSFER_ENCODING);
         if (transferEncoding != null && !lastCodingIsChunked(transferEncoding)) {
             // RFC 9112 §6.3: a request whose final transfer coding is not chunked cannot be framed.
-            reject(req, 400, "unsupported Transfer-Encoding");
+            reject(req, trace, 400, "unsupported Transfer-Encoding");
             return;
         }
         long length = HeaderRules.contentLength(in);
         if (length > settings.maxBodySize()) {
-            reject(req, 413, "request body larger than " + settings.maxBodySize() + " bytes");
+            reject(req, trace, 413, "request body larger than " + settings.maxBodySize() + " bytes");
             return;
         }
         req.pause();
@@ -182,18 +182,18 @@ final class Forwarder implements Upstream {
     }
 
     /** Answers a request the decoder could not parse (registered as the server's invalid-request handler). */
-    void onInvalid(HttpServerRequest req) {
+    void onInvalid(HttpServerRequest req, RequestTrace trace) {
         Throwable cause = req.decoderResult().cause();
         if (cause instanceof TooLongHttpLineException) {
-            reject(req, 414, "request line too long");
+            reject(req, trace, 414, "request line too long");
         } else if (cause instanceof TooLongHttpHeaderException) {
-            reject(req, 431, "request header fields too large");
+            reject(req, trace, 431, "request header fields too large");
         } else if (cause instanceof GuardedRequestDecoder.HeadTimeout) {
-            reject(req, 408, "request head not received within " + shortForm(settings.requestHeadTimeout()));
+            reject(req, trace, 408, "request head not received within " + shortForm(settings.requestHeadTimeout()));
         } else if (cause instanceof GuardedRequestDecoder.FoldedHeader) {
-            reject(req, 400, cause.getMessage());
+            reject(req, trace, 400, cause.getMessage());
         } else {
-            reject(req, 400, "malformed request" + describe(cause));
+            reject(req, trace, 400, "malformed request" + describe(cause));
         }
     }
 
@@ -221,7 +221,9 @@ final class Forwarder implements Upstream {
                 }
                 return;
             }
-            meters.upstreamLatency(System.nanoTime() - start);
+            long took = System.nanoTime() - start;
+            meters.upstreamLatency(took);
+            inbound.trace().upstream(took);
             HttpClientResponse cresp = ar.result();
             answered(cresp.statusCode());
             if (exchange.onHead(cresp)) {
@@ -250,7 +252,7 @@ final class Forwarder implements Upstream {
         }
         new BodyPump(req, creq, settings.maxBodySize(), () -> {
             cancelledHere[0] = true;
-            reject(req, 413, "request body larger than " + settings.maxBodySize() + " bytes");
+            reject(req, inbound.trace(), 413, "request body larger than " + settings.maxBodySize() + " bytes");
         }).start();
     }
 
@@ -299,7 +301,7 @@ final class Forwarder implements Upstream {
             // Mid-body failure: a clean end would present a truncated body as complete.
             cresp.request().reset();
             resp.reset();
-            meters.outcome(inbound.route().name(), CacheOutcome.ERROR, inbound.arrived());
+            inbound.trace().outcome(meters, inbound.route().name(), CacheOutcome.ERROR);
             exchange.abandoned();
         });
         cresp.endHandler(v -> {
@@ -310,7 +312,7 @@ final class Forwarder implements Upstream {
             if (resp.isChunked()) {
                 resp.trailers().addAll(cresp.trailers());
             }
-            meters.outcome(inbound.route().name(), exchange.outcome(), inbound.arrived()); // before the client can see the end
+            inbound.trace().outcome(meters, inbound.route().name(), exchange.outcome()); // before the client can see the end
             resp.end().onComplete(done -> {
                 if (close) {
                     req.connection().close();
@@ -337,7 +339,9 @@ final class Forwarder implements Upstream {
                 failUpstream(req, inbound, ar.cause());
                 return;
             }
-            meters.upstreamLatency(System.nanoTime() - start);
+            long took = System.nanoTime() - start;
+            meters.upstreamLatency(took);
+            inbound.trace().upstream(took);
             HttpClientResponse cresp = ar.result();
             if (cresp.statusCode() != 101) {
                 // The upstream declined the upgrade: an ordinary response, on a connection whose
@@ -353,13 +357,13 @@ final class Forwarder implements Upstream {
             req.toNetSocket().onComplete(sock -> {
                 if (sock.failed()) {
                     upstream.close();
-                    meters.outcome(inbound.route().name(), CacheOutcome.ERROR, inbound.arrived());
+                    inbound.trace().outcome(meters, inbound.route().name(), CacheOutcome.ERROR);
                     return;
                 }
                 NetSocket downstream = sock.result();
                 downstream.pipeTo(upstream);
                 upstream.pipeTo(downstream);
-                meters.outcome(inbound.route().name(), CacheOutcome.BYPASS, inbound.arrived());
+                inbound.trace().outcome(meters, inbound.route().name(), CacheOutcome.BYPASS);
             });
         });
     }
@@ -386,7 +390,7 @@ final class Forwarder implements Upstream {
         if (resp.ended() || resp.closed()) {
             return; // already answered (413) or the client left
         }
-        meters.outcome(inbound.route().name(), CacheOutcome.ERROR, inbound.arrived());
+        inbound.trace().outcome(meters, inbound.route().name(), CacheOutcome.ERROR);
         if (resp.headWritten()) {
             resp.reset();
             return;
@@ -402,8 +406,8 @@ final class Forwarder implements Upstream {
      * client sends next on it (an unread body, tunnel bytes, the rest of a broken message) cannot be
      * trusted to start a new request.
      */
-    private void reject(HttpServerRequest req, int status, String reason) {
-        meters.outcome(CacheOutcome.ERROR);
+    private void reject(HttpServerRequest req, RequestTrace trace, int status, String reason) {
+        trace.outcome(meters, Meters.DEFAULT_ROUTE, CacheOutcome.ERROR);
         ErrorResponse.send(req, status, reason, true);
     }
 

@@ -16,20 +16,20 @@ import java.util.List;
  * @param forwarding trusted forwarding headers kept for the upstream, hence part of the key
  * @param hasBody the request carries a body (a GET or HEAD with one bypasses the cache)
  * @param methodOverride a method-override header is forwarded (allowed by configuration): not cached
- * @param arrived when the request arrived (System.nanoTime), for the request duration by outcome
+ * @param trace the request as meters and the access log see it (arrival, id, outcome)
  * @param routing how the request's route takes it: the target and components it is keyed by (for an unsafe
  *     method, those of a GET for the same target: what it invalidates)
  */
 record Inbound(String scheme, String authority, String target, List<KeyComponent> forwarding, boolean hasBody,
-               boolean methodOverride, long arrived, Route.Routed routing) {
+               boolean methodOverride, RequestTrace trace, Route.Routed routing) {
 
     Inbound {
         forwarding = List.copyOf(forwarding);
     }
 
     Inbound(String scheme, String authority, String target, List<KeyComponent> forwarding, boolean hasBody, boolean methodOverride,
-            long arrived) {
-        this(scheme, authority, target, forwarding, hasBody, methodOverride, arrived, Route.Routed.unrouted(target));
+            RequestTrace trace) {
+        this(scheme, authority, target, forwarding, hasBody, methodOverride, trace, Route.Routed.unrouted(target));
     }
 
     Route route() {
@@ -38,7 +38,7 @@ record Inbound(String scheme, String authority, String target, List<KeyComponent
 
     /** The request as its route takes it; {@code forwardAsKeyed}: the upstream gets the target as keyed. */
     Inbound routed(Route.Routed r, boolean forwardAsKeyed) {
-        return new Inbound(scheme, authority, forwardAsKeyed ? r.target() : target, forwarding, hasBody, methodOverride, arrived, r);
+        return new Inbound(scheme, authority, forwardAsKeyed ? r.target() : target, forwarding, hasBody, methodOverride, trace, r);
     }
 
     /** Every key component after the target: the forwarding headers', then the route's. */

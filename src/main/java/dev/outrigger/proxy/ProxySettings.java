@@ -35,7 +35,8 @@ public record ProxySettings(
         Duration requestHeadTimeout,
         int maxClientConnections,
         boolean allowTrace,
-        boolean allowMethodOverride) {
+        boolean allowMethodOverride,
+        String accessLog) {
 
     public ProxySettings {
         Objects.requireNonNull(upstream, "upstream");
@@ -49,16 +50,26 @@ public record ProxySettings(
         if (requestHeadTimeout.isNegative() || requestHeadTimeout.isZero()) {
             throw new IllegalArgumentException("request-head-timeout must be positive, got " + requestHeadTimeout);
         }
+        if (!java.util.Set.of("off", "text", "json").contains(accessLog.trim().toLowerCase(java.util.Locale.ROOT))) {
+            throw new IllegalArgumentException("access-log must be off, text or json, got " + accessLog);
+        }
         if (maxClientConnections < 1) {
             throw new IllegalArgumentException("max-client-connections must be at least 1, got " + maxClientConnections);
         }
+    }
+
+    /** The same settings with the traffic port's access log {@code off}, {@code text} or {@code json}. */
+    public ProxySettings withAccessLog(String format) {
+        return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue, connectTimeout,
+                responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine, maxHeaderSize,
+                maxBodySize, clientIdleTimeout, requestHeadTimeout, maxClientConnections, allowTrace, allowMethodOverride, format);
     }
 
     /** Defaults as documented in the README, for the given upstream; tests tweak them with the withers. */
     public static ProxySettings defaults(URI upstream) {
         return new ProxySettings("127.0.0.1", 0, 1, upstream, 256, 4096, Duration.ofSeconds(2), Duration.ofSeconds(60),
                 Duration.ofSeconds(60), true, false, "outrigger", 8192, 32768, 1L << 30, Duration.ofSeconds(75),
-                Duration.ofSeconds(10), 10_000, false, false);
+                Duration.ofSeconds(10), 10_000, false, false, "off");
     }
 
     boolean upstreamTls() {
@@ -79,21 +90,21 @@ public record ProxySettings(
         return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue, connect,
                 response, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine, maxHeaderSize,
                 maxBodySize, clientIdleTimeout, requestHeadTimeout, maxClientConnections, allowTrace,
-                allowMethodOverride);
+                allowMethodOverride, accessLog);
     }
 
     public ProxySettings withLimits(int requestLine, int headerSize, long bodySize) {
         return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
                 connectTimeout, responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, requestLine,
                 headerSize, bodySize, clientIdleTimeout, requestHeadTimeout, maxClientConnections, allowTrace,
-                allowMethodOverride);
+                allowMethodOverride, accessLog);
     }
 
     public ProxySettings withPool(int maxConnections, int maxWaitQueue) {
         return new ProxySettings(host, port, eventLoops, upstream, maxConnections, maxWaitQueue, connectTimeout,
                 responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine, maxHeaderSize,
                 maxBodySize, clientIdleTimeout, requestHeadTimeout, maxClientConnections, allowTrace,
-                allowMethodOverride);
+                allowMethodOverride, accessLog);
     }
 
     /** TRACE forwarded instead of refused; method-override headers forwarded (such GETs are not cached). */
@@ -101,27 +112,27 @@ public record ProxySettings(
         return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
                 connectTimeout, responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine,
                 maxHeaderSize, maxBodySize, clientIdleTimeout, requestHeadTimeout, maxClientConnections, trace,
-                methodOverride);
+                methodOverride, accessLog);
     }
 
     public ProxySettings withForwarding(boolean trust, boolean keepHost) {
         return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
                 connectTimeout, responseTimeout, keepAliveTimeout, keepHost, trust, viaName, maxRequestLine,
                 maxHeaderSize, maxBodySize, clientIdleTimeout, requestHeadTimeout, maxClientConnections, allowTrace,
-                allowMethodOverride);
+                allowMethodOverride, accessLog);
     }
 
     /** The slow-client guards: the request-head deadline and the pod's cap on open client connections. */
     public ProxySettings withClientGuards(Duration headTimeout, int maxConnections) {
         return new ProxySettings(host, port, eventLoops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
                 connectTimeout, responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine,
-                maxHeaderSize, maxBodySize, clientIdleTimeout, headTimeout, maxConnections, allowTrace, allowMethodOverride);
+                maxHeaderSize, maxBodySize, clientIdleTimeout, headTimeout, maxConnections, allowTrace, allowMethodOverride, accessLog);
     }
 
     public ProxySettings withEventLoops(int loops) {
         return new ProxySettings(host, port, loops, upstream, maxUpstreamConnections, maxUpstreamWaitQueue,
                 connectTimeout, responseTimeout, keepAliveTimeout, preserveHost, trustForwarded, viaName, maxRequestLine,
                 maxHeaderSize, maxBodySize, clientIdleTimeout, requestHeadTimeout, maxClientConnections, allowTrace,
-                allowMethodOverride);
+                allowMethodOverride, accessLog);
     }
 }

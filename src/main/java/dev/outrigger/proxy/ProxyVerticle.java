@@ -31,6 +31,7 @@ final class ProxyVerticle extends AbstractVerticle {
     private final PurgeBus purgeBus;
     private final ClientConnections connections;
     private final Drain drain;
+    private final AccessLog accessLog;
     private final UpstreamHealth health;
     private volatile int actualPort;
     private HttpClient client;
@@ -41,6 +42,7 @@ final class ProxyVerticle extends AbstractVerticle {
                   UpstreamHealth health) {
         this.settings = settings;
         this.drain = drain;
+        this.accessLog = AccessLog.of(settings.accessLog());
         this.health = health;
         this.connections = connections;
         this.cacheSettings = cacheSettings;
@@ -68,10 +70,15 @@ final class ProxyVerticle extends AbstractVerticle {
         HttpServer server = vertx.createHttpServer(options)
                 .connectionHandler(new ConnectionAdmission(connections, drain, meters, options, settings.requestHeadTimeout()))
                 .requestHandler(req -> {
-                    drain.track(req);
-                    forwarder.handle(req);
+                    RequestTrace trace = RequestTrace.start(req);
+                    drain.track(req, trace, accessLog);
+                    forwarder.handle(req, trace);
                 })
-                .invalidRequestHandler(forwarder::onInvalid);
+                .invalidRequestHandler(req -> {
+                    RequestTrace trace = RequestTrace.start(req);
+                    drain.track(req, trace, accessLog);
+                    forwarder.onInvalid(req, trace);
+                });
         server.listen().onComplete(ar -> {
             if (ar.succeeded()) {
                 actualPort = ar.result().actualPort();

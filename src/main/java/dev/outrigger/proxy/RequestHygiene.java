@@ -56,7 +56,7 @@ final class RequestHygiene {
         this.keyHost = keyHost;
     }
 
-    Verdict check(HttpServerRequest req) {
+    Verdict check(HttpServerRequest req, RequestTrace trace) {
         MultiMap in = req.headers();
         HttpMethod method = req.method();
         if (method == HttpMethod.CONNECT) {
@@ -137,7 +137,7 @@ final class RequestHygiene {
         }
         URL_OVERRIDES.forEach(in::remove);
         List<KeyComponent> keyParts = trustForwarded ? trustedParts(in) : stripForwarding(in);
-        return new Accepted(new Inbound(scheme, authority, target, keyParts, hasBody(in), override, System.nanoTime()));
+        return new Accepted(new Inbound(scheme, authority, target, keyParts, hasBody(in), override, trace));
     }
 
     /** Untrusted: every client-sent forwarding header goes; {@link ForwardedHeaders} sets this hop's own. */

@@ -131,7 +131,7 @@ final class ResponseCache {
         if (!route.lookup() && requestCc.has("only-if-cached")) {
             // RFC 9111 §5.2.1.7: nothing this route answers from the cache, so nothing usable is stored
             req.resume();
-            meters.outcome(route.name(), CacheOutcome.BYPASS, inbound.arrived());
+            inbound.trace().outcome(meters, route.name(), CacheOutcome.BYPASS);
             ErrorResponse.send(req, 504, "only-if-cached: this route is not answered from the cache", false);
             return;
         }
@@ -240,7 +240,7 @@ final class ResponseCache {
             case Bypass b -> fwd.forward(req, inbound, bypass("request"));
             case GatewayTimeout g -> {
                 req.resume();
-                meters.outcome(inbound.route().name(), CacheOutcome.MISS, inbound.arrived());
+                inbound.trace().outcome(meters, inbound.route().name(), CacheOutcome.MISS);
                 ErrorResponse.send(req, 504, "only-if-cached: nothing usable in the cache", false);
             }
         }
@@ -271,7 +271,7 @@ final class ResponseCache {
                     sameHostTarget(inbound.authority(), inbound.target(), response.getHeader(field))
                             .flatMap(RequestTarget::normalize)
                             .ifPresent(target -> targets.add(route(req, new Inbound(inbound.scheme(), inbound.authority(), target,
-                                    inbound.forwarding(), false, false, inbound.arrived()), false)));
+                                    inbound.forwarding(), false, false, inbound.trace()), false)));
                 }
                 List<Uni<Void>> removals = new ArrayList<>(targets.stream().map(ResponseCache::key).distinct()
                         .map(responses::invalidate).toList());

@@ -68,7 +68,7 @@ final class StoredResponseWriter {
         out.set(CacheHeaders.X_CACHE, outcome == CacheOutcome.STALE ? "STALE" : "HIT");
         out.set(CacheHeaders.CACHE_STATUS, debugHeaders
                 ? CacheHeaders.debug(cacheStatus, inbound.route().name(), ResponseCache.key(inbound)) : cacheStatus);
-        meters.outcome(inbound.route().name(), outcome, inbound.arrived());
+        inbound.trace().outcome(meters, inbound.route().name(), outcome);
         if (notModified || range instanceof Ranges.Unsatisfiable) {
             resp.end();
         } else if (range instanceof Ranges.Partial p) {

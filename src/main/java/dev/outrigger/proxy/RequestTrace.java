@@ -1,0 +1,101 @@
+package dev.outrigger.proxy;
+
+import dev.outrigger.metrics.Meters;
+import dev.outrigger.policy.CacheOutcome;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One request as the meters and the access log see it: when it arrived, its id ({@code X-Request-Id}: the
+ * client's when it is a sane token, else one made here, and forwarded to the application either way), and, as
+ * it goes, its route, its outcome and the upstream's time to answer. Written on the request's event loop.
+ */
+final class RequestTrace {
+
+    static final String REQUEST_ID = "X-Request-Id";
+    private static final int MAX_ID = 128;
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private final long arrived;
+    private final String id;
+    private String route = Meters.DEFAULT_ROUTE;
+    private CacheOutcome outcome;
+    private long upstreamNanos = -1;
+
+    private RequestTrace(long arrived, String id) {
+        this.arrived = arrived;
+        this.id = id;
+    }
+
+    /** Starts the trace of a request that just arrived, giving it an {@code X-Request-Id} when it has no usable one. */
+    static RequestTrace start(HttpServerRequest req) {
+        long now = System.nanoTime();
+        String id = req.getHeader(REQUEST_ID);
+        if (id == null || !sane(id)) {
+            id = newId();
+            req.headers().set(REQUEST_ID, id);
+        }
+        return new RequestTrace(now, id);
+    }
+
+    /** Visible token characters only, so it cannot break a log line or a header it is copied into. */
+    static boolean sane(String id) {
+        if (id.isEmpty() || id.length() > MAX_ID) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** 128 random bits in hex: an id, not a secret. */
+    static String newId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        char[] out = new char[32];
+        long a = r.nextLong();
+        long b = r.nextLong();
+        for (int i = 0; i < 16; i++) {
+            out[i] = HEX[(int) (a >>> (60 - 4 * i)) & 0xf];
+            out[16 + i] = HEX[(int) (b >>> (60 - 4 * i)) & 0xf];
+        }
+        return new String(out);
+    }
+
+    /** The request ended so: counted, timed, and kept for the access log. */
+    void outcome(Meters meters, String route, CacheOutcome outcome) {
+        this.route = route;
+        this.outcome = outcome;
+        meters.outcome(route, outcome, arrived);
+    }
+
+    /** The upstream answered (its response head) this long after the upstream request started. */
+    void upstream(long nanos) {
+        upstreamNanos = nanos;
+    }
+
+    long arrived() {
+        return arrived;
+    }
+
+    String id() {
+        return id;
+    }
+
+    String route() {
+        return route;
+    }
+
+    /** Null when the request ended before one was recorded (the client left). */
+    CacheOutcome outcome() {
+        return outcome;
+    }
+
+    /** Negative when the upstream was not asked. */
+    long upstreamNanos() {
+        return upstreamNanos;
+    }
+}
