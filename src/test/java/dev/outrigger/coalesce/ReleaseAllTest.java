@@ -11,7 +11,6 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,31 +18,6 @@ import org.junit.jupiter.api.Test;
  * whose request was cut, would otherwise keep every other pod waiting out the lease. Real Redis, two pods.
  */
 class ReleaseAllTest {
-
-    /** A request that takes the lead and never reports. */
-    static final class Silent implements Coalescer.Participant {
-        final List<String> told = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void lead(Coalescer.Lead lead, boolean lookFirst) {
-            told.add("lead");
-        }
-
-        @Override
-        public void filled() {
-            told.add("filled");
-        }
-
-        @Override
-        public void alone(Coalescer.Alone why) {
-            told.add("alone " + why);
-        }
-
-        @Override
-        public boolean servedStale() {
-            return false;
-        }
-    }
 
     @Test
     void aLeaseNobodyWillReleaseIsGivenUpAtShutdown() throws Exception {
@@ -56,10 +30,10 @@ class ReleaseAllTest {
                     Coalescer.Listener.NONE, LocalCopies.NONE);
             try {
                 leaving.whenListening().await().atMost(Duration.ofSeconds(5));
-                Silent lead = new Silent();
-                Silent waiter = new Silent();
+                MissedSignalsTest.Recorder lead = new MissedSignalsTest.Recorder(); // takes the lead, never reports
+                MissedSignalsTest.Recorder waiter = new MissedSignalsTest.Recorder();
                 leaving.join("/hot", System.nanoTime(), lead);
-                Await.until(() -> lead.told.contains("lead"), "the lead taken, with the lease");
+                Await.until(() -> lead.lead != null, "the lead taken, with the lease");
                 leaving.join("/hot", System.nanoTime(), waiter);
                 assertInstanceOf(Held.class, other.acquire("/hot").await().atMost(Duration.ofSeconds(5)), "held by the leaving pod");
 
