@@ -39,6 +39,21 @@ The image reference from an `image` values block: repository:tag, the tag defaul
 The application version the image tags default to. Kept equal to Chart.yaml's appVersion (a chart test
 checks it): a parent chart that includes "outrigger.sidecar" cannot read this chart's Chart.yaml.
 */}}
+{{/*
+The user the sidecar runs as: sidecar.runAsUser, else the image flavor's own non-root user (185 in the JVM
+image, 1001 in the native ones), so that a pod running as root at pod level does not pass root on to it.
+Takes (dict "values" <the chart's values>).
+*/}}
+{{- define "outrigger.runAsUser" -}}
+{{- if .values.sidecar.runAsUser -}}
+{{- int64 .values.sidecar.runAsUser -}}
+{{- else if eq (.values.image.flavor | default "jvm") "jvm" -}}
+185
+{{- else -}}
+1001
+{{- end -}}
+{{- end -}}
+
 {{- define "outrigger.appVersion" -}}
 0.1.0
 {{- end -}}

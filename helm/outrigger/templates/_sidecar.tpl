@@ -55,9 +55,7 @@ works); `upstreamPort` is the application's port on the pod's loopback. Give the
     {{- toYaml $s.resources | nindent 4 }}
   securityContext:
     runAsNonRoot: true
-    {{- if $s.runAsUser }}
-    runAsUser: {{ $s.runAsUser }}
-    {{- end }}
+    runAsUser: {{ include "outrigger.runAsUser" (dict "values" $v) }}
     allowPrivilegeEscalation: false
     readOnlyRootFilesystem: true
     capabilities: {drop: [ALL]}

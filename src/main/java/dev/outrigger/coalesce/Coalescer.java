@@ -255,23 +255,39 @@ public final class Coalescer implements AutoCloseable {
     }
 
     private void lead(Flight f, Participant p, String token, boolean takeover) {
-        LeadImpl lead;
+        LeadImpl lead = null;
         synchronized (f) {
-            f.state = State.LEADING;
-            f.token = token;
-            f.pending = null; // a signal about an earlier holder's fetch says nothing about ours
-            lead = new LeadImpl(f, ++f.round, takeover);
-            if (token != null) {
-                // four renewals per lease life: a holder loses its lease only when it (or Redis) stalls for three of them
-                long every = Math.max(1, settings.leaseTtl().toMillis() / 4);
-                f.extendTimer = vertx.setPeriodic(every, id -> leases.extend(f.key, token).subscribe().with(v -> { }));
+            if (f.state != State.ENDED) {
+                lead = startLead(f, token, takeover);
             }
-            // A leader that never reports (a path that lost its callback) must not hold the flight forever.
-            // Twice the wait bound: its waiters have given up by then, so a slow fetch is not doubled.
-            f.leadTimer = vertx.setTimer(2 * settings.waitTimeout().toMillis(), id -> lead.failed());
+        }
+        if (lead == null) {
+            // the flight was ended (releaseAll at shutdown) while its lease was being taken: give it straight back
+            if (token != null) {
+                leases.release(f.key, token, Signal.FAILED).subscribe().with(v -> { });
+            }
+            p.alone(Alone.FAILED);
+            return;
         }
         // A lease taken in Redis may be the one another pod has just released after filling the key.
         p.lead(lead, takeover || token != null);
+    }
+
+    /** Under the flight's lock: it is led, with {@code token} (null: a local lead). */
+    private LeadImpl startLead(Flight f, String token, boolean takeover) {
+        f.state = State.LEADING;
+        f.token = token;
+        f.pending = null; // a signal about an earlier holder's fetch says nothing about ours
+        LeadImpl lead = new LeadImpl(f, ++f.round, takeover);
+        if (token != null) {
+            // four renewals per lease life: a holder loses its lease only when it (or Redis) stalls for three of them
+            long every = Math.max(1, settings.leaseTtl().toMillis() / 4);
+            f.extendTimer = vertx.setPeriodic(every, id -> leases.extend(f.key, token).subscribe().with(v -> { }));
+        }
+        // A leader that never reports (a path that lost its callback) must not hold the flight forever.
+        // Twice the wait bound: its waiters have given up by then, so a slow fetch is not doubled.
+        f.leadTimer = vertx.setTimer(2 * settings.waitTimeout().toMillis(), id -> lead.failed());
+        return lead;
     }
 
     private void follow(Flight f, Participant head, Duration remaining) {

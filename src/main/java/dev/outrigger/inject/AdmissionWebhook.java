@@ -91,7 +91,7 @@ public class AdmissionWebhook {
         switch (injector.inject(pod, selection)) {
             case PodInjector.Skipped s -> {
                 reviews.get("skipped").increment();
-                LOG.debugf("pod %s: not injected: %s", name, s.reason());
+                LOG.debugf("pod %s: not injected: %s", name, printable(s.reason()));
                 if (pod != null && "true".equalsIgnoreCase(pod.path("metadata").path("annotations").path(PodInjector.INJECT).asText(""))
                         && !s.reason().startsWith("already")) {
                     response.putArray("warnings").add("outrigger: not injected: " + s.reason());
@@ -107,10 +107,15 @@ public class AdmissionWebhook {
                     i.warnings().forEach(w -> warnings.add("outrigger: " + w));
                 }
                 reviews.get("injected").increment();
-                LOG.infof("pod %s: sidecar injected%s", name, i.warnings().isEmpty() ? "" : " (" + String.join("; ", i.warnings()) + ")");
+                LOG.infof("pod %s: sidecar injected%s", name, i.warnings().isEmpty() ? "" : " (" + printable(String.join("; ", i.warnings())) + ")");
             }
         }
         return Response.ok(answer).build();
+    }
+
+    /** Names and annotations are not validated yet when a mutating webhook sees them: only printable ASCII is logged. */
+    private static String printable(String s) {
+        return s.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     /** namespace/name, or the generateName a Deployment's pods are created with. */
@@ -120,6 +125,6 @@ public class AdmissionWebhook {
         if (name.isEmpty()) {
             name = meta.path("generateName").asText("?") + "*";
         }
-        return request.path("namespace").asText(meta.path("namespace").asText("?")) + "/" + name;
+        return printable(request.path("namespace").asText(meta.path("namespace").asText("?")) + "/" + name);
     }
 }

@@ -74,6 +74,13 @@ final class PodInjector {
         if (hasContainer(spec, "containers") || hasContainer(spec, "initContainers")) {
             return new Skipped("already has the sidecar");
         }
+        if (spec.path("hostNetwork").asBoolean(false)) {
+            return new Skipped("the pod uses the node's network: the sidecar's ports would be the node's");
+        }
+        JsonNode podUser = spec.path("securityContext").path("runAsUser");
+        if (settings.runAsUser().isEmpty() && podUser.canConvertToLong() && podUser.asLong() == 0) {
+            return new Skipped("the pod runs as root and the sidecar must not: set outrigger.inject.run-as-user (sidecar.runAsUser)");
+        }
         ArrayNode containers = array(spec, "containers");
         if (containers.isEmpty()) {
             return new Skipped("the pod has no containers");
@@ -105,6 +112,11 @@ final class PodInjector {
         }
         boolean nativeSidecar = text(annotations, NATIVE_SIDECAR).map(v -> !v.trim().equalsIgnoreCase("false"))
                 .orElse(settings.nativeSidecar());
+        String restart = spec.path("restartPolicy").asText("Always");
+        if (!nativeSidecar && !restart.equals("Always")) {
+            return new Skipped("restartPolicy " + restart + " (a Job's pod): a plain sidecar container would keep it from "
+                    + "completing; a native sidecar would not");
+        }
         ObjectNode sidecar = new SidecarContainer(settings).build(upstream.port, sidecarPortName, rules,
                 text(annotations, RULES_KEY).map(String::trim).orElse("routes.yaml"), envOverrides(annotations, warnings), nativeSidecar);
         if (nativeSidecar) {
@@ -120,6 +132,7 @@ final class PodInjector {
             spec.put("terminationGracePeriodSeconds", settings.terminationGracePeriodSeconds());
         }
         annotations.put(INJECTED, "true");
+        object(object(pod, "metadata"), "labels").put(INJECTED, "true"); // what a PodMonitor selects
         return new Injected(pod, List.copyOf(warnings));
     }
 

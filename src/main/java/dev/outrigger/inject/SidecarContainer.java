@@ -16,9 +16,13 @@ import java.util.TreeMap;
  */
 final class SidecarContainer {
 
-    /** Environment the injector sets itself; annotations and plain settings cannot replace it. */
+    /**
+     * Environment the injector sets itself, or only ever from Secrets: annotations and plain settings cannot set
+     * it (a literal Redis URL or token in a pod spec is what the Secret references are there to prevent).
+     */
     static final Set<String> RESERVED = Set.of("OUTRIGGER_UPSTREAM_URL", "QUARKUS_HTTP_PORT", "QUARKUS_MANAGEMENT_PORT",
-            "QUARKUS_CONFIG_LOCATIONS", "OUTRIGGER_SHUTDOWN_GRACE");
+            "QUARKUS_CONFIG_LOCATIONS", "OUTRIGGER_SHUTDOWN_GRACE", "OUTRIGGER_SHUTDOWN_DELAY", "QUARKUS_REDIS_HOSTS",
+            "OUTRIGGER_ADMIN_TOKEN", "OUTRIGGER_KEY_SECRET");
 
     private final InjectorSettings settings;
 

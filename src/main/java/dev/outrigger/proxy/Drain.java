@@ -18,20 +18,22 @@ final class Drain {
 
     /**
      * A request arrived: counted until its response ends or its connection closes (Vert.x calls endHandler once
-     * for either), and then written to the access log.
+     * for either), or until it becomes a tunnel (an upgrade's response is never ended: the proxy ends the trace
+     * when the tunnel is set up, and a drain cuts tunnels when it stops the server); then written to the access log.
      */
     void track(HttpServerRequest req, RequestTrace trace, AccessLog log) {
         inFlight.increment();
-        if (log.enabled()) {
-            req.response().endHandler(v -> {
-                inFlight.decrement();
-                log.log(req, trace);
-            });
-        } else {
-            req.response().endHandler(v -> inFlight.decrement());
-        }
+        trace.onEnd(log.enabled() ? () -> {
+            inFlight.decrement();
+            log.log(req, trace);
+        } : inFlight::decrement);
+        req.response().endHandler(v -> trace.end());
         if (draining) {
-            req.response().headersEndHandler(v -> req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE));
+            req.response().headersEndHandler(v -> {
+                if (req.response().getStatusCode() != 101) { // an upgrade's answer keeps its Connection: Upgrade
+                    req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+                }
+            });
         }
     }
 

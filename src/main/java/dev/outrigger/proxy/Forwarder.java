@@ -358,12 +358,14 @@ final class Forwarder implements Upstream {
                 if (sock.failed()) {
                     upstream.close();
                     inbound.trace().outcome(meters, inbound.route().name(), CacheOutcome.ERROR);
+                    inbound.trace().end();
                     return;
                 }
                 NetSocket downstream = sock.result();
                 downstream.pipeTo(upstream);
                 upstream.pipeTo(downstream);
                 inbound.trace().outcome(meters, inbound.route().name(), CacheOutcome.BYPASS);
+                inbound.trace().end(); // a tunnel is not a request in flight: Vert.x never ends its response
             });
         });
     }

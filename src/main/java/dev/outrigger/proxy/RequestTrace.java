@@ -21,6 +21,7 @@ final class RequestTrace {
     private String route = Meters.DEFAULT_ROUTE;
     private CacheOutcome outcome;
     private long upstreamNanos = -1;
+    private Runnable onEnd;
 
     private RequestTrace(long arrived, String id) {
         this.arrived = arrived;
@@ -70,6 +71,23 @@ final class RequestTrace {
         this.route = route;
         this.outcome = outcome;
         meters.outcome(route, outcome, arrived);
+    }
+
+    /** Runs {@code action} once, when the exchange ends ({@link #end}). */
+    void onEnd(Runnable action) {
+        this.onEnd = action;
+    }
+
+    /**
+     * The exchange is over for the drain and the access log: its response ended, its connection closed, or it
+     * became a tunnel (whose response Vert.x never ends). Only the first call counts.
+     */
+    void end() {
+        Runnable action = onEnd;
+        onEnd = null;
+        if (action != null) {
+            action.run();
+        }
     }
 
     /** The upstream answered (its response head) this long after the upstream request started. */

@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /** Starts the traffic port with the application and stops it with the application. */
@@ -98,12 +97,9 @@ public class TrafficServer {
             // thread, which may wait).
             LOG.infof("draining: new connections refused, %d requests in flight get %s to finish", s.inFlight(), drain.grace());
             long started = System.nanoTime();
-            try {
-                s.drain(Duration.ZERO, drain.grace()).toCompletionStage().toCompletableFuture()
-                        .get(drain.grace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-            } finally {
-                server = null;
-            }
+            // the server stays referenced: readiness stays down and liveness up until the process ends
+            s.drain(Duration.ZERO, drain.grace()).toCompletionStage().toCompletableFuture()
+                    .get(drain.grace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
             LOG.infof("drained in %d ms", (System.nanoTime() - started) / 1_000_000);
         }
     }

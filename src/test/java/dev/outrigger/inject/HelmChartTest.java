@@ -207,12 +207,13 @@ class HelmChartTest {
 
         // what the template renders is what the injector adds, given the same settings
         InjectorSettings settings = new InjectorSettings("registry.example/outrigger:0.1.0-jvm", "IfNotPresent", false, 8480, 9480, "http",
-                "-app", 8080, new InjectorSettings.Resources("50m", Optional.empty(), "128Mi", "256Mi"), Optional.empty(),
+                "-app", 8080, new InjectorSettings.Resources("50m", Optional.empty(), "128Mi", "256Mi"), Optional.of(185L),
                 Map.of("OUTRIGGER_ADMIN_TOKEN", new InjectorSettings.SecretRef("shop-outrigger", "token")), Map.of(), 30);
         JsonNode injected = new SidecarContainer(settings).build(8080, "http", Optional.empty(), "routes.yaml", List.of(), false);
         for (String field : List.of("name", "image", "imagePullPolicy", "ports", "env", "resources", "securityContext", "startupProbe",
                 "livenessProbe", "readinessProbe", "volumeMounts")) {
-            assertEquals(injected.path(field), sidecar.path(field), field);
+            // compared as JSON read back (YAML integers and Java longs are different node types, the same numbers)
+            assertEquals(JSON.readTree(injected.path(field).toString()), JSON.readTree(sidecar.path(field).toString()), field);
         }
     }
 

@@ -12,7 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.flipkart.zjsonpatch.JsonPatch;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import java.io.StringReader;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -79,10 +82,18 @@ class InjectorWebhookTest {
         JsonNode pod = review.path("request").path("object");
         if (response.has("patch")) {
             assertEquals("JSONPatch", response.path("patchType").asText());
-            JsonNode patch = JSON.readTree(new String(Base64.getDecoder().decode(response.path("patch").asText()), StandardCharsets.UTF_8));
-            pod = JsonPatch.apply(patch, pod);
+            String patch = new String(Base64.getDecoder().decode(response.path("patch").asText()), StandardCharsets.UTF_8);
+            pod = apply(patch, pod);
         }
         return new Answer(pod, response);
+    }
+
+    /** Applies an RFC 6902 patch with Jakarta JSON-P (Parsson): not the library the webhook writes patches with. */
+    static JsonNode apply(String patch, JsonNode pod) throws Exception {
+        try (JsonReader p = Json.createReader(new StringReader(patch)); JsonReader o = Json.createReader(new StringReader(pod.toString()))) {
+            JsonObject patched = Json.createPatch(p.readArray()).apply(o.readObject());
+            return JSON.readTree(patched.toString());
+        }
     }
 
     static JsonNode named(JsonNode list, String name) {
@@ -147,6 +158,8 @@ class InjectorWebhookTest {
         assertEquals("128Mi", sidecar.path("resources").path("requests").path("memory").asText());
         assertEquals(45, pod.path("spec").path("terminationGracePeriodSeconds").asInt(), "raised to cover the drain");
         assertEquals("true", pod.path("metadata").path("annotations").path("outrigger.dev/injected").asText());
+        assertEquals("true", pod.path("metadata").path("labels").path("outrigger.dev/injected").asText(), "what a PodMonitor selects");
+        assertEquals("catalogue", pod.path("metadata").path("labels").path("app").asText(), "the pod's own labels kept");
         assertFalse(a.response().has("warnings"), a.response().toString());
     }
 
@@ -211,6 +224,27 @@ class InjectorWebhookTest {
         ObjectNode review = review("deployment-pod.json");
         ((ObjectNode) review.path("request")).put("operation", "UPDATE");
         assertFalse(post("/inject", review).response().has("patch"));
+    }
+
+    @Test
+    void podsTheSidecarWouldBreakAreAdmittedWithoutItAndTold() throws Exception {
+        ObjectNode hostNetwork = review("deployment-pod.json");
+        ObjectNode spec = (ObjectNode) hostNetwork.path("request").path("object").path("spec");
+        spec.put("hostNetwork", true);
+        ((ObjectNode) hostNetwork.path("request").path("object").path("metadata")).putObject("annotations").put("outrigger.dev/inject", "true");
+        Answer a = post("/inject", hostNetwork);
+        assertFalse(a.response().has("patch"));
+        assertTrue(a.response().path("warnings").toString().contains("node's network"), a.response().toString());
+
+        ObjectNode job = review("deployment-pod.json");
+        ObjectNode jobPod = (ObjectNode) job.path("request").path("object");
+        ((ObjectNode) jobPod.path("spec")).put("restartPolicy", "Never");
+        ObjectNode annotations = ((ObjectNode) jobPod.path("metadata")).putObject("annotations");
+        annotations.put("outrigger.dev/inject", "true");
+        annotations.put("outrigger.dev/native-sidecar", "false");
+        assertFalse(post("/inject", job).response().has("patch"), "a plain sidecar would keep a Job's pod running");
+        annotations.remove("outrigger.dev/native-sidecar");
+        assertTrue(post("/inject", job).response().has("patch"), "a native sidecar ends with the Job");
     }
 
     static List<String> names(JsonNode list) {

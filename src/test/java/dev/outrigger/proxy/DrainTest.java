@@ -87,6 +87,11 @@ class DrainTest {
         for (int i = 0; i < 3; i++) {
             holding("/slow/" + i);
         }
+        AtomicInteger reachedNew = new AtomicInteger();
+        origin.on("/new", req -> {
+            reachedNew.incrementAndGet();
+            req.response().end("new");
+        });
         TestProxy proxy = TestProxy.start(origin, s -> s);
         try {
             List<CompletableFuture<RawHttp.Response>> clients = new ArrayList<>();
@@ -97,6 +102,8 @@ class DrainTest {
             var drained = proxy.drain(Duration.ofMillis(1), Duration.ofSeconds(30)).toCompletionStage().toCompletableFuture();
             assertTrue(proxy.draining(), "readiness is down from the start");
             Await.until(() -> refused(proxy.port()), "new connections refused once the delay is over");
+            int servedInTheDelay = reachedNew.get(); // before the delay ran out, new connections were still served
+            assertTrue(refused(proxy.port()));
             assertFalse(drained.isDone(), "three requests still in flight");
             release();
             for (int i = 0; i < 3; i++) {
@@ -105,7 +112,8 @@ class DrainTest {
                 assertEquals("done /slow/" + i, r.text(), "answered in full, not cut");
             }
             drained.get(10, TimeUnit.SECONDS);
-            assertEquals(3, arrived.get(), "nothing new reached the application");
+            assertEquals(3, arrived.get());
+            assertEquals(servedInTheDelay, reachedNew.get(), "no request on a connection opened after the delay reached the application");
         } finally {
             proxy.close();
         }
@@ -132,8 +140,8 @@ class DrainTest {
     void aLeaseThePodHeldGoesToAnotherReplicaAtOnce() throws Exception {
         holding("/hot");
         try (TestRedis redis = TestRedis.start(); Deployment deployment = new Deployment(redis, origin)) {
-            // a lease far longer than the test: only a release lets the other replica fetch
-            CoalesceSettings coalesce = CoalesceSettings.DEFAULT.withLeaseTtl(Duration.ofSeconds(60));
+            // a lease and a wait far longer than the test: only a release lets the other replica fetch
+            CoalesceSettings coalesce = CoalesceSettings.DEFAULT.withLeaseTtl(Duration.ofSeconds(60)).withWaitTimeout(Duration.ofSeconds(60));
             TestProxy leaving = deployment.replica(Clock.systemUTC(), coalesce, CacheSettings.DEFAULT);
             TestProxy staying = deployment.replica(Clock.systemUTC(), coalesce, CacheSettings.DEFAULT);
             CompletableFuture<RawHttp.Response> cut = getAsync(leaving.port(), "/hot");
@@ -147,6 +155,26 @@ class DrainTest {
             assertEquals(200, r.status());
             assertEquals("done /hot", r.text());
             assertTrue(cut.handle((x, e) -> e != null || x.status() >= 500).get(10, TimeUnit.SECONDS), "the leaving pod's request was cut");
+        }
+    }
+
+    @Test
+    void anUpgradeDuringTheDelayKeepsItsConnectionHeaderAndATunnelDoesNotHoldTheDrain() throws Exception {
+        origin.on("/raw", req -> {
+            req.response().putHeader("Upgrade", "echo/1").putHeader("Connection", "Upgrade");
+            req.toNetSocket().onSuccess(sock -> sock.handler(sock::write));
+        });
+        TestProxy proxy = TestProxy.start(origin, s -> s);
+        try (RawHttp tunnel = RawHttp.connect(proxy.port())) {
+            // a long delay: the drain has begun (readiness down) but requests are still served
+            var drained = proxy.drain(Duration.ofSeconds(2), Duration.ofSeconds(60)).toCompletionStage().toCompletableFuture();
+            RawHttp.Response switched = tunnel.exchange("GET /raw HTTP/1.1\nHost: app\nConnection: Upgrade\nUpgrade: echo/1\n\n");
+            assertEquals(101, switched.status());
+            assertEquals("upgrade", switched.header("Connection").toLowerCase(java.util.Locale.ROOT), "not replaced by the drain's Connection: close");
+            // the open tunnel is no request in flight: the drain ends long before its 60 s grace
+            drained.get(10, TimeUnit.SECONDS);
+        } finally {
+            proxy.close();
         }
     }
 }
