@@ -236,6 +236,10 @@ class InjectorWebhookTest {
         assertFalse(a.response().has("patch"));
         assertTrue(a.response().path("warnings").toString().contains("node's network"), a.response().toString());
 
+        ObjectNode root = review("deployment-pod.json");
+        ((ObjectNode) root.path("request").path("object").path("spec")).putObject("securityContext").put("runAsUser", 0);
+        assertFalse(post("/inject", root).response().has("patch"), "root at pod level and no sidecar user configured here");
+
         ObjectNode job = review("deployment-pod.json");
         ObjectNode jobPod = (ObjectNode) job.path("request").path("object");
         ((ObjectNode) jobPod.path("spec")).put("restartPolicy", "Never");
