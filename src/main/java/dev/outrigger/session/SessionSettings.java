@@ -1,0 +1,54 @@
+package dev.outrigger.session;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Auth-session caching, as plain values (from {@code outrigger.session.*}).
+ *
+ * @param enabled off unless configured
+ * @param auth what a request needs on routes that say nothing: {@code required}, {@code optional} or {@code none}
+ * @param tokenHeader the header the token comes in ({@code Authorization}: its {@code Bearer} credentials)
+ * @param tokenCookie a cookie the token comes in instead
+ * @param introspection the introspection endpoint, when that is the resolver
+ * @param header the header the application gets the session in (compact JSON)
+ * @param forwardHeaders more headers for the application: header name → session field (a top-level member)
+ * @param ttl the longest a session is kept (shorter when the token expires sooner)
+ * @param negativeTtl how long a token the resolver rejected is remembered as invalid
+ */
+public record SessionSettings(boolean enabled, Auth auth, String tokenHeader, Optional<String> tokenCookie,
+                              Optional<Introspection> introspection, String header, Map<String, String> forwardHeaders,
+                              Duration ttl, Duration negativeTtl) {
+
+    public SessionSettings {
+        forwardHeaders = Map.copyOf(forwardHeaders);
+    }
+
+    /** Sessions off; the header names are still stripped from what clients send. */
+    public static final SessionSettings OFF = new SessionSettings(false, Auth.NONE, "Authorization", Optional.empty(),
+            Optional.empty(), "X-Session", Map.of(), Duration.ofMinutes(5), Duration.ofSeconds(10));
+
+    /** What a request must bring. */
+    public enum Auth {
+        /** No valid token: 401 (503 when the resolver cannot say); nothing reaches the application unauthenticated. */
+        REQUIRED,
+        /** Forwarded either way; with the session when the token resolves. */
+        OPTIONAL,
+        /** Not looked at. */
+        NONE
+    }
+
+    /**
+     * An RFC 7662 introspection endpoint.
+     *
+     * @param url where it is
+     * @param forwardAuthorization {@code GET} forwarding the client's {@code Authorization}; else RFC 7662 {@code POST token=}
+     * @param member the member of the answer that is the session; empty: the whole answer
+     * @param authorization the {@code Authorization} this proxy presents to the endpoint (client credentials), if any
+     * @param timeout the longest one call may take
+     */
+    public record Introspection(URI url, boolean forwardAuthorization, Optional<String> member, Optional<String> authorization,
+                                Duration timeout) {}
+}

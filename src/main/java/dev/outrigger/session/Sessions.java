@@ -1,0 +1,223 @@
+package dev.outrigger.session;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.outrigger.coalesce.Coalescer;
+import dev.outrigger.store.CacheStore;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Token → session, resolved once for the whole deployment: this pod's memory, then Redis (shared by every replica),
+ * then the resolver, one call per token across all replicas (the coalescer's lease and fill signal, as for
+ * responses). Entries are kept under {@code session:} + SHA-256 of the token: never the token itself. A rejected
+ * token is remembered for the negative ttl; an unavailable resolver never is.
+ */
+public final class Sessions {
+
+    /** Clock leeway: a token is dropped this long before its {@code exp}. */
+    static final Duration LEEWAY = Duration.ofSeconds(5);
+    private static final int FORMAT = 1;
+
+    private final SessionSettings settings;
+    private final Resolver resolver;
+    private final Optional<CacheStore> shared;
+    private final Coalescer coalescer;
+    private final Clock clock;
+    private final Cache<String, Cached> local = Caffeine.newBuilder().maximumSize(100_000).build();
+
+    /** A resolution this pod holds, until {@code until}. */
+    private record Cached(Resolution resolution, Instant until) {}
+
+    Sessions(SessionSettings settings, Resolver resolver, Optional<CacheStore> shared, Coalescer coalescer, Clock clock) {
+        this.settings = settings;
+        this.resolver = resolver;
+        this.shared = shared;
+        this.coalescer = coalescer;
+        this.clock = clock;
+    }
+
+    /** The key a token's session is kept under: SHA-256 of the token, hex. */
+    static String key(String token) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return "session:" + HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What {@code token} is; never fails. */
+    public Uni<Resolution> resolve(String token) {
+        String key = key(token);
+        Resolution held = held(key);
+        if (held != null) {
+            return Uni.createFrom().item(held);
+        }
+        return lookUp(key).flatMap(found -> {
+            if (found.isPresent()) {
+                return Uni.createFrom().item(found.get());
+            }
+            long lookedUpAt = System.nanoTime();
+            CompletableFuture<Resolution> answer = new CompletableFuture<>();
+            coalescer.join(key, lookedUpAt, new Participant(key, token, answer));
+            return Uni.createFrom().completionStage(answer);
+        });
+    }
+
+    private Resolution held(String key) {
+        Cached c = local.getIfPresent(key);
+        if (c == null) {
+            return null;
+        }
+        if (!clock.instant().isBefore(c.until())) {
+            local.invalidate(key);
+            return null;
+        }
+        return c.resolution();
+    }
+
+    /** What Redis holds for the key (kept in this pod's memory as well); empty when nothing or Redis cannot say. */
+    private Uni<Optional<Resolution>> lookUp(String key) {
+        if (shared.isEmpty()) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return shared.get().get(key)
+                .map(entry -> entry.flatMap(e -> decode(e.value()).map(r -> {
+                    local.put(key, new Cached(r, clock.instant().plus(e.ttl())));
+                    return r;
+                })))
+                .onFailure().recoverWithItem(Optional.empty());
+    }
+
+    /** Asks the resolver and keeps what it says, when it says something about the token. */
+    private Uni<Resolution> resolveAndKeep(String key, String token) {
+        return resolver.resolve(token).flatMap(r -> {
+            Instant now = clock.instant();
+            Duration life = switch (r) {
+                case Resolution.Active a -> a.expires()
+                        .map(exp -> Duration.between(now, exp.minus(LEEWAY)))
+                        .filter(d -> d.compareTo(settings.ttl()) < 0).orElse(settings.ttl());
+                case Resolution.Rejected x -> settings.negativeTtl();
+                case Resolution.Unavailable u -> Duration.ZERO;
+            };
+            if (r instanceof Resolution.Active && (life.isNegative() || life.isZero())) {
+                Resolution expired = new Resolution.Rejected("expired");
+                return keep(key, expired, settings.negativeTtl()).replaceWith(expired);
+            }
+            if (life.isZero()) {
+                return Uni.createFrom().item(r);
+            }
+            return keep(key, r, life).replaceWith(r);
+        });
+    }
+
+    private Uni<Void> keep(String key, Resolution r, Duration life) {
+        local.put(key, new Cached(r, clock.instant().plus(life)));
+        if (shared.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return shared.get().put(key, encode(r), life).onFailure().recoverWithItem((Void) null);
+    }
+
+    static byte[] encode(Resolution r) {
+        JsonObject o = new JsonObject().put("v", FORMAT);
+        switch (r) {
+            case Resolution.Active a -> {
+                o.put("session", a.session());
+                a.expires().ifPresent(e -> o.put("exp", e.getEpochSecond()));
+            }
+            case Resolution.Rejected x -> o.put("rejected", x.why());
+            case Resolution.Unavailable u -> throw new IllegalArgumentException("an unavailable resolver is never kept");
+        }
+        return o.encode().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static Optional<Resolution> decode(byte[] bytes) {
+        try {
+            JsonObject o = new JsonObject(new String(bytes, StandardCharsets.UTF_8));
+            if (o.getInteger("v", 0) != FORMAT) {
+                return Optional.empty();
+            }
+            if (o.containsKey("rejected")) {
+                return Optional.of(new Resolution.Rejected(o.getString("rejected")));
+            }
+            JsonObject session = o.getJsonObject("session");
+            if (session == null) {
+                return Optional.empty();
+            }
+            Long exp = o.getLong("exp");
+            return Optional.of(new Resolution.Active(session, Optional.ofNullable(exp).map(Instant::ofEpochSecond)));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** One request's part in the token's flight: lead the resolution, or take what the leader kept. */
+    private final class Participant implements Coalescer.Participant {
+        private final String key;
+        private final String token;
+        private final CompletableFuture<Resolution> answer;
+
+        Participant(String key, String token, CompletableFuture<Resolution> answer) {
+            this.key = key;
+            this.token = token;
+            this.answer = answer;
+        }
+
+        @Override
+        public void lead(Coalescer.Lead lead, boolean lookFirst) {
+            Uni<Optional<Resolution>> first = lookFirst ? lookUp(key) : Uni.createFrom().item(Optional.empty());
+            first.subscribe().with(found -> {
+                if (found.isPresent()) {
+                    lead.foundFilled();
+                    answer.complete(found.get());
+                    return;
+                }
+                resolveAndKeep(key, token).subscribe().with(r -> {
+                    if (r instanceof Resolution.Unavailable) {
+                        lead.failed(); // another waiter tries; nothing was kept
+                    } else {
+                        lead.filled();
+                    }
+                    answer.complete(r);
+                });
+            });
+        }
+
+        @Override
+        public void filled() {
+            Resolution mine = held(key);
+            if (mine != null) {
+                answer.complete(mine);
+                return;
+            }
+            lookUp(key).subscribe().with(found -> {
+                if (found.isPresent()) {
+                    answer.complete(found.get());
+                } else {
+                    alone(Coalescer.Alone.FAILED);
+                }
+            });
+        }
+
+        @Override
+        public void alone(Coalescer.Alone why) {
+            resolveAndKeep(key, token).subscribe().with(answer::complete);
+        }
+
+        @Override
+        public boolean servedStale() {
+            return false;
+        }
+    }
+}
