@@ -26,6 +26,68 @@ public interface OutriggerConfig {
 
     enum Mode { PROXY, INJECTOR }
 
+    /** Auth-session caching: token → session (introspection), handed to the application in X-Session. */
+    Session session();
+
+    interface Session {
+        /** Off unless configured. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** {@code introspection} (RFC 7662). */
+        @WithDefault("introspection")
+        String resolver();
+
+        /**
+         * What a request must bring on routes that set no {@code auth}: {@code required} (401 without a valid token,
+         * 503 when the resolver cannot say), {@code optional} (forwarded either way) or {@code none}.
+         */
+        @WithDefault("required")
+        String auth();
+
+        /** The header the token comes in; {@code Authorization} means its {@code Bearer} credentials. */
+        @WithDefault("Authorization")
+        String tokenHeader();
+
+        /** A cookie the token comes in instead of the header. */
+        Optional<String> tokenCookie();
+
+        /** The header the application gets the session in, as compact JSON. Client-sent ones are always removed. */
+        @WithDefault("X-Session")
+        String header();
+
+        /** More headers for the application, from top-level session fields: {@code X-User-Id: sub}. */
+        Map<String, String> forwardHeaders();
+
+        /** The longest a session is kept; shorter when the token expires sooner. */
+        @WithDefault("5m")
+        Duration ttl();
+
+        /** How long a token the resolver rejected is remembered as invalid. */
+        @WithDefault("10s")
+        Duration negativeTtl();
+
+        Introspection introspection();
+
+        interface Introspection {
+            /** The RFC 7662 endpoint. */
+            Optional<URI> url();
+
+            /** {@code post}: RFC 7662 form with {@code token=}; {@code get}: a GET forwarding the client's Authorization. */
+            @WithDefault("post")
+            String method();
+
+            /** The member of the answer that is the session; unset: the whole answer. */
+            Optional<String> member();
+
+            /** The Authorization this proxy presents to the endpoint (e.g. {@code Basic ...}), from a Secret. Never logged. */
+            Optional<String> authorization();
+
+            @WithDefault("2s")
+            Duration timeout();
+        }
+    }
+
     /** How the traffic port leaves at shutdown (SIGTERM). */
     Shutdown shutdown();
 
@@ -490,6 +552,12 @@ public interface OutriggerConfig {
 
         /** Purge tags added to every response the route stores; {@code {name}} is a variable of {@code match.path}. */
         Optional<List<String>> tags();
+
+        /**
+         * With sessions on: {@code required} (401 without a valid token), {@code optional} (forwarded either way, with
+         * the session when there is one) or {@code none}; unset: {@code outrigger.session.auth}.
+         */
+        Optional<String> auth();
     }
 
     /** What a route takes: every given condition must hold. */

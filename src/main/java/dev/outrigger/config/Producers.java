@@ -25,7 +25,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.mutiny.redis.client.Redis;
+import dev.outrigger.client.OutboundClient;
 import dev.outrigger.inject.InjectorSettings;
+import dev.outrigger.session.SessionGate;
+import dev.outrigger.session.SessionSettings;
+import dev.outrigger.session.Sessions;
+import dev.outrigger.store.CacheStore;
 import dev.outrigger.rules.Routes;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,7 +48,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 class Producers {
 
     /** The store and its status are built together, once. */
-    private record Built(TieredResponses store, StoreStatus status) {}
+    private record Built(TieredResponses store, StoreStatus status, Optional<CacheStore> shared) {}
 
     private Built built;
 
@@ -92,6 +97,19 @@ class Producers {
                 config.allowTrace(),
                 config.forwarded().methodOverride(),
                 config.accessLog());
+    }
+
+    @Produces
+    @Singleton
+    SessionGate sessionGate(OutriggerConfig config, Clock clock, Meters meters, io.vertx.core.Vertx vertx, Coalescer coalescer,
+                            @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts, Instance<Redis> redis) {
+        SessionSettings settings = SessionConfig.settings(config.session());
+        if (!settings.enabled()) {
+            return new SessionGate(settings, null);
+        }
+        Sessions sessions = Sessions.introspecting(settings, OutboundClient.create(vertx),
+                build(config, clock, meters, redisHosts, redis).shared(), coalescer, clock, meters.sessionListener());
+        return new SessionGate(settings, sessions);
     }
 
     @Produces
@@ -222,14 +240,15 @@ class Producers {
         if (built == null) {
             long l1Bytes = config.cache().l1MaxSize().asLongValue();
             if (!configured(redisHosts)) {
-                built = new Built(TieredResponses.memory(l1Bytes, clock), new StoreStatus("memory", Optional::empty, Optional::empty));
+                built = new Built(TieredResponses.memory(l1Bytes, clock), new StoreStatus("memory", Optional::empty, Optional::empty),
+                        Optional.empty());
             } else {
                 var s = config.store();
                 RedisMemory memory = new RedisMemory(redis.get());
                 FailOpenStore l2 = new FailOpenStore(new RedisStore(redis.get(), config.keyPrefix()),
                         s.readTimeout(), s.writeTimeout(), s.failureThreshold(), s.openFor(), clock, meters.storeListener());
                 built = new Built(TieredResponses.over(l2, l1Bytes, config.cache().l1TtlBound(), clock),
-                        new StoreStatus("memory over redis", () -> Optional.of(l2.state()), memory::limits));
+                        new StoreStatus("memory over redis", () -> Optional.of(l2.state()), memory::limits), Optional.of(l2));
                 // asked until Redis first answers; one log line then (a warning when it can grow without bound)
                 Uni.createFrom().deferred(() -> memory.check(s.writeTimeout().plusSeconds(1)))
                         .map(found -> found.orElseThrow(() -> new IllegalStateException("no answer yet")))

@@ -63,6 +63,6 @@ final class RouteConfig {
                 new RouteSpec.Key(q.include().orElse(List.of()), q.exclude().orElse(List.of()), q.ignore(), q.sort(),
                         k.headers().orElse(List.of()), k.cookies().orElse(List.of())),
                 r.perUser().map(u -> new RouteSpec.PerUser(u.header(), u.cookie())),
-                r.lookup(), r.store(), r.tags().orElse(List.of()));
+                r.lookup(), r.store(), r.tags().orElse(List.of()), r.auth());
     }
 }

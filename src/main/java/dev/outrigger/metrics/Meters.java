@@ -4,6 +4,7 @@ import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.purge.Purge;
 import dev.outrigger.purge.PurgeBus;
+import dev.outrigger.session.Sessions;
 import dev.outrigger.store.FailOpenStore;
 import dev.outrigger.upstream.UpstreamHealth;
 import io.micrometer.core.instrument.Counter;
@@ -148,6 +149,35 @@ public final class Meters {
             @Override
             public void rejected() {
                 rejected.increment();
+            }
+        };
+    }
+
+    /** Session lookups by outcome and the resolver's latency ({@code outrigger_session_*}), registered at zero. */
+    public Sessions.Listener sessionListener() {
+        Map<String, Counter> lookups = new HashMap<>();
+        for (String outcome : new String[] {"hit", "miss", "invalid", "error"}) {
+            lookups.put(outcome, Counter.builder("outrigger.session.lookups").tag("outcome", outcome)
+                    .description("Session lookups: hit (kept session), miss (resolved now), invalid (token rejected), "
+                            + "error (resolver unavailable)")
+                    .register(registry));
+        }
+        Timer resolver = Timer.builder("outrigger.session.resolver.latency")
+                .description("Calls to the session resolver (introspection), answered or failed")
+                .serviceLevelObjectives(REQUEST_BUCKETS)
+                .register(registry);
+        return new Sessions.Listener() {
+            @Override
+            public void lookup(String outcome) {
+                Counter c = lookups.get(outcome);
+                if (c != null) {
+                    c.increment();
+                }
+            }
+
+            @Override
+            public void resolver(long nanos) {
+                resolver.record(nanos, TimeUnit.NANOSECONDS);
             }
         };
     }

@@ -4,10 +4,14 @@ import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.HttpDate;
+import dev.outrigger.session.SessionGate;
+import dev.outrigger.session.SessionSettings;
 import dev.outrigger.upstream.UpstreamHealth;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -46,8 +50,11 @@ final class Forwarder implements Upstream {
     private long dateSecond = Long.MIN_VALUE;
     private String dateValue;
 
+    private final SessionGate sessions;
+
     Forwarder(HttpClient client, HttpClient tunnelClient, ProxySettings settings, Meters meters, Clock clock,
-              ResponseCache cache, UpstreamHealth health) {
+              ResponseCache cache, UpstreamHealth health, SessionGate sessions) {
+        this.sessions = sessions;
         this.client = client;
         this.health = health;
         this.tunnelClient = tunnelClient;
@@ -83,11 +90,42 @@ final class Forwarder implements Upstream {
             return;
         }
         req.pause();
+        sessions.strip(in); // the application takes these as the session: a client never sends them through
+        SessionSettings.Auth auth = sessions.auth(cache.routeAuth(req, checked));
+        if (auth == SessionSettings.Auth.NONE) {
+            proceed(req, trace, checked, false);
+            return;
+        }
+        Context context = Vertx.currentContext();
+        sessions.check(in, auth).subscribe().with(verdict -> Contexts.onContext(context, () -> {
+            if (req.response().closed()) {
+                return; // the client left while its session was looked up
+            }
+            switch (verdict) {
+                case SessionGate.Verdict.Refuse r -> {
+                    r.challenge().ifPresent(c -> req.response().putHeader("WWW-Authenticate", c));
+                    trace.outcome(meters, Meters.DEFAULT_ROUTE, CacheOutcome.ERROR);
+                    ErrorResponse.send(req, r.status(), r.reason(), false);
+                }
+                case SessionGate.Verdict.Proceed p -> {
+                    p.session().ifPresent(s -> sessions.attach(in, s));
+                    proceed(req, trace, checked, p.session().isPresent());
+                }
+            }
+        }));
+    }
+
+    /**
+     * The request past hygiene and the session gate. {@code withSession}: the application gets a user's session
+     * with it, so the answer is that user's: not looked up in, nor stored to, the shared cache.
+     */
+    private void proceed(HttpServerRequest req, RequestTrace trace, Inbound checked, boolean withSession) {
+        MultiMap in = req.headers();
         boolean safe = req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD;
         boolean upgrade = HeaderRules.isUpgrade(in);
         // A body or a method override on a GET is meaning the cache key does not hold; If-Match and
         // If-Unmodified-Since are preconditions the origin evaluates (RFC 9110 §13.2.2: 412 before 200)
-        boolean uncached = upgrade || safe && (checked.hasBody() || checked.methodOverride() || in.contains("If-Match")
+        boolean uncached = upgrade || withSession || safe && (checked.hasBody() || checked.methodOverride() || in.contains("If-Match")
                 || in.contains("If-Unmodified-Since"));
         if (safe && !uncached) {
             cache.handle(req, checked, this); // routes it: only a request the cache handles is rewritten as keyed
@@ -107,7 +145,7 @@ final class Forwarder implements Upstream {
         } else if (!safe) {
             forward(req, inbound, cache.unsafe(req, inbound));
         } else {
-            forward(req, inbound, ResponseCache.bypass("request"));
+            forward(req, inbound, ResponseCache.bypass(withSession ? "session" : "request"));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.outrigger.proxy;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.PurgeBus;
+import dev.outrigger.session.SessionGate;
 import dev.outrigger.upstream.UpstreamHealth;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -37,10 +38,17 @@ public final class ProxyServer {
         this.coalescer = coalescer;
     }
 
-    /** Starts listening on the configured port; port 0 binds one random port that every event loop shares. */
+    /** {@link #start(Vertx, ProxySettings, CacheSettings, TieredResponses, Coalescer, PurgeBus, UpstreamHealth, Meters, Clock, SessionGate)} without sessions. */
     public static Future<ProxyServer> start(Vertx vertx, ProxySettings settings, CacheSettings cacheSettings,
                                             TieredResponses store, Coalescer coalescer, PurgeBus purgeBus, UpstreamHealth health,
                                             Meters meters, Clock clock) {
+        return start(vertx, settings, cacheSettings, store, coalescer, purgeBus, health, meters, clock, SessionGate.off());
+    }
+
+    /** Starts listening on the configured port; port 0 binds one random port that every event loop shares. */
+    public static Future<ProxyServer> start(Vertx vertx, ProxySettings settings, CacheSettings cacheSettings,
+                                            TieredResponses store, Coalescer coalescer, PurgeBus purgeBus, UpstreamHealth health,
+                                            Meters meters, Clock clock, SessionGate sessions) {
         // Vert.x shares a listening socket between servers asking for the same port; a negative port is a
         // random one shared the same way, where 0 would give every event loop a port of its own.
         int bind = settings.port() == 0 ? -1 : settings.port();
@@ -52,7 +60,7 @@ public final class ProxyServer {
         meters.routes(cacheSettings.routes().names());
         return vertx.deployVerticle(() -> {
                     ProxyVerticle v = new ProxyVerticle(settings, bind, meters, clock, cacheSettings, store, coalescer, purgeBus,
-                            connections, drain, health);
+                            connections, drain, health, sessions);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(settings.eventLoops()))

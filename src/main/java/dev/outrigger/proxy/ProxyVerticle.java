@@ -3,6 +3,7 @@ package dev.outrigger.proxy;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.PurgeBus;
+import dev.outrigger.session.SessionGate;
 import dev.outrigger.upstream.UpstreamHealth;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
@@ -32,6 +33,7 @@ final class ProxyVerticle extends AbstractVerticle {
     private final ClientConnections connections;
     private final Drain drain;
     private final AccessLog accessLog;
+    private final SessionGate sessions;
     private final UpstreamHealth health;
     private volatile int actualPort;
     private HttpClient client;
@@ -39,7 +41,8 @@ final class ProxyVerticle extends AbstractVerticle {
 
     ProxyVerticle(ProxySettings settings, int port, Meters meters, Clock clock, CacheSettings cacheSettings,
                   TieredResponses store, Coalescer coalescer, PurgeBus purgeBus, ClientConnections connections, Drain drain,
-                  UpstreamHealth health) {
+                  UpstreamHealth health, SessionGate sessions) {
+        this.sessions = sessions;
         this.settings = settings;
         this.drain = drain;
         this.accessLog = AccessLog.of(settings.accessLog());
@@ -65,7 +68,7 @@ final class ProxyVerticle extends AbstractVerticle {
         tunnelClient = vertx.createHttpClient(clientOptions(),
                 new PoolOptions().setHttp1MaxSize(settings.maxUpstreamConnections()));
         Forwarder forwarder = new Forwarder(client, tunnelClient, settings, meters, clock,
-                new ResponseCache(store, cacheSettings, coalescer, purgeBus, meters, clock, health), health);
+                new ResponseCache(store, cacheSettings, coalescer, purgeBus, meters, clock, health), health, sessions);
         HttpServerOptions options = serverOptions();
         HttpServer server = vertx.createHttpServer(options)
                 .connectionHandler(new ConnectionAdmission(connections, drain, meters, options, settings.requestHeadTimeout()))

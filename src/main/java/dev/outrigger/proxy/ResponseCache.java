@@ -117,6 +117,14 @@ final class ResponseCache {
         return inbound.routed(routed, safe);
     }
 
+    /** The {@code auth} of the route that takes the request (by its own method); empty: the sessions' default. */
+    Optional<String> routeAuth(HttpServerRequest req, Inbound inbound) {
+        if (routes.isEmpty() || inbound.target().equals("*")) {
+            return Optional.empty();
+        }
+        return routes.match(req.method().name(), inbound.authority(), path(inbound.target()), req.headers()::getAll).route().auth();
+    }
+
     /** A GET or HEAD (paused) the cache may handle, as {@link RequestHygiene} accepted it: routed here. */
     void handle(HttpServerRequest req, Inbound checked, Upstream fwd) {
         String method = req.method().name();

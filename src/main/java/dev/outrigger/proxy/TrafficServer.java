@@ -3,6 +3,7 @@ package dev.outrigger.proxy;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.PurgeBus;
+import dev.outrigger.session.SessionGate;
 import dev.outrigger.upstream.UpstreamHealth;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
@@ -39,11 +40,13 @@ public class TrafficServer {
 
     private final boolean enabled;
     private final DrainSettings drain;
+    private final SessionGate sessions;
 
     TrafficServer(Vertx vertx, ProxySettings settings, CacheSettings cacheSettings, TieredResponses store, Coalescer coalescer,
-                  PurgeBus purgeBus, UpstreamHealth health, Meters meters, Clock clock, DrainSettings drain,
+                  PurgeBus purgeBus, UpstreamHealth health, Meters meters, Clock clock, DrainSettings drain, SessionGate sessions,
                   @ConfigProperty(name = "outrigger.mode", defaultValue = "proxy") String mode) {
         this.drain = drain;
+        this.sessions = sessions;
         this.enabled = !mode.trim().equalsIgnoreCase("injector");
         this.vertx = vertx;
         this.health = health;
@@ -71,7 +74,7 @@ public class TrafficServer {
                 .ifNoItem().after(SUBSCRIPTION_WAIT).recoverWithItem((Void) null)
                 .onFailure().recoverWithItem((Void) null)
                 .await().atMost(SUBSCRIPTION_WAIT.plusSeconds(1));
-        server = ProxyServer.start(vertx, settings, cacheSettings, store, coalescer, purgeBus, health, meters, clock)
+        server = ProxyServer.start(vertx, settings, cacheSettings, store, coalescer, purgeBus, health, meters, clock, sessions)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.infof("Outrigger listening on %s:%d, forwarding to %s (%d event loops)",
                 settings.host(), server.port(), settings.upstreamAuthority(), settings.eventLoops());

@@ -16,11 +16,12 @@ public final class Route {
 
     /** The route of every request no configured route matches: RFC 9111 as it is, nothing added to the key. */
     public static final Route DEFAULT = new Route("default", -1, null, Set.of(), null, Map.of(), RouteTtl.NONE, KeySpec.NONE,
-            true, true, List.of());
+            true, true, List.of(), Optional.empty());
 
     private static final Pattern TAG_VARIABLE = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
     private final String name;
+    private final Optional<String> auth;
     private final int index;
     private final PathPattern path;
     /** Uppercase; empty: any. */
@@ -35,7 +36,8 @@ public final class Route {
     private final List<String> tags;
 
     Route(String name, int index, PathPattern path, Set<String> methods, Pattern host, Map<String, Pattern> headers, RouteTtl ttl,
-          KeySpec key, boolean lookup, boolean store, List<String> tags) {
+          KeySpec key, boolean lookup, boolean store, List<String> tags, Optional<String> auth) {
+        this.auth = auth;
         this.name = name;
         this.index = index;
         this.path = path;
@@ -104,6 +106,11 @@ public final class Route {
     /** The methods it takes, as configured; empty: any. */
     Set<String> methods() {
         return methods;
+    }
+
+    /** With sessions on: {@code required}, {@code optional} or {@code none}; empty: the sessions' default. */
+    public Optional<String> auth() {
+        return auth;
     }
 
     public RouteTtl ttl() {
@@ -210,6 +217,7 @@ public final class Route {
         d.put("key", key.describe());
         d.put("lookup", lookup);
         d.put("store", store);
+        auth.ifPresent(a -> d.put("auth", a));
         if (!tags.isEmpty()) {
             d.put("tags", tags);
         }

@@ -21,10 +21,13 @@ import java.util.Optional;
  * @param lookup answer from the cache (false: always forwarded)
  * @param store store responses (false: never stored)
  * @param tags purge tags the route adds to every response it stores ({@code product:{id}})
+ * @param auth what a request needs when sessions are on: {@code required}, {@code optional}, {@code none};
+ *     empty: the sessions' default
  */
 public record RouteSpec(String name, Match match, Optional<Duration> ttl, String ttlMode, Map<String, Duration> statusTtl,
                         Optional<Duration> staleWhileRevalidate, Optional<Duration> staleIfError, Key key,
-                        Optional<PerUser> perUser, boolean lookup, boolean store, List<String> tags) {
+                        Optional<PerUser> perUser, boolean lookup, boolean store, List<String> tags,
+                        Optional<String> auth) {
 
     public RouteSpec {
         statusTtl = Map.copyOf(statusTtl);
@@ -34,46 +37,51 @@ public record RouteSpec(String name, Match match, Optional<Duration> ttl, String
     /** A route that only matches: RFC 9111 behaviour, no key changes. */
     public static RouteSpec named(String name, String path) {
         return new RouteSpec(name, Match.path(path), Optional.empty(), "respect-origin", Map.of(), Optional.empty(),
-                Optional.empty(), Key.NONE, Optional.empty(), true, true, List.of());
+                Optional.empty(), Key.NONE, Optional.empty(), true, true, List.of(), Optional.empty());
     }
 
     public RouteSpec withTtl(Duration ttl, String mode) {
         return new RouteSpec(name, match, Optional.of(ttl), mode, statusTtl, staleWhileRevalidate, staleIfError, key, perUser,
-                lookup, store, tags);
+                lookup, store, tags, auth);
     }
 
     public RouteSpec withStatusTtl(Map<String, Duration> perStatus) {
         return new RouteSpec(name, match, ttl, ttlMode, perStatus, staleWhileRevalidate, staleIfError, key, perUser, lookup,
-                store, tags);
+                store, tags, auth);
     }
 
     public RouteSpec withStale(Optional<Duration> whileRevalidate, Optional<Duration> ifError) {
-        return new RouteSpec(name, match, ttl, ttlMode, statusTtl, whileRevalidate, ifError, key, perUser, lookup, store, tags);
+        return new RouteSpec(name, match, ttl, ttlMode, statusTtl, whileRevalidate, ifError, key, perUser, lookup, store, tags, auth);
     }
 
     public RouteSpec withKey(Key k) {
         return new RouteSpec(name, match, ttl, ttlMode, statusTtl, staleWhileRevalidate, staleIfError, k, perUser, lookup,
-                store, tags);
+                store, tags, auth);
     }
 
     public RouteSpec withPerUser(PerUser user) {
         return new RouteSpec(name, match, ttl, ttlMode, statusTtl, staleWhileRevalidate, staleIfError, key,
-                Optional.of(user), lookup, store, tags);
+                Optional.of(user), lookup, store, tags, auth);
     }
 
     public RouteSpec withSwitches(boolean lookUp, boolean keep) {
         return new RouteSpec(name, match, ttl, ttlMode, statusTtl, staleWhileRevalidate, staleIfError, key, perUser, lookUp,
-                keep, tags);
+                keep, tags, auth);
     }
 
     public RouteSpec withMatch(Match m) {
         return new RouteSpec(name, m, ttl, ttlMode, statusTtl, staleWhileRevalidate, staleIfError, key, perUser, lookup,
-                store, tags);
+                store, tags, auth);
     }
 
     public RouteSpec withTags(List<String> templates) {
         return new RouteSpec(name, match, ttl, ttlMode, statusTtl, staleWhileRevalidate, staleIfError, key, perUser, lookup,
-                store, templates);
+                store, templates, auth);
+    }
+
+    public RouteSpec withAuth(String mode) {
+        return new RouteSpec(name, match, ttl, ttlMode, statusTtl, staleWhileRevalidate, staleIfError, key, perUser, lookup,
+                store, tags, Optional.of(mode));
     }
 
     /**

@@ -221,7 +221,11 @@ public final class Routes {
         KeySpec key = new KeySpec(k.include().stream().map(String::trim).toList(), k.exclude().stream().map(String::trim).toList(),
                 k.ignoreQuery(), k.sortQuery(), keyHeaders, cookies, userHeader, userCookie, userHeader == null && userCookie == null ? null : hash);
         RouteTtl ttl = new RouteTtl(mode, spec.ttl(), statusTtl, spec.staleWhileRevalidate(), spec.staleIfError());
-        return new Route(name, i, path, methods, host, headers, ttl, key, spec.lookup(), spec.store(), spec.tags());
+        Optional<String> auth = spec.auth().map(a -> a.trim().toLowerCase(Locale.ROOT));
+        if (auth.isPresent() && !Set.of("required", "optional", "none").contains(auth.get())) {
+            throw new InvalidRule(i, name, "auth", "'" + spec.auth().get() + "': use required, optional or none");
+        }
+        return new Route(name, i, path, methods, host, headers, ttl, key, spec.lookup(), spec.store(), spec.tags(), auth);
     }
 
     /** Lifetimes become Cache-Control directives, which count whole seconds (RFC 9111 §1.2.2). */

@@ -33,17 +33,38 @@ public final class Sessions {
     private final Optional<CacheStore> shared;
     private final Coalescer coalescer;
     private final Clock clock;
+    private final Listener listener;
     private final Cache<String, Cached> local = Caffeine.newBuilder().maximumSize(100_000).build();
+
+    /** What session lookups did, for meters; must not block. */
+    public interface Listener {
+        /** A lookup ended: {@code hit} (kept session), {@code miss} (resolved now), {@code invalid}, {@code error}. */
+        default void lookup(String outcome) { }
+
+        /** The resolver answered (or failed) after this long. */
+        default void resolver(long nanos) { }
+
+        Listener NONE = new Listener() { };
+    }
 
     /** A resolution this pod holds, until {@code until}. */
     private record Cached(Resolution resolution, Instant until) {}
 
-    Sessions(SessionSettings settings, Resolver resolver, Optional<CacheStore> shared, Coalescer coalescer, Clock clock) {
+    Sessions(SessionSettings settings, Resolver resolver, Optional<CacheStore> shared, Coalescer coalescer, Clock clock,
+             Listener listener) {
+        this.listener = listener;
         this.settings = settings;
         this.resolver = resolver;
         this.shared = shared;
         this.coalescer = coalescer;
         this.clock = clock;
+    }
+
+    /** Sessions resolved by the introspection endpoint of {@code settings}, through {@code client}. */
+    public static Sessions introspecting(SessionSettings settings, io.vertx.ext.web.client.WebClient client, Optional<CacheStore> shared,
+                                         Coalescer coalescer, Clock clock, Listener listener) {
+        return new Sessions(settings, new IntrospectionResolver(client, settings.introspection().orElseThrow()), shared, coalescer,
+                clock, listener);
     }
 
     /** The key a token's session is kept under: SHA-256 of the token, hex. */
@@ -61,17 +82,27 @@ public final class Sessions {
         String key = key(token);
         Resolution held = held(key);
         if (held != null) {
-            return Uni.createFrom().item(held);
+            return Uni.createFrom().item(counted(held, false));
         }
         return lookUp(key).flatMap(found -> {
             if (found.isPresent()) {
-                return Uni.createFrom().item(found.get());
+                return Uni.createFrom().item(counted(found.get(), false));
             }
             long lookedUpAt = System.nanoTime();
             CompletableFuture<Resolution> answer = new CompletableFuture<>();
-            coalescer.join(key, lookedUpAt, new Participant(key, token, answer));
-            return Uni.createFrom().completionStage(answer);
+            Participant p = new Participant(key, token, answer);
+            coalescer.join(key, lookedUpAt, p);
+            return Uni.createFrom().completionStage(answer).map(r -> counted(r, p.resolvedHere));
         });
+    }
+
+    private Resolution counted(Resolution r, boolean resolvedHere) {
+        listener.lookup(switch (r) {
+            case Resolution.Active a -> resolvedHere ? "miss" : "hit";
+            case Resolution.Rejected x -> "invalid";
+            case Resolution.Unavailable u -> "error";
+        });
+        return r;
     }
 
     private Resolution held(String key) {
@@ -101,7 +132,8 @@ public final class Sessions {
 
     /** Asks the resolver and keeps what it says, when it says something about the token. */
     private Uni<Resolution> resolveAndKeep(String key, String token) {
-        return resolver.resolve(token).flatMap(r -> {
+        long started = System.nanoTime();
+        return resolver.resolve(token).invoke(r -> listener.resolver(System.nanoTime() - started)).flatMap(r -> {
             Instant now = clock.instant();
             Duration life = switch (r) {
                 case Resolution.Active a -> a.expires()
@@ -167,6 +199,8 @@ public final class Sessions {
         private final String key;
         private final String token;
         private final CompletableFuture<Resolution> answer;
+        /** This request asked the resolver itself (a miss, for the meters). */
+        volatile boolean resolvedHere;
 
         Participant(String key, String token, CompletableFuture<Resolution> answer) {
             this.key = key;
@@ -183,6 +217,7 @@ public final class Sessions {
                     answer.complete(found.get());
                     return;
                 }
+                resolvedHere = true;
                 resolveAndKeep(key, token).subscribe().with(r -> {
                     if (r instanceof Resolution.Unavailable) {
                         lead.failed(); // another waiter tries; nothing was kept
@@ -212,6 +247,7 @@ public final class Sessions {
 
         @Override
         public void alone(Coalescer.Alone why) {
+            resolvedHere = true;
             resolveAndKeep(key, token).subscribe().with(answer::complete);
         }
 

@@ -159,7 +159,7 @@ class RoutesTest {
                 .startsWith("outrigger.routes[0] (p): ttl-mode: 'sometimes'"));
         assertEquals("outrigger.routes[0] (p): ttl: ttl-mode override needs a ttl (or status-ttl)",
                 message(new RouteSpec("p", RouteSpec.Match.path("/a"), Optional.empty(), "override", Map.of(), Optional.empty(),
-                        Optional.empty(), RouteSpec.Key.NONE, Optional.empty(), true, true, List.of())));
+                        Optional.empty(), RouteSpec.Key.NONE, Optional.empty(), true, true, List.of(), Optional.empty())));
         assertEquals("outrigger.routes[0] (p): status-ttl: 'oops' is not a status code",
                 message(RouteSpec.named("p", "/a").withStatusTtl(Map.of("oops", Duration.ofSeconds(1)))));
         assertTrue(message(RouteSpec.named("p", "/a").withStatusTtl(Map.of("304", Duration.ofSeconds(1))))

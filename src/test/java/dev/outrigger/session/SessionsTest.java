@@ -100,7 +100,7 @@ class SessionsTest {
         CacheStore store = new FailOpenStore(new RedisStore(redis.client(), "orc:v1:"), Duration.ofSeconds(5), Duration.ofSeconds(5), 2,
                 Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE);
         return new Sessions(settings(ttl), new IntrospectionResolver(WebClient.create(vertx), settings(ttl).introspection().get()),
-                Optional.of(store), coalescer, clock);
+                Optional.of(store), coalescer, clock, Sessions.Listener.NONE);
     }
 
     static Resolution await(Uni<Resolution> r) {

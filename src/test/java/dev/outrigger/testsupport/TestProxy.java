@@ -5,6 +5,7 @@ import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.coalesce.Leases;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.PurgeBus;
+import dev.outrigger.session.SessionGate;
 import dev.outrigger.purge.Purges;
 import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.proxy.ProxyServer;
@@ -38,8 +39,20 @@ public final class TestProxy implements AutoCloseable {
         PurgeBusFactory LOCAL = (vertx, purges, listener) -> PurgeBus.local(purges, listener);
     }
 
+    /** The session gate of a proxy, made once its coalescer and meters exist. */
+    public interface SessionsFactory {
+        SessionGate create(Vertx vertx, Coalescer coalescer, Meters meters);
+
+        SessionsFactory OFF = (vertx, coalescer, meters) -> SessionGate.off();
+    }
+
     private TestProxy(ProxySettings settings, Clock clock, TieredResponses store, CacheSettings cache, Leases leases,
                       CoalesceSettings coalesce, PurgeBusFactory purgeBusFactory) {
+        this(settings, clock, store, cache, leases, coalesce, purgeBusFactory, SessionsFactory.OFF);
+    }
+
+    private TestProxy(ProxySettings settings, Clock clock, TieredResponses store, CacheSettings cache, Leases leases,
+                      CoalesceSettings coalesce, PurgeBusFactory purgeBusFactory, SessionsFactory sessions) {
         Meters meters = new Meters(registry);
         TieredResponses cacheStore = store == null ? TieredResponses.memory(64L << 20, clock) : store;
         coalescer = new Coalescer(vertx, leases, coalesce, clock, meters.coalesceListener(), cacheStore);
@@ -47,7 +60,8 @@ public final class TestProxy implements AutoCloseable {
         purgeBus = purgeBusFactory.create(vertx, purges, meters.purgeListener(purges::size));
         health = new UpstreamHealth(UpstreamHealth.Settings.DEFAULT, clock, meters.upstreamListener());
         try {
-            server = ProxyServer.start(vertx, settings, cache, cacheStore, coalescer, purgeBus, health, meters, clock)
+            server = ProxyServer.start(vertx, settings, cache, cacheStore, coalescer, purgeBus, health, meters, clock,
+                            sessions.create(vertx, coalescer, meters))
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
@@ -91,6 +105,13 @@ public final class TestProxy implements AutoCloseable {
                                   CoalesceSettings coalesce, PurgeBusFactory purgeBus) {
         return new TestProxy(ProxySettings.defaults(java.net.URI.create(origin.url())), clock, store, cache, leases, coalesce,
                 purgeBus);
+    }
+
+    /** A replica with sessions: {@code sessions} makes its gate over its coalescer. */
+    public static TestProxy start(OriginServer origin, Clock clock, TieredResponses store, CacheSettings cache, Leases leases,
+                                  CoalesceSettings coalesce, PurgeBusFactory purgeBus, SessionsFactory sessions) {
+        return new TestProxy(ProxySettings.defaults(java.net.URI.create(origin.url())), clock, store, cache, leases, coalesce,
+                purgeBus, sessions);
     }
 
     /** The Host the request helpers send. */

@@ -1,0 +1,52 @@
+package dev.outrigger.config;
+
+import dev.outrigger.session.SessionSettings;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/** Turns {@code outrigger.session} into settings; what does not hold stops start-up with one line naming the setting. */
+final class SessionConfig {
+
+    private SessionConfig() {}
+
+    static SessionSettings settings(OutriggerConfig.Session s) {
+        SessionSettings.Auth auth = switch (s.auth().trim().toLowerCase(Locale.ROOT)) {
+            case "required" -> SessionSettings.Auth.REQUIRED;
+            case "optional" -> SessionSettings.Auth.OPTIONAL;
+            case "none" -> SessionSettings.Auth.NONE;
+            default -> throw refuse("auth", "'" + s.auth() + "': use required, optional or none");
+        };
+        Optional<SessionSettings.Introspection> introspection = Optional.empty();
+        if (s.enabled()) {
+            String resolver = s.resolver().trim().toLowerCase(Locale.ROOT);
+            if (!resolver.equals("introspection")) {
+                throw refuse("resolver", "'" + s.resolver() + "': introspection is the resolver built so far (jwt is not yet)");
+            }
+            var i = s.introspection();
+            if (i.url().isEmpty()) {
+                throw refuse("introspection.url", "required with the introspection resolver");
+            }
+            String scheme = String.valueOf(i.url().get().getScheme()).toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw refuse("introspection.url", "an http or https URL, got " + i.url().get());
+            }
+            String method = i.method().trim().toLowerCase(Locale.ROOT);
+            if (!method.equals("post") && !method.equals("get")) {
+                throw refuse("introspection.method", "'" + i.method() + "': use post (RFC 7662) or get");
+            }
+            introspection = Optional.of(new SessionSettings.Introspection(i.url().get(), method.equals("get"), i.member(),
+                    i.authorization(), i.timeout()));
+        }
+        if (s.ttl().isNegative() || s.ttl().isZero() || s.negativeTtl().isNegative()) {
+            throw refuse("ttl", "ttl must be positive and negative-ttl not negative");
+        }
+        return new SessionSettings(s.enabled(), auth, s.tokenHeader().trim(), s.tokenCookie().map(String::trim), introspection,
+                s.header().trim(), s.forwardHeaders(), s.ttl(), s.negativeTtl());
+    }
+
+    private static ConfigurationException refuse(String field, String problem) {
+        return new ConfigurationException("outrigger.session." + field + ": " + problem, Set.of("outrigger.session." + field));
+    }
+}

@@ -1,0 +1,167 @@
+package dev.outrigger.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.outrigger.client.OutboundClient;
+import dev.outrigger.proxy.CacheSettings;
+import dev.outrigger.rules.RouteSpec;
+import dev.outrigger.rules.Routes;
+import dev.outrigger.testsupport.Deployment;
+import dev.outrigger.testsupport.OriginServer;
+import dev.outrigger.testsupport.RawHttp;
+import dev.outrigger.testsupport.TestProxy;
+import dev.outrigger.testsupport.TestRedis;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sessions through the proxy: two replicas over real Redis, a real origin and a real introspection endpoint. The
+ * application sees the session the token resolves to, never one a client made up; requests without a valid
+ * token never reach it on a required route.
+ */
+class SessionProxyTest {
+
+    Vertx vertx;
+    TestRedis redis;
+    OriginServer origin;
+    Deployment deployment;
+    HttpServer introspection;
+    final AtomicInteger introspected = new AtomicInteger();
+    final AtomicReference<Integer> introspectionFails = new AtomicReference<>();
+    final ExecutorService clients = Executors.newCachedThreadPool();
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        redis = TestRedis.start();
+        origin = OriginServer.start();
+        deployment = new Deployment(redis, origin);
+        introspection = vertx.createHttpServer().requestHandler(req -> req.setExpectMultipart(true).endHandler(v -> {
+            introspected.incrementAndGet();
+            Integer status = introspectionFails.get();
+            if (status != null) {
+                req.response().setStatusCode(status).end();
+                return;
+            }
+            String token = req.getFormAttribute("token");
+            JsonObject answer = token.startsWith("good-")
+                    ? new JsonObject().put("active", true).put("sub", token.substring(5)).put("name", "José")
+                    : new JsonObject().put("active", false);
+            vertx.setTimer(100, t -> req.response().putHeader("Content-Type", "application/json").end(answer.encode()));
+        })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        origin.on("/api/me", req -> {
+            origin.record(req, null);
+            req.response().putHeader("Cache-Control", "public, max-age=60")
+                    .end("session=" + req.getHeader("X-Session") + " user=" + req.getHeader("X-User-Id"));
+        });
+        origin.on("/public", req -> {
+            origin.record(req, null);
+            req.response().end("session=" + req.getHeader("X-Session") + " forged=" + req.getHeader("x_session"));
+        });
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        clients.shutdownNow();
+        deployment.close();
+        origin.close();
+        introspection.close();
+        redis.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    SessionSettings settings() {
+        return new SessionSettings(true, SessionSettings.Auth.REQUIRED, "Authorization", Optional.empty(),
+                Optional.of(new SessionSettings.Introspection(URI.create("http://127.0.0.1:" + introspection.actualPort() + "/introspect"),
+                        false, Optional.empty(), Optional.empty(), Duration.ofSeconds(2))),
+                "X-Session", Map.of("X-User-Id", "sub"), Duration.ofMinutes(5), Duration.ofSeconds(10));
+    }
+
+    TestProxy replica() throws Exception {
+        Routes routes = Routes.compile(List.of(RouteSpec.named("public", "/public").withAuth("optional")), Optional.empty());
+        return deployment.replica(CacheSettings.DEFAULT.withRoutes(routes, false), (l2, v, coalescer, meters) ->
+                new SessionGate(settings(), Sessions.introspecting(settings(), OutboundClient.create(v), Optional.of(l2), coalescer,
+                        Clock.systemUTC(), meters.sessionListener())));
+    }
+
+    @Test
+    void theAppGetsTheSessionOncePerTokenForTheWholeDeployment() throws Exception {
+        TestProxy a = replica();
+        TestProxy b = replica();
+        List<CompletableFuture<RawHttp.Response>> burst = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            TestProxy p = i % 2 == 0 ? a : b;
+            burst.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return p.get("/api/me", "Authorization: Bearer good-ada", "X-Session: {\"sub\":\"admin\"}", "X-USER-ID: admin");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, clients));
+        }
+        for (CompletableFuture<RawHttp.Response> r : burst) {
+            RawHttp.Response response = r.get(20, TimeUnit.SECONDS);
+            assertEquals(200, response.status());
+            assertEquals("session={\"active\":true,\"sub\":\"ada\",\"name\":\"Jos\\u00e9\"} user=ada", response.text(),
+                    "the resolved session, never the client's; non-ASCII escaped so it survives as a header");
+            assertEquals("BYPASS", response.header("X-Cache"), "a user's answer is not shared through the cache");
+        }
+        assertEquals(1, introspected.get(), "20 requests on two replicas: one introspection call");
+        assertEquals(1.0, a.counter("outrigger.session.lookups", "outcome", "miss") + b.counter("outrigger.session.lookups", "outcome", "miss"));
+    }
+
+    @Test
+    void withoutAValidTokenNothingReachesTheAppOnARequiredRoute() throws Exception {
+        TestProxy a = replica();
+        RawHttp.Response none = a.get("/api/me");
+        assertEquals(401, none.status());
+        assertEquals("Bearer", none.header("WWW-Authenticate"));
+        RawHttp.Response bad = a.get("/api/me", "Authorization: Bearer nope");
+        assertEquals(401, bad.status());
+        assertEquals("Bearer error=\"invalid_token\"", bad.header("WWW-Authenticate"));
+        a.get("/api/me", "Authorization: Bearer nope");
+        assertEquals(1, introspected.get(), "the rejection is remembered");
+
+        introspectionFails.set(503);
+        RawHttp.Response down = a.get("/api/me", "Authorization: Bearer good-bob");
+        assertEquals(503, down.status(), "the resolver cannot say: not the client's fault, not a pass");
+        introspectionFails.set(null);
+        assertEquals(200, a.get("/api/me", "Authorization: Bearer good-bob").status(), "the outage was not remembered");
+        assertEquals(1, origin.hits("/api/me"), "only the resolved request reached the application");
+    }
+
+    @Test
+    void forgedSessionHeadersAreRemovedEvenWhereSessionsAreOff() throws Exception {
+        TestProxy a = replica();
+        RawHttp.Response anonymous = a.get("/public", "x_session: forged", "X-Session: forged");
+        assertEquals(200, anonymous.status(), "an optional route forwards a request without a token");
+        assertEquals("session=null forged=null", anonymous.text());
+        RawHttp.Response withSession = a.get("/public", "Authorization: Bearer good-eve");
+        assertTrue(withSession.text().contains("\"sub\":\"eve\""), withSession.text());
+
+        try (TestProxy plain = TestProxy.start(origin, s -> s)) {
+            RawHttp.Response off = plain.get("/public", "X-SESSION: forged", "x_Session: forged");
+            assertEquals("session=null forged=null", off.text(), "sessions off: still never passed through");
+            assertNull(origin.last("/public").header("X-Session"));
+        }
+    }
+}
