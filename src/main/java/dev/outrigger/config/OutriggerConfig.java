@@ -67,6 +67,9 @@ public interface OutriggerConfig {
         @WithDefault("10s")
         Duration negativeTtl();
 
+        /** Request paths (exact) that end the caller's session: it is revoked on every replica as the request goes through. */
+        Optional<List<String>> logoutPaths();
+
         Introspection introspection();
 
         interface Introspection {

@@ -102,13 +102,14 @@ class Producers {
     @Produces
     @Singleton
     SessionGate sessionGate(OutriggerConfig config, Clock clock, Meters meters, io.vertx.core.Vertx vertx, Coalescer coalescer,
+                            PurgeBus purgeBus,
                             @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts, Instance<Redis> redis) {
         SessionSettings settings = SessionConfig.settings(config.session());
         if (!settings.enabled()) {
             return new SessionGate(settings, null);
         }
         Sessions sessions = Sessions.introspecting(settings, OutboundClient.create(vertx),
-                build(config, clock, meters, redisHosts, redis).shared(), coalescer, clock, meters.sessionListener());
+                build(config, clock, meters, redisHosts, redis).shared(), coalescer, purgeBus, clock, meters.sessionListener());
         return new SessionGate(settings, sessions);
     }
 

@@ -43,7 +43,8 @@ final class SessionConfig {
             throw refuse("ttl", "ttl must be positive and negative-ttl not negative");
         }
         return new SessionSettings(s.enabled(), auth, s.tokenHeader().trim(), s.tokenCookie().map(String::trim), introspection,
-                s.header().trim(), s.forwardHeaders(), s.ttl(), s.negativeTtl());
+                s.header().trim(), s.forwardHeaders(), s.ttl(), s.negativeTtl(),
+                java.util.Set.copyOf(s.logoutPaths().orElse(java.util.List.of()).stream().map(String::trim).toList()));
     }
 
     private static ConfigurationException refuse(String field, String problem) {

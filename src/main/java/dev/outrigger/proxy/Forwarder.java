@@ -97,7 +97,7 @@ final class Forwarder implements Upstream {
             return;
         }
         Context context = Vertx.currentContext();
-        sessions.check(in, auth).subscribe().with(verdict -> Contexts.onContext(context, () -> {
+        sessions.check(in, req.path(), auth).subscribe().with(verdict -> Contexts.onContext(context, () -> {
             if (req.response().closed()) {
                 return; // the client left while its session was looked up
             }

@@ -56,9 +56,28 @@ public final class SessionGate {
         return routeAuth.map(a -> SessionSettings.Auth.valueOf(a.toUpperCase(Locale.ROOT))).orElse(settings.auth());
     }
 
-    /** The verdict for a request needing {@code auth} (not NONE). Never fails. */
-    public Uni<Verdict> check(MultiMap headers, SessionSettings.Auth auth) {
+    /** Sessions are on (revocation has something to act on). */
+    public boolean enabled() {
+        return settings.enabled();
+    }
+
+    /** Revokes, on every replica, the session of the token whose SHA-256 (hex) is given; fails when others could not be told. */
+    public Uni<Void> revoke(String sha256) {
+        return sessions.revoke(sha256);
+    }
+
+    /** The verdict for a request to {@code path} needing {@code auth} (not NONE). Never fails. */
+    public Uni<Verdict> check(MultiMap headers, String path, SessionSettings.Auth auth) {
         Optional<String> token = tokens.token(headers);
+        if (token.isPresent() && settings.logoutPaths().contains(path)) {
+            // the application gets the session it is ending; every replica forgets it (the resolver decides anew)
+            String sha = Sessions.sha256(token.get());
+            return check(token, auth).call(v -> sessions.revoke(sha).onFailure().recoverWithItem((Void) null));
+        }
+        return check(token, auth);
+    }
+
+    private Uni<Verdict> check(Optional<String> token, SessionSettings.Auth auth) {
         boolean required = auth == SessionSettings.Auth.REQUIRED;
         if (token.isEmpty()) {
             return Uni.createFrom().item(required

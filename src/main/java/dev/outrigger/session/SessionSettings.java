@@ -17,18 +17,20 @@ import java.util.Optional;
  * @param forwardHeaders more headers for the application: header name → session field (a top-level member)
  * @param ttl the longest a session is kept (shorter when the token expires sooner)
  * @param negativeTtl how long a token the resolver rejected is remembered as invalid
+ * @param logoutPaths request paths that end the caller's session: it is revoked everywhere as the request goes through
  */
 public record SessionSettings(boolean enabled, Auth auth, String tokenHeader, Optional<String> tokenCookie,
                               Optional<Introspection> introspection, String header, Map<String, String> forwardHeaders,
-                              Duration ttl, Duration negativeTtl) {
+                              Duration ttl, Duration negativeTtl, java.util.Set<String> logoutPaths) {
 
     public SessionSettings {
         forwardHeaders = Map.copyOf(forwardHeaders);
+        logoutPaths = java.util.Set.copyOf(logoutPaths);
     }
 
     /** Sessions off; the header names are still stripped from what clients send. */
     public static final SessionSettings OFF = new SessionSettings(false, Auth.NONE, "Authorization", Optional.empty(),
-            Optional.empty(), "X-Session", Map.of(), Duration.ofMinutes(5), Duration.ofSeconds(10));
+            Optional.empty(), "X-Session", Map.of(), Duration.ofMinutes(5), Duration.ofSeconds(10), java.util.Set.of());
 
     /** What a request must bring. */
     public enum Auth {

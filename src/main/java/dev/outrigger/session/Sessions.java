@@ -3,6 +3,8 @@ package dev.outrigger.session;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.outrigger.coalesce.Coalescer;
+import dev.outrigger.purge.PurgeBus;
+import dev.outrigger.purge.Purges;
 import dev.outrigger.store.CacheStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -32,6 +34,7 @@ public final class Sessions {
     private final Resolver resolver;
     private final Optional<CacheStore> shared;
     private final Coalescer coalescer;
+    private final PurgeBus purgeBus;
     private final Clock clock;
     private final Listener listener;
     private final Cache<String, Cached> local = Caffeine.newBuilder().maximumSize(100_000).build();
@@ -47,12 +50,16 @@ public final class Sessions {
         Listener NONE = new Listener() { };
     }
 
-    /** A resolution this pod holds, until {@code until}. */
-    private record Cached(Resolution resolution, Instant until) {}
+    /** A resolution this pod holds, until {@code until}; {@code stamp}: when it was resolved (for revocations). */
+    private record Cached(Resolution resolution, Instant until, Instant stamp) {}
 
-    Sessions(SessionSettings settings, Resolver resolver, Optional<CacheStore> shared, Coalescer coalescer, Clock clock,
-             Listener listener) {
+    /** A kept resolution as Redis holds it. */
+    private record Kept(Resolution resolution, Instant stamp) {}
+
+    Sessions(SessionSettings settings, Resolver resolver, Optional<CacheStore> shared, Coalescer coalescer, PurgeBus purgeBus,
+             Clock clock, Listener listener) {
         this.listener = listener;
+        this.purgeBus = purgeBus;
         this.settings = settings;
         this.resolver = resolver;
         this.shared = shared;
@@ -62,9 +69,33 @@ public final class Sessions {
 
     /** Sessions resolved by the introspection endpoint of {@code settings}, through {@code client}. */
     public static Sessions introspecting(SessionSettings settings, io.vertx.ext.web.client.WebClient client, Optional<CacheStore> shared,
-                                         Coalescer coalescer, Clock clock, Listener listener) {
+                                         Coalescer coalescer, PurgeBus purgeBus, Clock clock, Listener listener) {
         return new Sessions(settings, new IntrospectionResolver(client, settings.introspection().orElseThrow()), shared, coalescer,
-                clock, listener);
+                purgeBus, clock, listener);
+    }
+
+    /** The purge tag that revokes the session kept under {@code key} on every replica. */
+    static String tag(String key) {
+        return key; // "session:<sha256>": the purge records carry it to every pod, as any tag purge
+    }
+
+    /**
+     * Revokes the session of the token whose SHA-256 is {@code sha256} (hex) everywhere: removed from Redis, and
+     * every replica's copy made dead by a purge of its tag (the purge broadcast and records, so a replica that
+     * starts later or missed the message learns it too). Fails when the other replicas could not be told.
+     */
+    public Uni<Void> revoke(String sha256) {
+        String key = "session:" + sha256.toLowerCase(java.util.Locale.ROOT);
+        local.invalidate(key);
+        Uni<Void> removed = shared.map(s -> s.remove(key).replaceWithVoid().onFailure().recoverWithItem((Void) null))
+                .orElse(Uni.createFrom().voidItem());
+        return removed.chain(() -> purgeBus.purge(new dev.outrigger.purge.Purge(java.util.List.of(), java.util.List.of(tag(key)),
+                java.util.List.of(), false, false, 0)));
+    }
+
+    /** The SHA-256 (hex) a revocation names a token by. */
+    public static String sha256(String token) {
+        return key(token).substring("session:".length());
     }
 
     /** The key a token's session is kept under: SHA-256 of the token, hex. */
@@ -110,11 +141,16 @@ public final class Sessions {
         if (c == null) {
             return null;
         }
-        if (!clock.instant().isBefore(c.until())) {
+        if (!clock.instant().isBefore(c.until()) || revoked(key, c.stamp())) {
             local.invalidate(key);
             return null;
         }
         return c.resolution();
+    }
+
+    /** A revocation (or a purge of everything) came after this resolution was made. */
+    private boolean revoked(String key, Instant stamp) {
+        return purgeBus.purges().check(null, "", java.util.List.of(tag(key)), stamp) == Purges.Verdict.HARD;
     }
 
     /** What Redis holds for the key (kept in this pod's memory as well); empty when nothing or Redis cannot say. */
@@ -123,9 +159,9 @@ public final class Sessions {
             return Uni.createFrom().item(Optional.empty());
         }
         return shared.get().get(key)
-                .map(entry -> entry.flatMap(e -> decode(e.value()).map(r -> {
-                    local.put(key, new Cached(r, clock.instant().plus(e.ttl())));
-                    return r;
+                .map(entry -> entry.flatMap(e -> decode(e.value()).filter(k -> !revoked(key, k.stamp())).map(k -> {
+                    local.put(key, new Cached(k.resolution(), clock.instant().plus(e.ttl()), k.stamp()));
+                    return k.resolution();
                 })))
                 .onFailure().recoverWithItem(Optional.empty());
     }
@@ -133,6 +169,8 @@ public final class Sessions {
     /** Asks the resolver and keeps what it says, when it says something about the token. */
     private Uni<Resolution> resolveAndKeep(String key, String token) {
         long started = System.nanoTime();
+        // stamped before the resolver is asked: a revocation issued meanwhile reaches this resolution
+        Instant stamp = purgeBus.purges().stamp(clock.instant());
         return resolver.resolve(token).invoke(r -> listener.resolver(System.nanoTime() - started)).flatMap(r -> {
             Instant now = clock.instant();
             Duration life = switch (r) {
@@ -144,25 +182,25 @@ public final class Sessions {
             };
             if (r instanceof Resolution.Active && (life.isNegative() || life.isZero())) {
                 Resolution expired = new Resolution.Rejected("expired");
-                return keep(key, expired, settings.negativeTtl()).replaceWith(expired);
+                return keep(key, expired, settings.negativeTtl(), stamp).replaceWith(expired);
             }
             if (life.isZero()) {
                 return Uni.createFrom().item(r);
             }
-            return keep(key, r, life).replaceWith(r);
+            return keep(key, r, life, stamp).replaceWith(r);
         });
     }
 
-    private Uni<Void> keep(String key, Resolution r, Duration life) {
-        local.put(key, new Cached(r, clock.instant().plus(life)));
+    private Uni<Void> keep(String key, Resolution r, Duration life, Instant stamp) {
+        local.put(key, new Cached(r, clock.instant().plus(life), stamp));
         if (shared.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return shared.get().put(key, encode(r), life).onFailure().recoverWithItem((Void) null);
+        return shared.get().put(key, encode(r, stamp), life).onFailure().recoverWithItem((Void) null);
     }
 
-    static byte[] encode(Resolution r) {
-        JsonObject o = new JsonObject().put("v", FORMAT);
+    static byte[] encode(Resolution r, Instant stamp) {
+        JsonObject o = new JsonObject().put("v", FORMAT).put("at", stamp.getEpochSecond() * 1_000_000L + stamp.getNano() / 1000);
         switch (r) {
             case Resolution.Active a -> {
                 o.put("session", a.session());
@@ -174,21 +212,23 @@ public final class Sessions {
         return o.encode().getBytes(StandardCharsets.UTF_8);
     }
 
-    static Optional<Resolution> decode(byte[] bytes) {
+    static Optional<Kept> decode(byte[] bytes) {
         try {
             JsonObject o = new JsonObject(new String(bytes, StandardCharsets.UTF_8));
             if (o.getInteger("v", 0) != FORMAT) {
                 return Optional.empty();
             }
+            long at = o.getLong("at", 0L);
+            Instant stamp = Instant.ofEpochSecond(Math.floorDiv(at, 1_000_000L), Math.floorMod(at, 1_000_000L) * 1000L);
             if (o.containsKey("rejected")) {
-                return Optional.of(new Resolution.Rejected(o.getString("rejected")));
+                return Optional.of(new Kept(new Resolution.Rejected(o.getString("rejected")), stamp));
             }
             JsonObject session = o.getJsonObject("session");
             if (session == null) {
                 return Optional.empty();
             }
             Long exp = o.getLong("exp");
-            return Optional.of(new Resolution.Active(session, Optional.ofNullable(exp).map(Instant::ofEpochSecond)));
+            return Optional.of(new Kept(new Resolution.Active(session, Optional.ofNullable(exp).map(Instant::ofEpochSecond)), stamp));
         } catch (RuntimeException e) {
             return Optional.empty();
         }

@@ -73,6 +73,10 @@ class SessionProxyTest {
             req.response().putHeader("Cache-Control", "public, max-age=60")
                     .end("session=" + req.getHeader("X-Session") + " user=" + req.getHeader("X-User-Id"));
         });
+        origin.on("/logout", req -> {
+            origin.record(req, null);
+            req.response().end("bye " + req.getHeader("X-User-Id"));
+        });
         origin.on("/public", req -> {
             origin.record(req, null);
             req.response().end("session=" + req.getHeader("X-Session") + " forged=" + req.getHeader("x_session"));
@@ -93,14 +97,14 @@ class SessionProxyTest {
         return new SessionSettings(true, SessionSettings.Auth.REQUIRED, "Authorization", Optional.empty(),
                 Optional.of(new SessionSettings.Introspection(URI.create("http://127.0.0.1:" + introspection.actualPort() + "/introspect"),
                         false, Optional.empty(), Optional.empty(), Duration.ofSeconds(2))),
-                "X-Session", Map.of("X-User-Id", "sub"), Duration.ofMinutes(5), Duration.ofSeconds(10));
+                "X-Session", Map.of("X-User-Id", "sub"), Duration.ofMinutes(5), Duration.ofSeconds(10), java.util.Set.of("/logout"));
     }
 
     TestProxy replica() throws Exception {
         Routes routes = Routes.compile(List.of(RouteSpec.named("public", "/public").withAuth("optional")), Optional.empty());
-        return deployment.replica(CacheSettings.DEFAULT.withRoutes(routes, false), (l2, v, coalescer, meters) ->
+        return deployment.replica(CacheSettings.DEFAULT.withRoutes(routes, false), (l2, v, coalescer, purgeBus, meters) ->
                 new SessionGate(settings(), Sessions.introspecting(settings(), OutboundClient.create(v), Optional.of(l2), coalescer,
-                        Clock.systemUTC(), meters.sessionListener())));
+                        purgeBus, Clock.systemUTC(), meters.sessionListener())));
     }
 
     @Test
@@ -163,5 +167,30 @@ class SessionProxyTest {
             assertEquals("session=null forged=null", off.text(), "sessions off: still never passed through");
             assertNull(origin.last("/public").header("X-Session"));
         }
+    }
+
+    @Test
+    void aLogoutOnOneReplicaRevokesTheSessionOnEveryReplica() throws Exception {
+        TestProxy a = replica();
+        TestProxy b = replica();
+        assertEquals(200, a.get("/api/me", "Authorization: Bearer good-ada").status());
+        assertEquals(200, b.get("/api/me", "Authorization: Bearer good-ada").status());
+        assertEquals(1, introspected.get(), "both replicas hold the session");
+
+        RawHttp.Response bye = a.get("/logout", "Authorization: Bearer good-ada");
+        assertEquals("bye ada", bye.text(), "the application still gets the session it is ending");
+        long revoked = System.nanoTime();
+        // the other replica hears the revocation over the purge broadcast and asks the resolver again
+        dev.outrigger.testsupport.Await.until(() -> {
+            try {
+                b.get("/api/me", "Authorization: Bearer good-ada");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return introspected.get() == 2;
+        }, Duration.ofSeconds(5), "the other replica dropped its copy");
+        long tookMs = (System.nanoTime() - revoked) / 1_000_000;
+        System.out.println("revocation reached the other replica's memory in " + tookMs + " ms");
+        assertEquals(2, introspected.get());
     }
 }

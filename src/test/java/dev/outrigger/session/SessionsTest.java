@@ -86,7 +86,7 @@ class SessionsTest {
         return new SessionSettings(true, SessionSettings.Auth.REQUIRED, "Authorization", Optional.empty(),
                 Optional.of(new SessionSettings.Introspection(URI.create("http://127.0.0.1:" + introspection.actualPort() + "/introspect"),
                         false, Optional.empty(), Optional.of("Basic b3V0cmlnZ2VyOnNlY3JldA=="), Duration.ofSeconds(2))),
-                "X-Session", Map.of("X-User-Id", "sub"), ttl, Duration.ofSeconds(10));
+                "X-Session", Map.of("X-User-Id", "sub"), ttl, Duration.ofSeconds(10), java.util.Set.of());
     }
 
     /** A replica: its own memory and coalescer, the deployment's Redis. */
@@ -100,7 +100,9 @@ class SessionsTest {
         CacheStore store = new FailOpenStore(new RedisStore(redis.client(), "orc:v1:"), Duration.ofSeconds(5), Duration.ofSeconds(5), 2,
                 Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE);
         return new Sessions(settings(ttl), new IntrospectionResolver(WebClient.create(vertx), settings(ttl).introspection().get()),
-                Optional.of(store), coalescer, clock, Sessions.Listener.NONE);
+                Optional.of(store), coalescer,
+                dev.outrigger.purge.PurgeBus.local(new dev.outrigger.purge.Purges(clock, Duration.ofMillis(100), Duration.ofDays(1)),
+                        dev.outrigger.purge.PurgeBus.Listener.NONE), clock, Sessions.Listener.NONE);
     }
 
     static Resolution await(Uni<Resolution> r) {

@@ -55,13 +55,13 @@ public final class Deployment implements AutoCloseable {
      * build it on {@link #redisStore()}), once its subscriptions are open and it has read the purge records.
      */
     public TestProxy replica(Clock clock, CoalesceSettings coalesce, CacheSettings cache, FailOpenStore l2) throws Exception {
-        return replica(clock, coalesce, cache, l2, (store, vertx, coalescer, meters) -> dev.outrigger.session.SessionGate.off());
+        return replica(clock, coalesce, cache, l2, (store, vertx, coalescer, purgeBus, meters) -> dev.outrigger.session.SessionGate.off());
     }
 
     /** The session gate of a replica, over its Redis store and coalescer. */
     public interface Sessions {
         dev.outrigger.session.SessionGate create(FailOpenStore l2, io.vertx.core.Vertx vertx, dev.outrigger.coalesce.Coalescer coalescer,
-                                                 dev.outrigger.metrics.Meters meters);
+                                                 dev.outrigger.purge.PurgeBus purgeBus, dev.outrigger.metrics.Meters meters);
     }
 
     /** A replica with sessions on, over the deployment's Redis. */
@@ -82,7 +82,7 @@ public final class Deployment implements AutoCloseable {
                     bus[0] = new RedisPurgeBus(client, purges, "orc:v1:", "outrigger:invalidate", Duration.ofSeconds(10),
                             Duration.ofSeconds(1), vertx, clock, listener).start();
                     return bus[0];
-                }, (vertx, coalescer, meters) -> sessions.create(l2, vertx, coalescer, meters));
+                }, (vertx, coalescer, purgeBus, meters) -> sessions.create(l2, vertx, coalescer, purgeBus, meters));
         replicas.add(proxy);
         // Confirmed by Redis: a purge or signal sent from now on reaches the replica.
         Uni.combine().all().unis(leases.whenListening(), bus[0].whenReady()).discardItems().await().atMost(Duration.ofSeconds(5));

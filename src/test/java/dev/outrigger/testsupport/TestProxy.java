@@ -41,9 +41,9 @@ public final class TestProxy implements AutoCloseable {
 
     /** The session gate of a proxy, made once its coalescer and meters exist. */
     public interface SessionsFactory {
-        SessionGate create(Vertx vertx, Coalescer coalescer, Meters meters);
+        SessionGate create(Vertx vertx, Coalescer coalescer, PurgeBus purgeBus, Meters meters);
 
-        SessionsFactory OFF = (vertx, coalescer, meters) -> SessionGate.off();
+        SessionsFactory OFF = (vertx, coalescer, purgeBus, meters) -> SessionGate.off();
     }
 
     private TestProxy(ProxySettings settings, Clock clock, TieredResponses store, CacheSettings cache, Leases leases,
@@ -61,7 +61,7 @@ public final class TestProxy implements AutoCloseable {
         health = new UpstreamHealth(UpstreamHealth.Settings.DEFAULT, clock, meters.upstreamListener());
         try {
             server = ProxyServer.start(vertx, settings, cache, cacheStore, coalescer, purgeBus, health, meters, clock,
-                            sessions.create(vertx, coalescer, meters))
+                            sessions.create(vertx, coalescer, purgeBus, meters))
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
