@@ -34,7 +34,7 @@ public interface OutriggerConfig {
         @WithDefault("false")
         boolean enabled();
 
-        /** {@code introspection} (RFC 7662). */
+        /** {@code introspection} (RFC 7662) or {@code jwt} (verified locally). */
         @WithDefault("introspection")
         String resolver();
 
@@ -71,6 +71,30 @@ public interface OutriggerConfig {
         Optional<List<String>> logoutPaths();
 
         Introspection introspection();
+
+        Jwt jwt();
+
+        interface Jwt {
+            /** The JSON Web Key Set the signing keys come from (fetched, cached, refetched for an unknown key). */
+            Optional<URI> jwksUrl();
+
+            /** A PEM public key (RSA, EC or Ed25519) instead of a JWKS URL. */
+            Optional<String> publicKey();
+
+            /** The expected {@code iss}; unset: not checked. */
+            Optional<String> issuer();
+
+            /** The expected {@code aud}; unset: not checked. */
+            Optional<String> audience();
+
+            /** Clock skew allowed on {@code exp} and {@code nbf}. */
+            @WithDefault("30s")
+            Duration leeway();
+
+            /** How long fetched keys are used before the set is fetched again. */
+            @WithDefault("10m")
+            Duration jwksRefresh();
+        }
 
         interface Introspection {
             /** The RFC 7662 endpoint. */

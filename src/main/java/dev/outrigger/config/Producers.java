@@ -108,7 +108,7 @@ class Producers {
         if (!settings.enabled()) {
             return new SessionGate(settings, null);
         }
-        Sessions sessions = Sessions.introspecting(settings, OutboundClient.create(vertx),
+        Sessions sessions = Sessions.of(settings, OutboundClient.create(vertx),
                 build(config, clock, meters, redisHosts, redis).shared(), coalescer, purgeBus, clock, meters.sessionListener());
         return new SessionGate(settings, sessions);
     }

@@ -19,10 +19,30 @@ final class SessionConfig {
             default -> throw refuse("auth", "'" + s.auth() + "': use required, optional or none");
         };
         Optional<SessionSettings.Introspection> introspection = Optional.empty();
-        if (s.enabled()) {
-            String resolver = s.resolver().trim().toLowerCase(Locale.ROOT);
+        Optional<SessionSettings.Jwt> jwt = Optional.empty();
+        String resolver = s.resolver().trim().toLowerCase(Locale.ROOT);
+        if (s.enabled() && resolver.equals("jwt")) {
+            var j = s.jwt();
+            if (j.jwksUrl().isPresent() == j.publicKey().isPresent()) {
+                throw refuse("jwt", "give either jwt.jwks-url or jwt.public-key");
+            }
+            j.jwksUrl().ifPresent(u -> {
+                String scheme = String.valueOf(u.getScheme()).toLowerCase(Locale.ROOT);
+                if (!scheme.equals("http") && !scheme.equals("https")) {
+                    throw refuse("jwt.jwks-url", "an http or https URL, got " + u);
+                }
+            });
+            if (j.publicKey().isPresent()) {
+                try {
+                    dev.outrigger.session.SessionSettings.Jwt.checkPublicKey(j.publicKey().get());
+                } catch (IllegalArgumentException e) {
+                    throw refuse("jwt.public-key", e.getMessage());
+                }
+            }
+            jwt = Optional.of(new SessionSettings.Jwt(j.jwksUrl(), j.publicKey(), j.issuer(), j.audience(), j.leeway(), j.jwksRefresh()));
+        } else if (s.enabled()) {
             if (!resolver.equals("introspection")) {
-                throw refuse("resolver", "'" + s.resolver() + "': introspection is the resolver built so far (jwt is not yet)");
+                throw refuse("resolver", "'" + s.resolver() + "': use introspection or jwt");
             }
             var i = s.introspection();
             if (i.url().isEmpty()) {
@@ -42,7 +62,7 @@ final class SessionConfig {
         if (s.ttl().isNegative() || s.ttl().isZero() || s.negativeTtl().isNegative()) {
             throw refuse("ttl", "ttl must be positive and negative-ttl not negative");
         }
-        return new SessionSettings(s.enabled(), auth, s.tokenHeader().trim(), s.tokenCookie().map(String::trim), introspection,
+        return new SessionSettings(s.enabled(), auth, s.tokenHeader().trim(), s.tokenCookie().map(String::trim), introspection, jwt,
                 s.header().trim(), s.forwardHeaders(), s.ttl(), s.negativeTtl(),
                 java.util.Set.copyOf(s.logoutPaths().orElse(java.util.List.of()).stream().map(String::trim).toList()));
     }

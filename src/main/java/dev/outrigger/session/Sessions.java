@@ -74,6 +74,14 @@ public final class Sessions {
                 purgeBus, clock, listener);
     }
 
+    /** Sessions resolved as {@code settings} say: introspection or local JWT verification, through {@code client}. */
+    public static Sessions of(SessionSettings settings, io.vertx.ext.web.client.WebClient client, Optional<CacheStore> shared,
+                              Coalescer coalescer, PurgeBus purgeBus, Clock clock, Listener listener) {
+        Resolver resolver = settings.jwt().isPresent() ? new JwtResolver(settings.jwt().get(), client, clock)
+                : new IntrospectionResolver(client, settings.introspection().orElseThrow());
+        return new Sessions(settings, resolver, shared, coalescer, purgeBus, clock, listener);
+    }
+
     /** The purge tag that revokes the session kept under {@code key} on every replica. */
     static String tag(String key) {
         return key; // "session:<sha256>": the purge records carry it to every pod, as any tag purge

@@ -59,13 +59,33 @@ class SessionConfigTest {
     }
 
     @Test
+    void theJwtResolverFromEnv() throws Exception {
+        SessionSettings s = SessionConfig.settings(config(false, Map.of(
+                "OUTRIGGER_SESSION_ENABLED", "true",
+                "OUTRIGGER_SESSION_RESOLVER", "jwt",
+                "OUTRIGGER_SESSION_JWT_JWKS_URL", "http://auth.shop.svc:8080/.well-known/jwks.json",
+                "OUTRIGGER_SESSION_JWT_ISSUER", "https://auth.shop",
+                "OUTRIGGER_SESSION_JWT_AUDIENCE", "shop")).session());
+        SessionSettings.Jwt jwt = s.jwt().orElseThrow();
+        assertEquals(Optional.of("https://auth.shop"), jwt.issuer());
+        assertEquals(Duration.ofSeconds(30), jwt.leeway());
+        assertTrue(s.introspection().isEmpty());
+    }
+
+    @Test
     void whatCannotWorkStopsStartUpNamingTheSetting() {
         assertEquals("outrigger.session.introspection.url: required with the introspection resolver",
                 assertThrows(ConfigurationException.class, () -> SessionConfig.settings(
                         config(false, Map.of("OUTRIGGER_SESSION_ENABLED", "true")).session())).getMessage());
+        assertEquals("outrigger.session.jwt: give either jwt.jwks-url or jwt.public-key",
+                assertThrows(ConfigurationException.class, () -> SessionConfig.settings(config(false, Map.of(
+                        "OUTRIGGER_SESSION_ENABLED", "true", "OUTRIGGER_SESSION_RESOLVER", "jwt")).session())).getMessage());
         assertTrue(assertThrows(ConfigurationException.class, () -> SessionConfig.settings(config(false, Map.of(
-                "OUTRIGGER_SESSION_ENABLED", "true", "OUTRIGGER_SESSION_RESOLVER", "jwt")).session())).getMessage()
-                .startsWith("outrigger.session.resolver: 'jwt'"));
+                "OUTRIGGER_SESSION_ENABLED", "true", "OUTRIGGER_SESSION_RESOLVER", "jwt",
+                "OUTRIGGER_SESSION_JWT_PUBLIC_KEY", "not a key")).session())).getMessage().startsWith("outrigger.session.jwt.public-key:"));
+        assertTrue(assertThrows(ConfigurationException.class, () -> SessionConfig.settings(config(false, Map.of(
+                "OUTRIGGER_SESSION_ENABLED", "true", "OUTRIGGER_SESSION_RESOLVER", "saml")).session())).getMessage()
+                .startsWith("outrigger.session.resolver: 'saml'"));
         assertTrue(assertThrows(ConfigurationException.class, () -> SessionConfig.settings(config(false, Map.of(
                 "OUTRIGGER_SESSION_AUTH", "sometimes")).session())).getMessage().startsWith("outrigger.session.auth:"));
     }

@@ -97,7 +97,7 @@ class SessionProxyTest {
         return new SessionSettings(true, SessionSettings.Auth.REQUIRED, "Authorization", Optional.empty(),
                 Optional.of(new SessionSettings.Introspection(URI.create("http://127.0.0.1:" + introspection.actualPort() + "/introspect"),
                         false, Optional.empty(), Optional.empty(), Duration.ofSeconds(2))),
-                "X-Session", Map.of("X-User-Id", "sub"), Duration.ofMinutes(5), Duration.ofSeconds(10), java.util.Set.of("/logout"));
+                Optional.empty(), "X-Session", Map.of("X-User-Id", "sub"), Duration.ofMinutes(5), Duration.ofSeconds(10), java.util.Set.of("/logout"));
     }
 
     TestProxy replica() throws Exception {

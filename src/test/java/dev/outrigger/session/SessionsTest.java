@@ -86,7 +86,7 @@ class SessionsTest {
         return new SessionSettings(true, SessionSettings.Auth.REQUIRED, "Authorization", Optional.empty(),
                 Optional.of(new SessionSettings.Introspection(URI.create("http://127.0.0.1:" + introspection.actualPort() + "/introspect"),
                         false, Optional.empty(), Optional.of("Basic b3V0cmlnZ2VyOnNlY3JldA=="), Duration.ofSeconds(2))),
-                "X-Session", Map.of("X-User-Id", "sub"), ttl, Duration.ofSeconds(10), java.util.Set.of());
+                Optional.empty(), "X-Session", Map.of("X-User-Id", "sub"), ttl, Duration.ofSeconds(10), java.util.Set.of());
     }
 
     /** A replica: its own memory and coalescer, the deployment's Redis. */
