@@ -9,6 +9,11 @@ import java.util.Set;
 /** Turns {@code outrigger.session} into settings; what does not hold stops start-up with one line naming the setting. */
 final class SessionConfig {
 
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    /** Names whose every spelling would be stripped from requests: framing, routing and credentials. */
+    private static final Set<String> PROTECTED = Set.of("authorization", "cookie", "host", "content-length", "transfer-encoding",
+            "connection", "upgrade", "te", "trailer", "x-request-id", "proxy-authorization");
+
     private SessionConfig() {}
 
     static SessionSettings settings(OutriggerConfig.Session s) {
@@ -59,8 +64,35 @@ final class SessionConfig {
             introspection = Optional.of(new SessionSettings.Introspection(i.url().get(), method.equals("get"), i.member(),
                     i.authorization(), i.timeout()));
         }
-        if (s.ttl().isNegative() || s.ttl().isZero() || s.negativeTtl().isNegative()) {
-            throw refuse("ttl", "ttl must be positive and negative-ttl not negative");
+        if (s.ttl().isNegative() || s.ttl().isZero()) {
+            throw refuse("ttl", "must be positive");
+        }
+        if (s.negativeTtl().compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+            throw refuse("negative-ttl", "at least 1s (a rejected token must be remembered long enough for its waiters to read it)");
+        }
+        if (s.introspection().timeout().isNegative() || s.introspection().timeout().isZero()) {
+            throw refuse("introspection.timeout", "must be positive");
+        }
+        if (s.jwt().leeway().isNegative()) {
+            throw refuse("jwt.leeway", "must not be negative");
+        }
+        if (s.jwt().jwksRefresh().compareTo(java.time.Duration.ofSeconds(10)) < 0) {
+            throw refuse("jwt.jwks-refresh", "at least 10s");
+        }
+        java.util.List<String> names = new java.util.ArrayList<>(s.forwardHeaders().keySet());
+        names.add(s.header());
+        for (String name : names) {
+            String n = name.trim();
+            if (!TOKEN.matcher(n).matches()) {
+                throw refuse("forward-headers", "'" + name + "' is not a header name");
+            }
+            String lower = n.toLowerCase(Locale.ROOT).replace('_', '-');
+            if (PROTECTED.contains(lower) || lower.equals(s.tokenHeader().trim().toLowerCase(Locale.ROOT).replace('_', '-'))) {
+                throw refuse("forward-headers", n + " is a header the proxy or the token needs: it would be stripped from requests");
+            }
+        }
+        if (s.tokenHeader().isBlank()) {
+            throw refuse("token-header", "must name a header");
         }
         return new SessionSettings(s.enabled(), auth, s.tokenHeader().trim(), s.tokenCookie().map(String::trim), introspection, jwt,
                 s.header().trim(), s.forwardHeaders(), s.ttl(), s.negativeTtl(),

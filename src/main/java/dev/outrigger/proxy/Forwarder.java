@@ -91,13 +91,20 @@ final class Forwarder implements Upstream {
         }
         req.pause();
         sessions.strip(in); // the application takes these as the session: a client never sends them through
-        SessionSettings.Auth auth = sessions.auth(cache.routeAuth(req, checked));
+        // a CORS preflight carries no credentials by design (Fetch standard): it is not asked for a token
+        boolean preflight = req.method() == HttpMethod.OPTIONS && in.contains("Origin") && in.contains("Access-Control-Request-Method");
+        SessionSettings.Auth auth = preflight ? SessionSettings.Auth.NONE : sessions.auth(cache.routeAuth(req, checked));
         if (auth == SessionSettings.Auth.NONE) {
             proceed(req, trace, checked, false);
             return;
         }
         Context context = Vertx.currentContext();
         sessions.check(in, req.path(), auth).subscribe().with(verdict -> Contexts.onContext(context, () -> {
+            if (verdict instanceof SessionGate.Verdict.Proceed p && p.revokeAfter().isPresent()) {
+                String sha = p.revokeAfter().get();
+                trace.alsoAtEnd(() -> sessions.revoke(sha).subscribe().with(ok -> { },
+                        failed -> LOG.warnf("logout: session revoked on this replica only: %s", failed.toString())));
+            }
             if (req.response().closed()) {
                 return; // the client left while its session was looked up
             }
@@ -112,6 +119,11 @@ final class Forwarder implements Upstream {
                     proceed(req, trace, checked, p.session().isPresent());
                 }
             }
+        }), failed -> Contexts.onContext(context, () -> {
+            // never expected (the gate does not fail); a request must not hang paused because of it
+            LOG.warnf("session gate failed: %s", failed.getClass().getSimpleName());
+            trace.outcome(meters, Meters.DEFAULT_ROUTE, CacheOutcome.ERROR);
+            ErrorResponse.send(req, 503, "the session could not be resolved now; try again", false);
         }));
     }
 

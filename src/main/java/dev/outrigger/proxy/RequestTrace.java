@@ -78,6 +78,15 @@ final class RequestTrace {
         this.onEnd = action;
     }
 
+    /** Runs {@code action} once as well, after the end action. */
+    void alsoAtEnd(Runnable action) {
+        Runnable first = onEnd;
+        onEnd = first == null ? action : () -> {
+            first.run();
+            action.run();
+        };
+    }
+
     /**
      * The exchange is over for the drain and the access log: its response ended, its connection closed, or it
      * became a tunnel (whose response Vert.x never ends). Only the first call counts.

@@ -27,8 +27,32 @@ public final class ForgedHeaders {
         return name.toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    /** Removes every spelling of the session headers from {@code headers}; true when there was one. */
+    /**
+     * Removes every spelling of the session headers from {@code headers}, and their names from {@code Connection}
+     * (which would otherwise have the proxy drop the headers it sets itself as hop-by-hop); true when there was one.
+     */
     public boolean strip(MultiMap headers) {
+        List<String> connection = headers.getAll("Connection");
+        if (!connection.isEmpty()) {
+            List<String> kept = new ArrayList<>();
+            boolean named = false;
+            for (String line : connection) {
+                for (String token : line.split(",")) {
+                    String t = token.trim();
+                    if (names.contains(canonical(t))) {
+                        named = true;
+                    } else if (!t.isEmpty()) {
+                        kept.add(t);
+                    }
+                }
+            }
+            if (named) {
+                headers.remove("Connection");
+                if (!kept.isEmpty()) {
+                    headers.set("Connection", String.join(", ", kept));
+                }
+            }
+        }
         List<String> forged = null;
         for (String name : headers.names()) {
             if (names.contains(canonical(name))) {

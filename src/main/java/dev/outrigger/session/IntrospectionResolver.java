@@ -23,10 +23,12 @@ final class IntrospectionResolver implements Resolver {
     private static final int MAX_BODY = 64 * 1024;
     private final WebClient client;
     private final SessionSettings.Introspection config;
+    private final java.time.Clock clock;
 
-    IntrospectionResolver(WebClient client, SessionSettings.Introspection config) {
+    IntrospectionResolver(WebClient client, SessionSettings.Introspection config, java.time.Clock clock) {
         this.client = client;
         this.config = config;
+        this.clock = clock;
     }
 
     @Override
@@ -72,13 +74,17 @@ final class IntrospectionResolver implements Resolver {
         if (Boolean.FALSE.equals(active)) {
             return new Resolution.Rejected("inactive");
         }
-        if (active != null && !Boolean.TRUE.equals(active)) {
-            return new Resolution.Unavailable("introspection answered an \"active\" that is not a boolean");
+        // RFC 7662 §2.2: "active" is required; an answer without it (an error page, a misrouted {}) is no verdict
+        if (active == null ? !config.forwardAuthorization() : !Boolean.TRUE.equals(active)) {
+            return new Resolution.Unavailable("introspection answered no boolean \"active\"");
         }
         Optional<Instant> expires = Optional.empty();
         Object exp = answer.getValue("exp");
         if (exp instanceof Number n) {
             expires = Optional.of(Instant.ofEpochSecond(n.longValue()));
+            if (!expires.get().isAfter(clock.instant())) {
+                return new Resolution.Rejected("expired");
+            }
         }
         JsonObject session = answer;
         if (config.member().isPresent()) {

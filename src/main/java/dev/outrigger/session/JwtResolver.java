@@ -28,8 +28,8 @@ import org.jose4j.lang.UnresolvableKeyException;
  * Verifies JWTs locally with jose4j: asymmetric signatures only (RS*, PS*, ES*, EdDSA; never {@code none} or a
  * shared secret), {@code exp} required, {@code nbf}, {@code iss} and {@code aud} checked with the leeway; the
  * claims are the session. Keys come from a configured PEM public key, or from a JWKS URL fetched with the outbound
- * Web Client, kept for the refresh interval and fetched again when a token names a key that is not held (rotation;
- * at most once per interval's tenth). A token that fails verification is rejected; keys that cannot be had are
+ * Web Client, kept for the refresh interval (and past it while a new fetch fails) and fetched again when a token
+ * names a key that is not held (rotation; at most every {@link #MIN_REFETCH}). A token that fails verification is rejected; keys that cannot be had are
  * unavailability, never a verdict on the token. Verification is a signature check on a short string (well under a
  * millisecond): done where the answer is needed, and its result kept by {@link Sessions} like any other.
  */
@@ -47,6 +47,10 @@ final class JwtResolver implements Resolver {
     private final Optional<Key> fixedKey;
     /** The keys fetched last, and when. */
     private final AtomicReference<Fetched> keys = new AtomicReference<>();
+    /** The fetch in flight, shared by every resolution that needs it. */
+    private final AtomicReference<Uni<Fetched>> inflight = new AtomicReference<>();
+    /** A token naming a key not held sends for the set again, at most this often (a forged kid is not a fetch each). */
+    static final java.time.Duration MIN_REFETCH = java.time.Duration.ofSeconds(10);
 
     private record Fetched(List<JsonWebKey> keys, Instant at) {}
 
@@ -80,16 +84,17 @@ final class JwtResolver implements Resolver {
         if (held != null && clock.instant().isBefore(held.at().plus(config.jwksRefresh()))) {
             return verifyWithJwks(token, held, true);
         }
-        return fetch().flatMap(f -> f == null
-                ? Uni.createFrom().item((Resolution) new Resolution.Unavailable("JWKS could not be fetched"))
-                : verifyWithJwks(token, f, false));
+        // due for a refresh: the fetched set, or, while it cannot be had, the keys held (they still verify)
+        return fetch().flatMap(f -> f != null ? verifyWithJwks(token, f, false)
+                : held != null ? verifyWithJwks(token, held, false)
+                : Uni.createFrom().item((Resolution) new Resolution.Unavailable("JWKS could not be fetched")));
     }
 
-    /** Verifies with {@code held}; a key it does not hold sends for the set again (once), when it is old enough. */
+    /** Verifies with {@code held}; a key it does not hold sends for the set again, unless it was fetched just now. */
     private Uni<Resolution> verifyWithJwks(String token, Fetched held, boolean mayRefetch) {
         Resolution r = verify(token, consumer(b -> b.setVerificationKeyResolver(new JwksVerificationKeyResolver(held.keys()))));
         boolean unknownKey = r instanceof Resolution.Rejected x && x.why().equals("unknown key");
-        boolean oldEnough = !clock.instant().isBefore(held.at().plus(config.jwksRefresh().dividedBy(10)));
+        boolean oldEnough = !clock.instant().isBefore(held.at().plus(MIN_REFETCH));
         if (unknownKey && mayRefetch && oldEnough) {
             return fetch().map(f -> f == null ? new Resolution.Unavailable("JWKS could not be fetched")
                     : verify(token, consumer(b -> b.setVerificationKeyResolver(new JwksVerificationKeyResolver(f.keys())))));
@@ -97,8 +102,17 @@ final class JwtResolver implements Resolver {
         return Uni.createFrom().item(r);
     }
 
-    /** Fetches the key set; null when it cannot be had (the held one, if any, stays). */
+    /** Fetches the key set, one fetch at a time for all who need it; null when it cannot be had (the held set stays). */
     private Uni<Fetched> fetch() {
+        Uni<Fetched> running = inflight.get();
+        if (running != null) {
+            return running;
+        }
+        Uni<Fetched> mine = fetchNow().eventually(() -> inflight.set(null)).memoize().indefinitely();
+        return inflight.compareAndSet(null, mine) ? mine : inflight.get() == null ? mine : inflight.get();
+    }
+
+    private Uni<Fetched> fetchNow() {
         return Uni.createFrom().completionStage(() -> client.getAbs(config.jwksUrl().orElseThrow().toString())
                         .timeout(2_000).send().toCompletionStage())
                 .map(response -> {

@@ -17,8 +17,15 @@ public final class SessionGate {
 
     /** The gate's answer. */
     public sealed interface Verdict {
-        /** Go on; with the session's headers attached when there is one. */
-        record Proceed(Optional<Resolution.Active> session) implements Verdict {}
+        /**
+         * Go on; with the session's headers attached when there is one. {@code revokeAfter}: a logout path, whose
+         * session (this SHA-256) is revoked once the application has answered.
+         */
+        record Proceed(Optional<Resolution.Active> session, Optional<String> revokeAfter) implements Verdict {
+            Proceed(Optional<Resolution.Active> session) {
+                this(session, Optional.empty());
+            }
+        }
 
         /** Answer the client with {@code status} and a short reason; {@code challenge}: its WWW-Authenticate. */
         record Refuse(int status, String reason, Optional<String> challenge) implements Verdict {}
@@ -70,9 +77,10 @@ public final class SessionGate {
     public Uni<Verdict> check(MultiMap headers, String path, SessionSettings.Auth auth) {
         Optional<String> token = tokens.token(headers);
         if (token.isPresent() && settings.logoutPaths().contains(path)) {
-            // the application gets the session it is ending; every replica forgets it (the resolver decides anew)
+            // the application gets the session it is ending; a live one is revoked everywhere once it has answered
             String sha = Sessions.sha256(token.get());
-            return check(token, auth).call(v -> sessions.revoke(sha).onFailure().recoverWithItem((Void) null));
+            return check(token, auth).map(v -> v instanceof Verdict.Proceed p && p.session().isPresent()
+                    ? new Verdict.Proceed(p.session(), Optional.of(sha)) : v);
         }
         return check(token, auth);
     }

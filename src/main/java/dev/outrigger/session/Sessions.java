@@ -70,7 +70,7 @@ public final class Sessions {
     /** Sessions resolved by the introspection endpoint of {@code settings}, through {@code client}. */
     public static Sessions introspecting(SessionSettings settings, io.vertx.ext.web.client.WebClient client, Optional<CacheStore> shared,
                                          Coalescer coalescer, PurgeBus purgeBus, Clock clock, Listener listener) {
-        return new Sessions(settings, new IntrospectionResolver(client, settings.introspection().orElseThrow()), shared, coalescer,
+        return new Sessions(settings, new IntrospectionResolver(client, settings.introspection().orElseThrow(), clock), shared, coalescer,
                 purgeBus, clock, listener);
     }
 
@@ -78,7 +78,7 @@ public final class Sessions {
     public static Sessions of(SessionSettings settings, io.vertx.ext.web.client.WebClient client, Optional<CacheStore> shared,
                               Coalescer coalescer, PurgeBus purgeBus, Clock clock, Listener listener) {
         Resolver resolver = settings.jwt().isPresent() ? new JwtResolver(settings.jwt().get(), client, clock)
-                : new IntrospectionResolver(client, settings.introspection().orElseThrow());
+                : new IntrospectionResolver(client, settings.introspection().orElseThrow(), clock);
         return new Sessions(settings, resolver, shared, coalescer, purgeBus, clock, listener);
     }
 
@@ -94,11 +94,13 @@ public final class Sessions {
      */
     public Uni<Void> revoke(String sha256) {
         String key = "session:" + sha256.toLowerCase(java.util.Locale.ROOT);
-        local.invalidate(key);
-        Uni<Void> removed = shared.map(s -> s.remove(key).replaceWithVoid().onFailure().recoverWithItem((Void) null))
-                .orElse(Uni.createFrom().voidItem());
-        return removed.chain(() -> purgeBus.purge(new dev.outrigger.purge.Purge(java.util.List.of(), java.util.List.of(tag(key)),
-                java.util.List.of(), false, false, 0)));
+        // the purge holds in this pod at once (and reaches the others): every copy resolved before now is dead
+        Uni<Void> told = purgeBus.purge(new dev.outrigger.purge.Purge(java.util.List.of(), java.util.List.of(tag(key)),
+                java.util.List.of(), false, false, 0));
+        // then the token is remembered as revoked, stamped after the purge, for as long as a session could live: a
+        // request with it is refused without asking the resolver, which may not know of the revocation yet
+        Instant stamp = purgeBus.purges().stamp(clock.instant());
+        return keep(key, new Resolution.Rejected("revoked"), settings.ttl(), stamp).chain(() -> told);
     }
 
     /** The SHA-256 (hex) a revocation names a token by. */
@@ -123,11 +125,11 @@ public final class Sessions {
         if (held != null) {
             return Uni.createFrom().item(counted(held, false));
         }
+        long lookedUpAt = System.nanoTime(); // before the lookup: a fill landing after it is one this request missed
         return lookUp(key).flatMap(found -> {
             if (found.isPresent()) {
                 return Uni.createFrom().item(counted(found.get(), false));
             }
-            long lookedUpAt = System.nanoTime();
             CompletableFuture<Resolution> answer = new CompletableFuture<>();
             Participant p = new Participant(key, token, answer);
             coalescer.join(key, lookedUpAt, p);
@@ -180,6 +182,10 @@ public final class Sessions {
         // stamped before the resolver is asked: a revocation issued meanwhile reaches this resolution
         Instant stamp = purgeBus.purges().stamp(clock.instant());
         return resolver.resolve(token).invoke(r -> listener.resolver(System.nanoTime() - started)).flatMap(r -> {
+            if (revoked(key, stamp)) {
+                // revoked while the resolver was being asked: what it said is not to be kept, nor used
+                return Uni.createFrom().item((Resolution) new Resolution.Rejected("revoked"));
+            }
             Instant now = clock.instant();
             Duration life = switch (r) {
                 case Resolution.Active a -> a.expires()
@@ -188,11 +194,8 @@ public final class Sessions {
                 case Resolution.Rejected x -> settings.negativeTtl();
                 case Resolution.Unavailable u -> Duration.ZERO;
             };
-            if (r instanceof Resolution.Active && (life.isNegative() || life.isZero())) {
-                Resolution expired = new Resolution.Rejected("expired");
-                return keep(key, expired, settings.negativeTtl(), stamp).replaceWith(expired);
-            }
-            if (life.isZero()) {
+            if (life.isNegative() || life.isZero()) {
+                // the resolver's verdict stands (a JWT within its leeway); it is just not worth keeping
                 return Uni.createFrom().item(r);
             }
             return keep(key, r, life, stamp).replaceWith(r);

@@ -99,7 +99,7 @@ class SessionsTest {
         closing.add(coalescer);
         CacheStore store = new FailOpenStore(new RedisStore(redis.client(), "orc:v1:"), Duration.ofSeconds(5), Duration.ofSeconds(5), 2,
                 Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE);
-        return new Sessions(settings(ttl), new IntrospectionResolver(WebClient.create(vertx), settings(ttl).introspection().get()),
+        return new Sessions(settings(ttl), new IntrospectionResolver(WebClient.create(vertx), settings(ttl).introspection().get(), clock),
                 Optional.of(store), coalescer,
                 dev.outrigger.purge.PurgeBus.local(new dev.outrigger.purge.Purges(clock, Duration.ofMillis(100), Duration.ofDays(1)),
                         dev.outrigger.purge.PurgeBus.Listener.NONE), clock, Sessions.Listener.NONE);
@@ -134,6 +134,9 @@ class SessionsTest {
         assertInstanceOf(Resolution.Rejected.class, await(a.resolve("tok-unknown")));
         assertInstanceOf(Resolution.Rejected.class, await(b.resolve("tok-unknown")), "the other replica reads the verdict from Redis");
         assertEquals(1, calls.get());
+
+        known.put("tok-vague", new JsonObject().put("sub", "mallory")); // a 200 without "active": no verdict (RFC 7662 §2.2)
+        assertInstanceOf(Resolution.Unavailable.class, await(a.resolve("tok-vague")));
 
         failWith.set(503);
         assertInstanceOf(Resolution.Unavailable.class, await(a.resolve("tok-other")));
