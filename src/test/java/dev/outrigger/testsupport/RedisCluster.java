@@ -50,13 +50,20 @@ public final class RedisCluster implements AutoCloseable {
         return String.join(",", nodes.stream().map(RedisServer::uri).toList());
     }
 
-    /** Waits, bounded, until every node reports cluster_state:ok (gossip takes a moment). */
+    /**
+     * Waits, bounded, until every node reports cluster_state:ok and sees every other node over a connected bus link
+     * (gossip takes a moment). cluster_state:ok alone can come before all links are up, and a PUBLISH reaches the
+     * other nodes only over links that are: a subscriber on a node not yet linked would miss it.
+     */
     private void awaitOk(Duration bound) throws IOException {
         long deadline = System.nanoTime() + bound.toNanos();
         while (System.nanoTime() < deadline) {
             boolean ok = true;
             for (RedisServer n : nodes) {
                 ok &= String.valueOf(Resp.once(n.port(), "CLUSTER", "INFO")).contains("cluster_state:ok");
+                List<String> known = String.valueOf(Resp.once(n.port(), "CLUSTER", "NODES")).lines()
+                        .filter(l -> !l.isBlank()).toList();
+                ok &= known.size() == nodes.size() && known.stream().allMatch(l -> l.contains(" connected"));
             }
             if (ok) {
                 return;
