@@ -29,13 +29,18 @@ import org.junit.jupiter.api.Test;
 class RouteConfigTest {
 
     static OutriggerConfig config(boolean yaml, Map<String, String> env) throws IOException {
+        return config(yaml ? "/routes/ecommerce.yaml" : null, env);
+    }
+
+    /** The config tree from a YAML resource (null: none) under env vars, read as the application reads it. */
+    static OutriggerConfig config(String yamlResource, Map<String, String> env) throws IOException {
         // Quarkus's own converters, as the application has them ("5m", "64M")
         SmallRyeConfigBuilder b = new SmallRyeConfigBuilder().withMapping(OutriggerConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withConverter(MemorySize.class, 200, new MemorySizeConverter())
                 .withSources(new EnvConfigSource(env, 300));
-        if (yaml) {
-            b.withSources(new YamlConfigSource(RouteConfigTest.class.getResource("/routes/ecommerce.yaml"), 255));
+        if (yamlResource != null) {
+            b.withSources(new YamlConfigSource(RouteConfigTest.class.getResource(yamlResource), 255));
         }
         SmallRyeConfig config = b.build();
         return config.getConfigMapping(OutriggerConfig.class);

@@ -6,12 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.outrigger.session.SessionSettings;
 import io.quarkus.runtime.configuration.ConfigurationException;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.quarkus.runtime.configuration.MemorySize;
-import io.quarkus.runtime.configuration.MemorySizeConverter;
-import io.smallrye.config.SmallRyeConfigBuilder;
-import io.smallrye.config.source.yaml.YamlConfigSource;
-import io.smallrye.config.EnvConfigSource;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -23,14 +17,7 @@ import org.junit.jupiter.api.Test;
 class SessionConfigTest {
 
     static OutriggerConfig config(boolean yaml, Map<String, String> env) throws IOException {
-        SmallRyeConfigBuilder b = new SmallRyeConfigBuilder().withMapping(OutriggerConfig.class)
-                .withConverter(Duration.class, 200, new DurationConverter())
-                .withConverter(MemorySize.class, 200, new MemorySizeConverter())
-                .withSources(new EnvConfigSource(env, 300));
-        if (yaml) {
-            b.withSources(new YamlConfigSource(SessionConfigTest.class.getResource("/sessions/introspection.yaml"), 255));
-        }
-        return b.build().getConfigMapping(OutriggerConfig.class);
+        return RouteConfigTest.config(yaml ? "/sessions/introspection.yaml" : null, env);
     }
 
     @Test
