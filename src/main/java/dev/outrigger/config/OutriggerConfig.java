@@ -635,5 +635,8 @@ public interface OutriggerConfig {
         Optional<String> header();
 
         Optional<String> cookie();
+
+        /** A top-level field of the session the proxy resolved (sessions on), e.g. {@code sub}. */
+        Optional<String> session();
     }
 }

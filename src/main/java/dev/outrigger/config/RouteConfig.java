@@ -62,7 +62,7 @@ final class RouteConfig {
                 r.ttl(), r.ttlMode(), r.statusTtl(), r.staleWhileRevalidate(), r.staleIfError(),
                 new RouteSpec.Key(q.include().orElse(List.of()), q.exclude().orElse(List.of()), q.ignore(), q.sort(),
                         k.headers().orElse(List.of()), k.cookies().orElse(List.of())),
-                r.perUser().map(u -> new RouteSpec.PerUser(u.header(), u.cookie())),
+                r.perUser().map(u -> new RouteSpec.PerUser(u.header(), u.cookie(), u.session())),
                 r.lookup(), r.store(), r.tags().orElse(List.of()), r.auth());
     }
 }

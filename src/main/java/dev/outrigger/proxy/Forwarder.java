@@ -115,7 +115,10 @@ final class Forwarder implements Upstream {
                     ErrorResponse.send(req, r.status(), r.reason(), false);
                 }
                 case SessionGate.Verdict.Proceed p -> {
-                    p.session().ifPresent(s -> sessions.attach(in, s));
+                    p.session().ifPresent(s -> {
+                        sessions.attach(in, s);
+                        trace.session(s.session());
+                    });
                     proceed(req, trace, checked, p.session().isPresent());
                 }
             }
@@ -129,11 +132,15 @@ final class Forwarder implements Upstream {
 
     /**
      * The request past hygiene and the session gate. {@code withSession}: the application gets a user's session
-     * with it, so the answer is that user's: not looked up in, nor stored to, the shared cache.
+     * with it, so the answer is that user's: not looked up in, nor stored to, the shared cache, unless the route
+     * keys its users by a session field (then it is cached under that user's key alone).
      */
     private void proceed(HttpServerRequest req, RequestTrace trace, Inbound checked, boolean withSession) {
         MultiMap in = req.headers();
         boolean safe = req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD;
+        // a route keyed per user by a session field caches the user's answers under the user's key alone; a session
+        // without that field is never cached (it would be keyed as nobody's)
+        withSession = withSession && !(safe && cache.userSessionField(req, checked).flatMap(trace::sessionField).isPresent());
         boolean upgrade = HeaderRules.isUpgrade(in);
         // A body or a method override on a GET is meaning the cache key does not hold; If-Match and
         // If-Unmodified-Since are preconditions the origin evaluates (RFC 9110 §13.2.2: 412 before 200)

@@ -22,6 +22,8 @@ final class RequestTrace {
     private CacheOutcome outcome;
     private long upstreamNanos = -1;
     private Runnable onEnd;
+    /** The session the gate resolved and attached, when there is one. */
+    private io.vertx.core.json.JsonObject session;
 
     private RequestTrace(long arrived, String id) {
         this.arrived = arrived;
@@ -71,6 +73,24 @@ final class RequestTrace {
         this.route = route;
         this.outcome = outcome;
         meters.outcome(route, outcome, arrived);
+    }
+
+    /** The gate attached this session to the request. */
+    void session(io.vertx.core.json.JsonObject resolved) {
+        this.session = resolved;
+    }
+
+    /**
+     * A top-level field of the attached session as text (strings as they are, numbers and booleans as written);
+     * empty without a session or without the field, or when it is an object or array.
+     */
+    java.util.Optional<String> sessionField(String name) {
+        if (session == null) {
+            return java.util.Optional.empty();
+        }
+        Object v = session.getValue(name);
+        return v instanceof String || v instanceof Number || v instanceof Boolean
+                ? java.util.Optional.of(v.toString()) : java.util.Optional.empty();
     }
 
     /** Runs {@code action} once, when the exchange ends ({@link #end}). */

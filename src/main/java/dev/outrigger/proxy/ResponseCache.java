@@ -105,7 +105,7 @@ final class ResponseCache {
         if (safe && (!cached || !route.lookup() && !route.store())) {
             return inbound.routed(Route.Routed.passing(route, inbound.target()), false); // left as it came
         }
-        Route.Routed routed = route.route(inbound.target(), in::getAll, match.variables());
+        Route.Routed routed = route.route(inbound.target(), in::getAll, match.variables(), inbound.trace()::sessionField);
         if (safe && routed.cookieHeader().isPresent()) {
             // DESIGN rule 15: cookies the key does not hold never reach the application on a cached request
             if (routed.cookieHeader().get().isEmpty()) {
@@ -115,6 +115,18 @@ final class ResponseCache {
             }
         }
         return inbound.routed(routed, safe);
+    }
+
+    /**
+     * The session field the route of a GET or HEAD keys its users by, if it does: a request whose session has that
+     * field may then be cached, under its user's key.
+     */
+    Optional<String> userSessionField(HttpServerRequest req, Inbound inbound) {
+        if (routes.isEmpty() || inbound.target().equals("*")) {
+            return Optional.empty();
+        }
+        return routes.match(req.method().name(), inbound.authority(), path(inbound.target()), req.headers()::getAll).route()
+                .userSessionField();
     }
 
     /** The {@code auth} of the route that takes the request (by its own method); empty: the sessions' default. */

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 final class KeySpec {
 
     /** The key of the default route: the target as it came, no further components. */
-    static final KeySpec NONE = new KeySpec(List.of(), List.of(), false, false, List.of(), List.of(), null, null, null);
+    static final KeySpec NONE = new KeySpec(List.of(), List.of(), false, false, List.of(), List.of(), null, null, null, null);
 
     private final List<String> includeGlobs;
     private final List<String> excludeGlobs;
@@ -32,11 +32,14 @@ final class KeySpec {
     /** The per-user identity: a header (lowercase) or a cookie; null when the route is not per-user. */
     private final String userHeader;
     private final String userCookie;
+    /** The session field that names the user (sessions on: the proxy's resolved session, never a client's). */
+    private final String userSession;
     private final UserHash userHash;
 
     /** {@code include}, {@code exclude}: query parameter name globs; {@code headers}: lowercase names. */
     KeySpec(List<String> include, List<String> exclude, boolean ignoreQuery, boolean sortQuery, List<String> headers,
-            List<String> cookies, String userHeader, String userCookie, UserHash userHash) {
+            List<String> cookies, String userHeader, String userCookie, String userSession, UserHash userHash) {
+        this.userSession = userSession;
         this.includeGlobs = List.copyOf(include);
         this.excludeGlobs = List.copyOf(exclude);
         this.include = include.stream().map(g -> Globs.value(g, false)).toList();
@@ -69,12 +72,17 @@ final class KeySpec {
         return List.copyOf(fields);
     }
 
-    /** Whether the route keys cookies: then only those (and a user cookie) are forwarded on its cached requests. */
     /** The key holds request headers or cookies, but no user: one URL has entries others may share, one per value. */
     boolean keysSharedVariants() {
         return (!headers.isEmpty() || !cookies.isEmpty()) && userHash == null;
     }
 
+    /** The session field that keys the user, when the route is per-user by session. */
+    Optional<String> userSession() {
+        return Optional.ofNullable(userSession);
+    }
+
+    /** Whether the route keys cookies: then only those (and a user cookie) are forwarded on its cached requests. */
     boolean filtersCookies() {
         return !cookies.isEmpty() || userCookie != null;
     }
@@ -86,6 +94,13 @@ final class KeySpec {
      * @param request the request's header lines by name
      */
     Keyed apply(String target, Function<String, List<String>> request) {
+        return apply(target, request, field -> Optional.empty());
+    }
+
+    /**
+     * The key of one request whose resolved session's top-level fields {@code session} gives (empty: no session).
+     */
+    Keyed apply(String target, Function<String, List<String>> request, Function<String, Optional<String>> session) {
         String kept = query(target);
         List<KeyComponent> parts = new ArrayList<>();
         for (String h : headers) {
@@ -102,6 +117,8 @@ final class KeySpec {
             identity = values.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", values).trim()).filter(v -> !v.isEmpty());
         } else if (userCookie != null) {
             identity = Optional.ofNullable(jar.get(userCookie)).filter(v -> !v.isEmpty());
+        } else if (userSession != null) {
+            identity = session.apply(userSession).filter(v -> !v.isEmpty());
         }
         if (userHash != null) {
             // absent is a component too: anonymous requests share among themselves, never with a user
@@ -201,7 +218,8 @@ final class KeySpec {
                         + (exclude.isEmpty() ? "" : " less " + excludeGlobs)) + (sortQuery ? ", sorted" : ""));
         d.put("headers", headers);
         d.put("cookies", cookies);
-        d.put("per-user", userHeader != null ? "header " + userHeader : userCookie != null ? "cookie " + userCookie : "no");
+        d.put("per-user", userHeader != null ? "header " + userHeader : userCookie != null ? "cookie " + userCookie
+                : userSession != null ? "session " + userSession : "no");
         return d;
     }
 }

@@ -156,10 +156,21 @@ public final class Route {
 
     /** How this route takes the request whose target and headers are given (it matched, with {@code variables}). */
     public Routed route(String target, Function<String, List<String>> request, Map<String, String> variables) {
+        return route(target, request, variables, field -> Optional.empty());
+    }
+
+    /** The session field the route keys its users by, when it does. */
+    public Optional<String> userSessionField() {
+        return key.userSession();
+    }
+
+    /** As {@link #route(String, Function, Map)}, for a request whose resolved session's fields {@code session} gives. */
+    public Routed route(String target, Function<String, List<String>> request, Map<String, String> variables,
+                        Function<String, Optional<String>> session) {
         // Header conditions choose the policy, not the content: requests for one URL that different routes
         // take share its entries (a refresh or preview route relies on it). Content that differs by a header
         // is keyed by key.headers or the origin's Vary.
-        KeySpec.Keyed keyed = key.apply(target, request);
+        KeySpec.Keyed keyed = key.apply(target, request, session);
         List<String> expanded = new ArrayList<>(tags.size());
         for (String template : tags) {
             Matcher m = TAG_VARIABLE.matcher(template);

@@ -126,14 +126,25 @@ public record RouteSpec(String name, Match match, Optional<Duration> ttl, String
         }
     }
 
-    /** The request header or the cookie that identifies the user (exactly one of the two). */
-    public record PerUser(Optional<String> header, Optional<String> cookie) {
+    /**
+     * What identifies the user, exactly one of: a request header, a cookie, or a field of the session the proxy
+     * resolved (sessions on; never a client-sent one, which is stripped).
+     */
+    public record PerUser(Optional<String> header, Optional<String> cookie, Optional<String> session) {
+        public PerUser(Optional<String> header, Optional<String> cookie) {
+            this(header, cookie, Optional.empty());
+        }
+
         public static PerUser header(String name) {
-            return new PerUser(Optional.of(name), Optional.empty());
+            return new PerUser(Optional.of(name), Optional.empty(), Optional.empty());
         }
 
         public static PerUser cookie(String name) {
-            return new PerUser(Optional.empty(), Optional.of(name));
+            return new PerUser(Optional.empty(), Optional.of(name), Optional.empty());
+        }
+
+        public static PerUser session(String field) {
+            return new PerUser(Optional.empty(), Optional.empty(), Optional.of(field));
         }
     }
 }

@@ -174,12 +174,19 @@ public final class Routes {
         }
         String userHeader = null;
         String userCookie = null;
+        String userSession = null;
         if (spec.perUser().isPresent()) {
             RouteSpec.PerUser u = spec.perUser().get();
-            if (u.header().isPresent() == u.cookie().isPresent()) {
-                throw new InvalidRule(i, name, "per-user", "name the identity with either header or cookie");
+            int given = (u.header().isPresent() ? 1 : 0) + (u.cookie().isPresent() ? 1 : 0) + (u.session().isPresent() ? 1 : 0);
+            if (given != 1) {
+                throw new InvalidRule(i, name, "per-user", "name the identity with one of header, cookie or session");
             }
-            if (u.header().isPresent()) {
+            if (u.session().isPresent()) {
+                userSession = u.session().get().trim();
+                if (userSession.isEmpty() || !TOKEN.matcher(userSession).matches()) {
+                    throw new InvalidRule(i, name, "per-user.session", "'" + u.session().get() + "' is not a session field name");
+                }
+            } else if (u.header().isPresent()) {
                 userHeader = u.header().get().trim().toLowerCase(Locale.ROOT);
                 if (!TOKEN.matcher(userHeader).matches() || userHeader.equals("cookie")) {
                     throw new InvalidRule(i, name, "per-user.header", "'" + u.header().get() + "' is not a header name (for a cookie, use per-user.cookie)");
@@ -219,7 +226,8 @@ public final class Routes {
             }
         }
         KeySpec key = new KeySpec(k.include().stream().map(String::trim).toList(), k.exclude().stream().map(String::trim).toList(),
-                k.ignoreQuery(), k.sortQuery(), keyHeaders, cookies, userHeader, userCookie, userHeader == null && userCookie == null ? null : hash);
+                k.ignoreQuery(), k.sortQuery(), keyHeaders, cookies, userHeader, userCookie, userSession,
+                userHeader == null && userCookie == null && userSession == null ? null : hash);
         RouteTtl ttl = new RouteTtl(mode, spec.ttl(), statusTtl, spec.staleWhileRevalidate(), spec.staleIfError());
         Optional<String> auth = spec.auth().map(a -> a.trim().toLowerCase(Locale.ROOT));
         if (auth.isPresent() && !Set.of("required", "optional", "none").contains(auth.get())) {

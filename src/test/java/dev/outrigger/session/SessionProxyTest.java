@@ -84,6 +84,7 @@ class SessionProxyTest {
             String token = req.getFormAttribute("token");
             JsonObject answer = token.startsWith("good-")
                     ? new JsonObject().put("active", true).put("sub", token.substring(5)).put("name", "José")
+                    : token.startsWith("nosub-") ? new JsonObject().put("active", true).put("client", "batch")
                     : new JsonObject().put("active", false);
             vertx.setTimer(100, t -> req.response().putHeader("Content-Type", "application/json").end(answer.encode()));
         })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -91,6 +92,12 @@ class SessionProxyTest {
             origin.record(req, null);
             req.response().putHeader("Cache-Control", "public, max-age=60")
                     .end("session=" + req.getHeader("X-Session") + " user=" + req.getHeader("X-User-Id"));
+        });
+        origin.on("/api/orders", req -> {
+            origin.record(req, null);
+            JsonObject session = req.getHeader("X-Session") == null ? null : new JsonObject(req.getHeader("X-Session"));
+            req.response().putHeader("Cache-Control", "private, max-age=60")
+                    .end("orders of " + (session == null ? "nobody" : session.getString("sub", "no sub")) + " #" + origin.hits("/api/orders"));
         });
         origin.on("/logout", req -> {
             origin.record(req, null);
@@ -124,7 +131,9 @@ class SessionProxyTest {
     }
 
     TestProxy replica() throws Exception {
-        Routes routes = Routes.compile(List.of(RouteSpec.named("public", "/public").withAuth("optional")), Optional.empty());
+        Routes routes = Routes.compile(List.of(RouteSpec.named("public", "/public").withAuth("optional"),
+                RouteSpec.named("orders", "/api/orders").withPerUser(RouteSpec.PerUser.session("sub"))),
+                Optional.of("one-secret-for-the-deployment".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         return deployment.replica(CacheSettings.DEFAULT.withRoutes(routes, false), (l2, v, coalescer, purgeBus, meters) ->
                 new SessionGate(settings(), Sessions.introspecting(settings(), OutboundClient.create(v), Optional.of(l2), coalescer,
                         purgeBus, Clock.systemUTC(), meters.sessionListener())));
@@ -223,5 +232,27 @@ class SessionProxyTest {
         double purgesBefore = a.counter("outrigger.purges", "kind", "tag", "mode", "hard");
         assertEquals(401, a.get("/logout", "Authorization: Bearer bogus").status());
         assertEquals(purgesBefore, a.counter("outrigger.purges", "kind", "tag", "mode", "hard"));
+    }
+
+    @Test
+    void aRouteKeyedBySessionFieldCachesEachUsersAnswersForThatUserAlone() throws Exception {
+        TestProxy a = replica();
+        TestProxy b = replica();
+        RawHttp.Response ada = a.get("/api/orders", "Authorization: Bearer good-ada");
+        assertEquals("orders of ada #1", ada.text());
+        assertEquals("MISS", ada.header("X-Cache"), "private, yet stored: under Ada's key alone");
+        RawHttp.Response adaAgain = a.await("HIT", "/api/orders", "Authorization: Bearer good-ada");
+        assertEquals("orders of ada #1", adaAgain.text());
+        RawHttp.Response bob = a.get("/api/orders", "Authorization: Bearer good-bob");
+        assertEquals("orders of bob #2", bob.text(), "another user is never served Ada's");
+        assertEquals("orders of bob #2", a.await("HIT", "/api/orders", "Authorization: Bearer good-bob").text());
+        assertEquals("orders of ada #1", b.await("HIT", "/api/orders", "Authorization: Bearer good-ada").text(),
+                "Ada's entry is hers on the other replica too");
+
+        RawHttp.Response noSub = a.get("/api/orders", "Authorization: Bearer nosub-1");
+        assertEquals("BYPASS", noSub.header("X-Cache"), "a session without the field is keyed as nobody's: never cached");
+        assertEquals("orders of no sub #3", noSub.text());
+        assertEquals("BYPASS", a.get("/api/orders", "Authorization: Bearer nosub-1").header("X-Cache"));
+        assertEquals(4, origin.hits("/api/orders"));
     }
 }
