@@ -241,6 +241,7 @@ class SessionProxyTest {
         RawHttp.Response ada = a.get("/api/orders", "Authorization: Bearer good-ada");
         assertEquals("orders of ada #1", ada.text());
         assertEquals("MISS", ada.header("X-Cache"), "private, yet stored: under Ada's key alone");
+        assertNull(origin.last("/api/orders").header("Authorization"), "the fetch stored for Ada carries her session, not her token");
         RawHttp.Response adaAgain = a.await("HIT", "/api/orders", "Authorization: Bearer good-ada");
         assertEquals("orders of ada #1", adaAgain.text());
         RawHttp.Response bob = a.get("/api/orders", "Authorization: Bearer good-bob");
