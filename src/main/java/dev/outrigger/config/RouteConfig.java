@@ -48,6 +48,14 @@ final class RouteConfig {
             LOG.info("per-user routes hash identities with a random key of this process (no OUTRIGGER_KEY_SECRET; "
                     + "set one when replicas share Redis)");
         }
+        if (!config.session().enabled()) {
+            for (int i = 0; i < specs.size(); i++) {
+                if (specs.get(i).perUser().flatMap(RouteSpec.PerUser::session).isPresent()) {
+                    throw new IllegalArgumentException("outrigger.routes[" + i + "] (" + specs.get(i).name()
+                            + "): per-user.session: needs sessions on (OUTRIGGER_SESSION_ENABLED); without them nobody has a session");
+                }
+            }
+        }
         Routes routes = Routes.compile(specs, secret);
         routes.warnings().forEach(LOG::warn);
         return routes;

@@ -117,7 +117,9 @@ final class Forwarder implements Upstream {
                 case SessionGate.Verdict.Proceed p -> {
                     p.session().ifPresent(s -> {
                         sessions.attach(in, s);
-                        trace.session(s.session());
+                        if (p.revokeAfter().isEmpty()) {
+                            trace.session(s.session()); // a logout is never answered from the cache: it must reach the app
+                        }
                     });
                     proceed(req, trace, checked, p.session().isPresent());
                 }

@@ -89,8 +89,9 @@ final class RequestTrace {
             return java.util.Optional.empty();
         }
         Object v = session.getValue(name);
+        // the same test KeySpec applies: an empty or blank value names nobody (it must not be cached as a user)
         return v instanceof String || v instanceof Number || v instanceof Boolean
-                ? java.util.Optional.of(v.toString()) : java.util.Optional.empty();
+                ? java.util.Optional.of(v.toString()).filter(s -> !s.isBlank()) : java.util.Optional.empty();
     }
 
     /** Runs {@code action} once, when the exchange ends ({@link #end}). */

@@ -77,6 +77,14 @@ final class KeySpec {
         return (!headers.isEmpty() || !cookies.isEmpty()) && userHash == null;
     }
 
+    /**
+     * What kind of identity the user component hashes, and which field: hashed with the value, so that a value in a
+     * client-sent header can never stand for the same user as that value in a resolved session (or a cookie).
+     */
+    private String identityKind() {
+        return userHeader != null ? "header:" + userHeader : userCookie != null ? "cookie:" + userCookie : "session:" + userSession;
+    }
+
     /** The session field that keys the user, when the route is per-user by session. */
     Optional<String> userSession() {
         return Optional.ofNullable(userSession);
@@ -118,11 +126,11 @@ final class KeySpec {
         } else if (userCookie != null) {
             identity = Optional.ofNullable(jar.get(userCookie)).filter(v -> !v.isEmpty());
         } else if (userSession != null) {
-            identity = session.apply(userSession).filter(v -> !v.isEmpty());
+            identity = session.apply(userSession).filter(v -> !v.isBlank());
         }
         if (userHash != null) {
             // absent is a component too: anonymous requests share among themselves, never with a user
-            parts.add(KeyComponent.of(KeyComponent.Kind.USER, "user", identity.map(userHash::of).orElse(null)));
+            parts.add(KeyComponent.of(KeyComponent.Kind.USER, "user", identity.map(v -> userHash.of(identityKind() + "\u0000" + v)).orElse(null)));
         }
         String cookieHeader = null;
         if (filtersCookies()) {

@@ -193,6 +193,19 @@ class RoutesTest {
     }
 
     @Test
+    void aUserNamedByAHeaderIsNeverTheUserOfTheSameValueInASession() {
+        Routes r = routes(RouteSpec.named("by-header", "/h").withPerUser(RouteSpec.PerUser.header("X-User")),
+                RouteSpec.named("by-session", "/s").withPerUser(RouteSpec.PerUser.session("sub")));
+        KeyComponent fromHeader = routed(r, "/h", "X-User", "7").components().get(0);
+        Route.Routed fromSession = r.match("GET", "shop.test", "/s", headers()).route()
+                .route("/s", headers(), Map.of(), field -> field.equals("sub") ? Optional.of("7") : Optional.empty());
+        assertTrue(fromSession.identified());
+        assertEquals(KeyComponent.Kind.USER, fromSession.components().get(0).kind());
+        assertTrue(!fromHeader.value().equals(fromSession.components().get(0).value()),
+                "a client-sent X-User: 7 must not reach the entries of the session whose sub is 7");
+    }
+
+    @Test
     void pathVariablesMayHoldUnderscoresAndDigits() {
         Routes r = routes(RouteSpec.named("sku", "/api/{product_id}/variants/{v2}").withTags(List.of("product:{product_id}:{v2}")));
         assertEquals(List.of("product:p-7:red"), routed(r, "/api/p-7/variants/red").tags());

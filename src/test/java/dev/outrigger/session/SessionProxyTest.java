@@ -254,6 +254,7 @@ class SessionProxyTest {
         assertEquals("BYPASS", noSub.header("X-Cache"), "a session without the field is keyed as nobody's: never cached");
         assertEquals("orders of no sub #3", noSub.text());
         assertEquals("BYPASS", a.get("/api/orders", "Authorization: Bearer nosub-1").header("X-Cache"));
-        assertEquals(4, origin.hits("/api/orders"));
+        assertEquals("BYPASS", a.get("/api/orders", "Authorization: Bearer good-").header("X-Cache"), "an empty sub names nobody either");
+        assertEquals(5, origin.hits("/api/orders"));
     }
 }
