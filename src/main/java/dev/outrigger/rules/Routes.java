@@ -284,23 +284,7 @@ public final class Routes {
      * @param target the normalised origin-form target
      */
     public List<String> keyedTargets(String host, String target) {
-        String hostName = host == null ? null : hostName(host);
-        int q = target.indexOf('?');
-        String path = q < 0 ? target : target.substring(0, q);
-        List<String> targets = new ArrayList<>();
-        for (Route r : routes) {
-            if (r.mayTake(hostName, path).isEmpty()) {
-                continue;
-            }
-            String keyed = r.keyedTarget(target);
-            if (!keyed.equals(target) && !targets.contains(keyed)) {
-                targets.add(keyed);
-            }
-            if (r.certain(hostName)) {
-                break;
-            }
-        }
-        return targets;
+        return targets(host, target, r -> !r.keyedTarget(target).equals(target));
     }
 
     /**
@@ -310,6 +294,14 @@ public final class Routes {
      * to one that surely does; empty when none keys such variants.
      */
     public List<String> sharedVariantTargets(String host, String target) {
+        return targets(host, target, Route::keysSharedVariants);
+    }
+
+    /**
+     * The distinct targets, as each keys it, of the routes {@code counted} picks among those that may take a GET for
+     * {@code target} on {@code host} (null: any host), in order, up to the first that surely takes it.
+     */
+    private List<String> targets(String host, String target, java.util.function.Predicate<Route> counted) {
         String hostName = host == null ? null : hostName(host);
         int q = target.indexOf('?');
         String path = q < 0 ? target : target.substring(0, q);
@@ -319,7 +311,7 @@ public final class Routes {
                 continue;
             }
             String keyed = r.keyedTarget(target);
-            if (r.keysSharedVariants() && !targets.contains(keyed)) {
+            if (counted.test(r) && !targets.contains(keyed)) {
                 targets.add(keyed);
             }
             if (r.certain(hostName)) {
