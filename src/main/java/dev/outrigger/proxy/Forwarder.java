@@ -5,13 +5,10 @@ import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.HttpDate;
 import dev.outrigger.session.SessionGate;
-import dev.outrigger.session.SessionSettings;
 import dev.outrigger.upstream.UpstreamHealth;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -50,11 +47,11 @@ final class Forwarder implements Upstream {
     private long dateSecond = Long.MIN_VALUE;
     private String dateValue;
 
-    private final SessionGate sessions;
+    private final SessionCheck sessionCheck;
 
     Forwarder(HttpClient client, HttpClient tunnelClient, ProxySettings settings, Meters meters, Clock clock,
               ResponseCache cache, UpstreamHealth health, SessionGate sessions) {
-        this.sessions = sessions;
+        this.sessionCheck = new SessionCheck(sessions, cache, meters);
         this.client = client;
         this.health = health;
         this.tunnelClient = tunnelClient;
@@ -90,46 +87,7 @@ final class Forwarder implements Upstream {
             return;
         }
         req.pause();
-        sessions.strip(in); // the application takes these as the session: a client never sends them through
-        // a CORS preflight carries no credentials by design (Fetch standard): it is not asked for a token
-        boolean preflight = req.method() == HttpMethod.OPTIONS && in.contains("Origin") && in.contains("Access-Control-Request-Method");
-        SessionSettings.Auth auth = preflight ? SessionSettings.Auth.NONE : sessions.auth(cache.routeAuth(req, checked));
-        if (auth == SessionSettings.Auth.NONE) {
-            proceed(req, trace, checked, false);
-            return;
-        }
-        Context context = Vertx.currentContext();
-        sessions.check(in, req.path(), auth).subscribe().with(verdict -> Contexts.onContext(context, () -> {
-            if (verdict instanceof SessionGate.Verdict.Proceed p && p.revokeAfter().isPresent()) {
-                String sha = p.revokeAfter().get();
-                trace.alsoAtEnd(() -> sessions.revoke(sha).subscribe().with(ok -> { },
-                        failed -> LOG.warnf("logout: session revoked on this replica only: %s", failed.toString())));
-            }
-            if (req.response().closed()) {
-                return; // the client left while its session was looked up
-            }
-            switch (verdict) {
-                case SessionGate.Verdict.Refuse r -> {
-                    r.challenge().ifPresent(c -> req.response().putHeader("WWW-Authenticate", c));
-                    trace.outcome(meters, Meters.DEFAULT_ROUTE, CacheOutcome.ERROR);
-                    ErrorResponse.send(req, r.status(), r.reason(), false);
-                }
-                case SessionGate.Verdict.Proceed p -> {
-                    p.session().ifPresent(s -> {
-                        sessions.attach(in, s);
-                        if (p.revokeAfter().isEmpty()) {
-                            trace.session(s.session()); // a logout is never answered from the cache: it must reach the app
-                        }
-                    });
-                    proceed(req, trace, checked, p.session().isPresent());
-                }
-            }
-        }), failed -> Contexts.onContext(context, () -> {
-            // never expected (the gate does not fail); a request must not hang paused because of it
-            LOG.warnf("session gate failed: %s", failed.getClass().getSimpleName());
-            trace.outcome(meters, Meters.DEFAULT_ROUTE, CacheOutcome.ERROR);
-            ErrorResponse.send(req, 503, "the session could not be resolved now; try again", false);
-        }));
+        sessionCheck.admit(req, trace, checked, this::proceed);
     }
 
     /**
