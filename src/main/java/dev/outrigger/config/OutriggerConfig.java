@@ -6,7 +6,6 @@ import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,93 +26,7 @@ public interface OutriggerConfig {
     enum Mode { PROXY, INJECTOR }
 
     /** Auth-session caching: token → session (introspection), handed to the application in X-Session. */
-    Session session();
-
-    interface Session {
-        /** Off unless configured. */
-        @WithDefault("false")
-        boolean enabled();
-
-        /** {@code introspection} (RFC 7662) or {@code jwt} (verified locally). */
-        @WithDefault("introspection")
-        String resolver();
-
-        /**
-         * What a request must bring on routes that set no {@code auth}: {@code required} (401 without a valid token,
-         * 503 when the resolver cannot say), {@code optional} (forwarded either way) or {@code none}.
-         */
-        @WithDefault("required")
-        String auth();
-
-        /** The header the token comes in; {@code Authorization} means its {@code Bearer} credentials. */
-        @WithDefault("Authorization")
-        String tokenHeader();
-
-        /** A cookie the token comes in instead of the header. */
-        Optional<String> tokenCookie();
-
-        /** The header the application gets the session in, as compact JSON. Client-sent ones are always removed. */
-        @WithDefault("X-Session")
-        String header();
-
-        /** More headers for the application, from top-level session fields: {@code X-User-Id: sub}. */
-        Map<String, String> forwardHeaders();
-
-        /** The longest a session is kept; shorter when the token expires sooner. */
-        @WithDefault("5m")
-        Duration ttl();
-
-        /** How long a token the resolver rejected is remembered as invalid. */
-        @WithDefault("10s")
-        Duration negativeTtl();
-
-        /** Request paths (exact) that end the caller's session: it is revoked on every replica as the request goes through. */
-        Optional<List<String>> logoutPaths();
-
-        Introspection introspection();
-
-        Jwt jwt();
-
-        interface Jwt {
-            /** The JSON Web Key Set the signing keys come from (fetched, cached, refetched for an unknown key). */
-            Optional<URI> jwksUrl();
-
-            /** A PEM public key (RSA, EC or Ed25519) instead of a JWKS URL. */
-            Optional<String> publicKey();
-
-            /** The expected {@code iss}; unset: not checked. */
-            Optional<String> issuer();
-
-            /** The expected {@code aud}; unset: not checked. */
-            Optional<String> audience();
-
-            /** Clock skew allowed on {@code exp} and {@code nbf}. */
-            @WithDefault("30s")
-            Duration leeway();
-
-            /** How long fetched keys are used before the set is fetched again. */
-            @WithDefault("10m")
-            Duration jwksRefresh();
-        }
-
-        interface Introspection {
-            /** The RFC 7662 endpoint. */
-            Optional<URI> url();
-
-            /** {@code post}: RFC 7662 form with {@code token=}; {@code get}: a GET forwarding the client's Authorization. */
-            @WithDefault("post")
-            String method();
-
-            /** The member of the answer that is the session; unset: the whole answer. */
-            Optional<String> member();
-
-            /** The Authorization this proxy presents to the endpoint (e.g. {@code Basic ...}), from a Secret. Never logged. */
-            Optional<String> authorization();
-
-            @WithDefault("2s")
-            Duration timeout();
-        }
-    }
+    SessionGroup session();
 
     /** How the traffic port leaves at shutdown (SIGTERM). */
     Shutdown shutdown();
@@ -135,7 +48,7 @@ public interface OutriggerConfig {
     }
 
     /** What the injector adds to pods (injector mode only). */
-    Inject inject();
+    InjectGroup inject();
 
     Upstream upstream();
 
@@ -160,7 +73,7 @@ public interface OutriggerConfig {
      * follow RFC 9111 as they are. In YAML ({@code QUARKUS_CONFIG_LOCATIONS} or {@code config/application.yaml})
      * or env ({@code OUTRIGGER_ROUTES_0__TTL}).
      */
-    List<Route> routes();
+    List<RouteGroup> routes();
 
     /**
      * The secret that keys the hash standing for a user in per-user cache keys (HMAC-SHA256): the same on every
@@ -379,80 +292,6 @@ public interface OutriggerConfig {
         Duration openFor();
     }
 
-    interface Inject {
-        /** The sidecar's image, {@code repository:tag} (or {@code @digest}). */
-        @WithDefault("outrigger:0.1.0-jvm")
-        String image();
-
-        @WithDefault("IfNotPresent")
-        String imagePullPolicy();
-
-        /**
-         * A native sidecar (an init container with {@code restartPolicy: Always}, Kubernetes 1.29+: it starts
-         * before the application and stops after it); false: a plain container, for older clusters.
-         */
-        @WithDefault("true")
-        boolean nativeSidecar();
-
-        /** The sidecar's traffic port. */
-        @WithDefault("8480")
-        int trafficPort();
-
-        /** The sidecar's management port (health, metrics, admin). */
-        @WithDefault("9480")
-        int managementPort();
-
-        /**
-         * The name of the application's container port that Services target: the sidecar takes the name, the
-         * application's port is renamed with {@link #appPortSuffix()} (pod annotation {@code outrigger.dev/port-name}).
-         */
-        @WithDefault("http")
-        String portName();
-
-        @WithDefault("-app")
-        String appPortSuffix();
-
-        /** Used when the pod names no port (annotation {@code outrigger.dev/upstream-port}) and has none to take over. */
-        @WithDefault("8080")
-        int defaultUpstreamPort();
-
-        @WithDefault("50m")
-        String cpuRequest();
-
-        Optional<String> cpuLimit();
-
-        @WithDefault("128Mi")
-        String memoryRequest();
-
-        @WithDefault("256Mi")
-        String memoryLimit();
-
-        /** The user the sidecar runs as; unset: the image's own (non-root in every Outrigger image). */
-        Optional<Long> runAsUser();
-
-        /** Secret (name, key) holding {@code QUARKUS_REDIS_HOSTS}, e.g. {@code redis://:password@redis:6379}. */
-        Optional<SecretRef> redisSecret();
-
-        /** Secret (name, key) holding {@code OUTRIGGER_ADMIN_TOKEN}. */
-        Optional<SecretRef> adminTokenSecret();
-
-        /** Secret (name, key) holding {@code OUTRIGGER_KEY_SECRET} (per-user routes with Redis). */
-        Optional<SecretRef> keySecret();
-
-        /** More environment for the sidecar ({@code OUTRIGGER_*}, {@code QUARKUS_*}), as plain values. */
-        Map<String, String> env();
-
-        /** Seconds the pod is given to stop: the sidecar's drain fits inside it. */
-        @WithDefault("30")
-        int terminationGracePeriodSeconds();
-
-        interface SecretRef {
-            String name();
-
-            String key();
-        }
-    }
-
     interface Admin {
         /**
          * Bearer token of the admin API on the management port ({@code Authorization: Bearer <token>}).
@@ -537,106 +376,4 @@ public interface OutriggerConfig {
         Duration timeout();
     }
 
-    /** One route: which requests it takes, and what the cache does with them. */
-    interface Route {
-        /** Unique; the {@code route} tag of the requests counter, and what explain and debug headers show. */
-        String name();
-
-        Match match();
-
-        /** The lifetime the route gives responses with status 200, 203, 204, 300, 301 or 308, as {@code ttl-mode} says. */
-        Optional<Duration> ttl();
-
-        /**
-         * {@code respect-origin}: the origin's lifetime, at most {@code ttl}; {@code fallback}: the origin's explicit
-         * lifetime if it gives one, else {@code ttl}; {@code override}: {@code ttl} whatever the origin says
-         * (no-store and private still refuse storage).
-         */
-        @WithDefault("respect-origin")
-        String ttlMode();
-
-        /** Lifetimes by status code ({@code "404": 30s}), in place of {@code ttl} for that status; {@code 0s}: never stored. */
-        Map<String, Duration> statusTtl();
-
-        /** Stale-while-revalidate window for the route's responses, when longer than their own (RFC 5861). */
-        Optional<Duration> staleWhileRevalidate();
-
-        /** Stale-if-error window for the route's responses, when longer than their own (RFC 5861). */
-        Optional<Duration> staleIfError();
-
-        Key key();
-
-        /** Responses are stored per user, under a keyed hash of this header's or cookie's value. */
-        Optional<PerUser> perUser();
-
-        /** Answer from the cache; false: always forwarded (and stored when {@code store} allows). */
-        @WithDefault("true")
-        boolean lookup();
-
-        /** Store responses; false: never stored (and answered from the cache when {@code lookup} allows). */
-        @WithDefault("true")
-        boolean store();
-
-        /** Purge tags added to every response the route stores; {@code {name}} is a variable of {@code match.path}. */
-        Optional<List<String>> tags();
-
-        /**
-         * With sessions on: {@code required} (401 without a valid token), {@code optional} (forwarded either way, with
-         * the session when there is one) or {@code none}; unset: {@code outrigger.session.auth}.
-         */
-        Optional<String> auth();
-    }
-
-    /** What a route takes: every given condition must hold. */
-    interface Match {
-        /** Path glob: {@code *} within one segment, {@code **} any segments, {@code {name}} one segment, captured. */
-        Optional<String> path();
-
-        /** Methods (any when unset). */
-        Optional<List<String>> methods();
-
-        /** Host glob, without port ({@code *.shop.example}). */
-        Optional<String> host();
-
-        /** Request header → {@code "*"} (present) or a regular expression the whole value must match. */
-        Map<String, String> headers();
-    }
-
-    /** The cache key beyond scheme, host and path. */
-    interface Key {
-        Query query();
-
-        /** Request headers whose values are part of the key. */
-        Optional<List<String>> headers();
-
-        /** Cookies whose values are part of the key: the only cookies forwarded on the route's cached requests. */
-        Optional<List<String>> cookies();
-    }
-
-    /** Which query parameters the key keeps; the others are not forwarded either. */
-    interface Query {
-        /** Keep only these (globs). */
-        Optional<List<String>> include();
-
-        /** Drop these (globs, {@code utm_*}). */
-        Optional<List<String>> exclude();
-
-        /** Drop the whole query. */
-        @WithDefault("false")
-        boolean ignore();
-
-        /** Order the kept parameters by name (stable): {@code ?b=1&a=2} and {@code ?a=2&b=1} share an entry. */
-        @WithDefault("true")
-        boolean sort();
-    }
-
-    /** The request field that names the user: a header or a cookie. */
-    interface PerUser {
-        Optional<String> header();
-
-        Optional<String> cookie();
-
-        /** A top-level field of the session the proxy resolved (sessions on), e.g. {@code sub}. */
-        Optional<String> session();
-    }
 }

@@ -61,7 +61,7 @@ final class RouteConfig {
         return routes;
     }
 
-    private static RouteSpec spec(OutriggerConfig.Route r) {
+    private static RouteSpec spec(RouteGroup r) {
         var m = r.match();
         var k = r.key();
         var q = k.query();

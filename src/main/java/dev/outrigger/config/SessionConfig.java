@@ -16,7 +16,7 @@ final class SessionConfig {
 
     private SessionConfig() {}
 
-    static SessionSettings settings(OutriggerConfig.Session s) {
+    static SessionSettings settings(SessionGroup s) {
         SessionSettings.Auth auth = switch (s.auth().trim().toLowerCase(Locale.ROOT)) {
             case "required" -> SessionSettings.Auth.REQUIRED;
             case "optional" -> SessionSettings.Auth.OPTIONAL;

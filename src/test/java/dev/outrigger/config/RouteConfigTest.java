@@ -54,7 +54,7 @@ class RouteConfigTest {
     void theYamlExampleReadsAsWritten() throws Exception {
         OutriggerConfig c = config(true, Map.of());
         assertEquals(5, c.routes().size());
-        OutriggerConfig.Route products = c.routes().get(0);
+        RouteGroup products = c.routes().get(0);
         assertEquals("products", products.name());
         assertEquals(List.of("GET", "HEAD"), products.match().methods().orElseThrow());
         assertEquals("fallback", products.ttlMode());
