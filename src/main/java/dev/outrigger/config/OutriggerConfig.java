@@ -76,6 +76,12 @@ public interface OutriggerConfig {
     List<RouteGroup> routes();
 
     /**
+     * Fan-out routes: one request answered from several parts fetched in parallel, each through the cache. In YAML
+     * or env ({@code OUTRIGGER_AGGREGATES_0__PATH}).
+     */
+    List<AggregateGroup> aggregates();
+
+    /**
      * The secret that keys the hash standing for a user in per-user cache keys (HMAC-SHA256): the same on every
      * replica, from a Kubernetes Secret, at least 16 characters. Required with Redis when a route is per-user;
      * without Redis a random one is made at start (entries are this pod's alone anyway). Never logged.

@@ -31,6 +31,7 @@ import dev.outrigger.session.SessionGate;
 import dev.outrigger.session.SessionSettings;
 import dev.outrigger.session.Sessions;
 import dev.outrigger.store.CacheStore;
+import dev.outrigger.aggregate.Aggregates;
 import dev.outrigger.rules.Routes;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -141,14 +142,20 @@ class Producers {
 
     @Produces
     @Singleton
-    CacheSettings cacheSettings(OutriggerConfig config, Routes routes) {
+    Aggregates aggregates(OutriggerConfig config) {
+        return AggregateConfig.aggregates(config);
+    }
+
+    @Produces
+    @Singleton
+    CacheSettings cacheSettings(OutriggerConfig config, Routes routes, Aggregates aggregates) {
         var cache = config.cache();
         return new CacheSettings(cache.maxObjectSize().asLongValue(), new CachePolicy.Settings(
                 new Freshness.Heuristics(cache.heuristicFraction(), cache.heuristicMax()),
                 cache.staleWhileRevalidate(), cache.staleIfError()), cache.storeResponsesWithSetCookie(),
                 config.purge().tagHeaders(), config.purge().stripTagHeaders(), cache.maxTtl(),
                 cache.keyHost().map(String::trim).filter(h -> !h.isEmpty()).map(Producers::keyHost),
-                cache.keep(), cache.maxVariants(), routes, config.debugHeaders());
+                cache.keep(), cache.maxVariants(), routes, config.debugHeaders(), aggregates);
     }
 
     @Produces

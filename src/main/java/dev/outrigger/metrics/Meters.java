@@ -1,5 +1,8 @@
 package dev.outrigger.metrics;
 
+import dev.outrigger.aggregate.Aggregate;
+import dev.outrigger.aggregate.Aggregates;
+import dev.outrigger.aggregate.FanOut;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.purge.Purge;
@@ -178,6 +181,76 @@ public final class Meters {
             @Override
             public void resolver(long nanos) {
                 resolver.record(nanos, TimeUnit.NANOSECONDS);
+            }
+        };
+    }
+
+    private final Map<String, Counter> aggregateResults = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> partFailures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Timer> aggregateLatency = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Timer> partLatency = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Registers, at zero, the meters of every configured aggregate and part (bounded by configuration):
+     * {@code outrigger_aggregate_requests_total{aggregate,result}} (complete, partial, failed),
+     * {@code outrigger_aggregate_part_failures_total{aggregate,part,reason}}, and the latency histograms
+     * {@code outrigger_aggregate_duration_seconds{aggregate}} and {@code outrigger_aggregate_part_duration_seconds{aggregate,part}}.
+     */
+    public synchronized void aggregates(Aggregates configured) {
+        for (Aggregate a : configured.all()) {
+            for (String result : new String[] {"complete", "partial", "failed"}) {
+                aggregateResults.computeIfAbsent(a.name() + '\n' + result, k -> Counter.builder("outrigger.aggregate.requests")
+                        .tag("aggregate", a.name()).tag("result", result)
+                        .description("Aggregate requests: complete (every part), partial (an optional part failed), failed "
+                                + "(a required part failed)")
+                        .register(registry));
+            }
+            aggregateLatency.computeIfAbsent(a.name(), k -> Timer.builder("outrigger.aggregate.duration").tag("aggregate", a.name())
+                    .description("Time to answer an aggregate, all parts included").serviceLevelObjectives(REQUEST_BUCKETS)
+                    .register(registry));
+            for (Aggregate.Part p : a.parts()) {
+                for (String reason : new String[] {"status", "timeout", "unreachable", "invalid", "too-large"}) {
+                    partFailures.computeIfAbsent(a.name() + '\n' + p.name() + '\n' + reason, k -> Counter.builder(
+                                    "outrigger.aggregate.part.failures").tag("aggregate", a.name()).tag("part", p.name()).tag("reason", reason)
+                            .description("Aggregate parts that failed, by reason: status (not 2xx), timeout, unreachable, invalid "
+                                    + "(not JSON), too-large")
+                            .register(registry));
+                }
+                partLatency.computeIfAbsent(a.name() + '\n' + p.name(), k -> Timer.builder("outrigger.aggregate.part.duration")
+                        .tag("aggregate", a.name()).tag("part", p.name())
+                        .description("Time until an aggregate part was answered, failed or timed out").serviceLevelObjectives(REQUEST_BUCKETS)
+                        .register(registry));
+            }
+        }
+    }
+
+    /** What aggregates report; names not registered by {@link #aggregates} are not counted. */
+    public FanOut.Listener aggregateListener() {
+        return new FanOut.Listener() {
+            @Override
+            public void answered(String aggregate, String result, long nanos) {
+                Counter c = aggregateResults.get(aggregate + '\n' + result);
+                if (c != null) {
+                    c.increment();
+                }
+                Timer t = aggregateLatency.get(aggregate);
+                if (t != null) {
+                    t.record(nanos, TimeUnit.NANOSECONDS);
+                }
+            }
+
+            @Override
+            public void part(String aggregate, String part, String failure, long nanos) {
+                if (failure != null) {
+                    Counter c = partFailures.get(aggregate + '\n' + part + '\n' + failure);
+                    if (c != null) {
+                        c.increment();
+                    }
+                }
+                Timer t = partLatency.get(aggregate + '\n' + part);
+                if (t != null) {
+                    t.record(nanos, TimeUnit.NANOSECONDS);
+                }
             }
         };
     }

@@ -1,5 +1,6 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.aggregate.Aggregates;
 import dev.outrigger.policy.CachePolicy;
 import dev.outrigger.rules.Routes;
 import java.time.Duration;
@@ -20,10 +21,11 @@ import java.util.Optional;
  * @param maxVariants the most Vary variants one URL keeps
  * @param routes per-route rules (none: RFC 9111 for every request)
  * @param debugHeaders responses carry their route and key in Cache-Status ({@code key}, {@code detail})
+ * @param aggregates fan-out routes whose parts take the cache path (none: no aggregates)
  */
 public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boolean storeSetCookie, List<String> tagHeaders,
                             boolean stripTagHeaders, Duration maxTtl, Optional<String> keyHost, Duration keep,
-                            int maxVariants, Routes routes, boolean debugHeaders) {
+                            int maxVariants, Routes routes, boolean debugHeaders, Aggregates aggregates) {
 
     public static final List<String> TAG_HEADERS = List.of("Surrogate-Key", "Cache-Tag", "xkey");
 
@@ -37,7 +39,7 @@ public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boo
     public CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boolean storeSetCookie, List<String> tagHeaders,
                          boolean stripTagHeaders, Duration maxTtl) {
         this(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, Optional.empty(),
-                Duration.ofMinutes(10), 32, Routes.NONE, false);
+                Duration.ofMinutes(10), 32, Routes.NONE, false, Aggregates.NONE);
     }
 
     /** Default tag handling: the three usual headers, stripped; entries kept at most 7 days. */
@@ -47,16 +49,22 @@ public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boo
 
     public CacheSettings withKeyHost(String host) {
         return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl,
-                Optional.of(host), keep, maxVariants, routes, debugHeaders);
+                Optional.of(host), keep, maxVariants, routes, debugHeaders, aggregates);
     }
 
     public CacheSettings withVariants(Duration keep, int maxVariants) {
         return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, keyHost,
-                keep, maxVariants, routes, debugHeaders);
+                keep, maxVariants, routes, debugHeaders, aggregates);
     }
 
     public CacheSettings withRoutes(Routes rules, boolean debug) {
         return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, keyHost,
-                keep, maxVariants, rules, debug);
+                keep, maxVariants, rules, debug, aggregates);
+    }
+
+    /** The same, with these aggregates. */
+    public CacheSettings withAggregates(Aggregates fanOuts) {
+        return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, keyHost,
+                keep, maxVariants, routes, debugHeaders, fanOuts);
     }
 }

@@ -36,7 +36,9 @@ final class ForwardedHeaders {
     void addToRequest(HttpServerRequest req, Inbound inbound, MultiMap out) {
         MultiMap in = req.headers();
         appendVia(req.version(), out);
-        String peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+        // a part an aggregate sent over the hop: the aggregate's client is the peer the application sees
+        String peer = inbound.hop() != null && inbound.hop().client() != null ? inbound.hop().client()
+                : req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
         String xff = in.get(X_FORWARDED_FOR);
         if (peer != null) {
             out.set(X_FORWARDED_FOR, trustIncoming && xff != null ? xff + ", " + peer : peer);

@@ -1,5 +1,6 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.aggregate.PartChannel;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.Headers;
@@ -49,8 +50,11 @@ final class Forwarder implements Upstream {
 
     private final SessionCheck sessionCheck;
 
+    private final AggregateStep aggregates;
+
     Forwarder(HttpClient client, HttpClient tunnelClient, ProxySettings settings, Meters meters, Clock clock,
-              ResponseCache cache, UpstreamHealth health, SessionGate sessions) {
+              ResponseCache cache, UpstreamHealth health, SessionGate sessions, PartChannel channel, AggregateStep aggregates) {
+        this.aggregates = aggregates;
         this.sessionCheck = new SessionCheck(sessions, cache, meters);
         this.client = client;
         this.health = health;
@@ -59,7 +63,7 @@ final class Forwarder implements Upstream {
         this.settings = settings;
         this.forwarded = new ForwardedHeaders(settings.trustForwarded(), settings.viaName());
         this.hygiene = new RequestHygiene(settings.trustForwarded(), settings.allowTrace(), settings.allowMethodOverride(),
-                cache.keyHost());
+                cache.keyHost(), channel, cache.aggregates());
         this.meters = meters;
         this.clock = clock;
         this.responseTimeoutMs = settings.responseTimeout().toMillis();
@@ -85,6 +89,9 @@ final class Forwarder implements Upstream {
         if (length > settings.maxBodySize()) {
             reject(req, trace, 413, "request body larger than " + settings.maxBodySize() + " bytes");
             return;
+        }
+        if (checked.hop() == null && aggregates.take(req, trace, checked)) {
+            return; // an aggregate: its parts come back through here, each a request of its own
         }
         req.pause();
         sessionCheck.admit(req, trace, checked, this::proceed);
@@ -144,7 +151,10 @@ final class Forwarder implements Upstream {
         if (!upgrade) {
             HeaderRules.copyTeTrailers(in, out);
         }
-        if (!settings.preserveHost()) {
+        PartHop hop = inbound.hop();
+        if (hop != null && hop.remote()) {
+            out.set(HttpHeaders.HOST, inbound.authority()); // the part's own service
+        } else if (!settings.preserveHost()) {
             out.set(HttpHeaders.HOST, settings.upstreamAuthority());
         }
         forwarded.addToRequest(req, inbound, out);
@@ -156,6 +166,9 @@ final class Forwarder implements Upstream {
                 .setURI(inbound.target())
                 .setHeaders(out)
                 .setIdleTimeout(responseTimeoutMs);
+        if (hop != null && hop.remote()) {
+            options.setHost(hop.part().originHost().get()).setPort(hop.part().originPort()).setSsl(false);
+        }
         long start = System.nanoTime();
         return (upgrade ? tunnelClient : client).request(options).map(creq -> new Started(creq, start));
     }
@@ -172,9 +185,9 @@ final class Forwarder implements Upstream {
             return started.creq.send();
         }).onComplete(ar -> {
             if (ar.failed()) {
-                failed(ar.cause(), false);
+                failed(inbound, ar.cause(), false);
             } else {
-                answered(ar.result().statusCode());
+                answered(inbound, ar.result().statusCode());
             }
         });
     }
@@ -185,7 +198,7 @@ final class Forwarder implements Upstream {
         exchange.onSend();
         upstream(req, inbound, req.method(), false, exchange.upstreamHeaders(), exchange.withheld()).onComplete(ar -> {
             if (ar.failed()) {
-                failed(ar.cause(), false);
+                failed(inbound, ar.cause(), false);
                 if (!exchange.onFailure(ar.cause())) {
                     failUpstream(req, inbound, ar.cause());
                 }
@@ -232,7 +245,7 @@ final class Forwarder implements Upstream {
         creq.exceptionHandler(t -> { }); // failures surface through response() and the body pipe
         creq.response().onComplete(ar -> {
             if (ar.failed()) {
-                failed(ar.cause(), cancelledHere[0] || resp.closed());
+                failed(inbound, ar.cause(), cancelledHere[0] || resp.closed());
                 if (!exchange.onFailure(ar.cause())) {
                     failUpstream(req, inbound, ar.cause());
                 }
@@ -242,7 +255,7 @@ final class Forwarder implements Upstream {
             meters.upstreamLatency(took);
             inbound.trace().upstream(took);
             HttpClientResponse cresp = ar.result();
-            answered(cresp.statusCode());
+            answered(inbound, cresp.statusCode());
             if (exchange.onHead(cresp)) {
                 cresp.resume(); // answered from the cache: drain what the upstream still sends
                 return;
@@ -387,8 +400,14 @@ final class Forwarder implements Upstream {
         });
     }
 
-    /** Tells the application's health what an exchange found: it answered with {@code status}. */
-    private void answered(int status) {
+    /**
+     * Tells the application's health what an exchange found: it answered with {@code status}. A part of another
+     * service says nothing of the application's health.
+     */
+    private void answered(Inbound inbound, int status) {
+        if (inbound.hop() != null && inbound.hop().remote()) {
+            return;
+        }
         if (UpstreamHealth.isFailure(status)) {
             health.failed(Integer.toString(status));
         } else {
@@ -397,9 +416,9 @@ final class Forwarder implements Upstream {
     }
 
     /** Tells the application's health of a failed exchange, unless the cause was this side's (a client that left, a full pool). */
-    private void failed(Throwable cause, boolean clientLeft) {
+    private void failed(Inbound inbound, Throwable cause, boolean clientLeft) {
         UpstreamFailure failure = UpstreamFailure.of(cause);
-        if (!clientLeft && !failure.ours()) {
+        if (!clientLeft && !failure.ours() && (inbound.hop() == null || !inbound.hop().remote())) {
             health.failed(failure.kind());
         }
     }

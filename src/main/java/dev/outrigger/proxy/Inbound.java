@@ -19,9 +19,10 @@ import java.util.List;
  * @param trace the request as meters and the access log see it (arrival, id, outcome)
  * @param routing how the request's route takes it: the target and components it is keyed by (for an unsafe
  *     method, those of a GET for the same target: what it invalidates)
+ * @param hop the aggregate part this request fetches, when an aggregate of this process sent it; else null
  */
 record Inbound(String scheme, String authority, String target, List<KeyComponent> forwarding, boolean hasBody,
-               boolean methodOverride, RequestTrace trace, Route.Routed routing) {
+               boolean methodOverride, RequestTrace trace, Route.Routed routing, PartHop hop) {
 
     Inbound {
         forwarding = List.copyOf(forwarding);
@@ -29,7 +30,13 @@ record Inbound(String scheme, String authority, String target, List<KeyComponent
 
     Inbound(String scheme, String authority, String target, List<KeyComponent> forwarding, boolean hasBody, boolean methodOverride,
             RequestTrace trace) {
-        this(scheme, authority, target, forwarding, hasBody, methodOverride, trace, Route.Routed.unrouted(target));
+        this(scheme, authority, target, forwarding, hasBody, methodOverride, trace, Route.Routed.unrouted(target), null);
+    }
+
+    /** A part's request, as an aggregate of this process sent it. */
+    Inbound(String scheme, String authority, String target, List<KeyComponent> forwarding, boolean hasBody, boolean methodOverride,
+            RequestTrace trace, PartHop hop) {
+        this(scheme, authority, target, forwarding, hasBody, methodOverride, trace, Route.Routed.unrouted(target), hop);
     }
 
     Route route() {
@@ -38,7 +45,7 @@ record Inbound(String scheme, String authority, String target, List<KeyComponent
 
     /** The request as its route takes it; {@code forwardAsKeyed}: the upstream gets the target as keyed. */
     Inbound routed(Route.Routed r, boolean forwardAsKeyed) {
-        return new Inbound(scheme, authority, forwardAsKeyed ? r.target() : target, forwarding, hasBody, methodOverride, trace, r);
+        return new Inbound(scheme, authority, forwardAsKeyed ? r.target() : target, forwarding, hasBody, methodOverride, trace, r, hop);
     }
 
     /** Every key component after the target: the forwarding headers', then the route's. */

@@ -1,5 +1,6 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.aggregate.PartChannel;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.PurgeBus;
@@ -56,11 +57,13 @@ public final class ProxyServer {
         // One count for the pod: the cap is on connections, whichever event loop accepted them.
         ClientConnections connections = new ClientConnections(settings.maxClientConnections());
         Drain drain = new Drain();
+        PartChannel channel = new PartChannel(); // one secret per server: its aggregates' parts come back to it
+        meters.aggregates(cacheSettings.aggregates());
         meters.clientConnections(connections::open);
         meters.routes(cacheSettings.routes().names());
         return vertx.deployVerticle(() -> {
                     ProxyVerticle v = new ProxyVerticle(settings, bind, meters, clock, cacheSettings, store, coalescer, purgeBus,
-                            connections, drain, health, sessions);
+                            connections, drain, health, sessions, channel);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(settings.eventLoops()))

@@ -1,5 +1,7 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.aggregate.FanOut;
+import dev.outrigger.aggregate.PartChannel;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.PurgeBus;
@@ -38,10 +40,13 @@ final class ProxyVerticle extends AbstractVerticle {
     private volatile int actualPort;
     private HttpClient client;
     private HttpClient tunnelClient;
+    private HttpClient partClient;
+    private final PartChannel channel;
 
     ProxyVerticle(ProxySettings settings, int port, Meters meters, Clock clock, CacheSettings cacheSettings,
                   TieredResponses store, Coalescer coalescer, PurgeBus purgeBus, ClientConnections connections, Drain drain,
-                  UpstreamHealth health, SessionGate sessions) {
+                  UpstreamHealth health, SessionGate sessions, PartChannel channel) {
+        this.channel = channel;
         this.sessions = sessions;
         this.settings = settings;
         this.drain = drain;
@@ -67,8 +72,19 @@ final class ProxyVerticle extends AbstractVerticle {
         // Connection: close in place of Connection: Upgrade.)
         tunnelClient = vertx.createHttpClient(clientOptions(),
                 new PoolOptions().setHttp1MaxSize(settings.maxUpstreamConnections()));
+        AggregateStep aggregates = AggregateStep.none();
+        if (!cacheSettings.aggregates().isEmpty()) {
+            // the parts' hop to this same port: a pool of this event loop's own, so a part stays on the aggregate's thread
+            partClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+                            .setConnectTimeout((int) settings.connectTimeout().toMillis()).setMaxInitialLineLength(65536)
+                            .setMaxHeaderSize(65536),
+                    new PoolOptions().setHttp1MaxSize(settings.maxUpstreamConnections()).setMaxWaitQueueSize(settings.maxUpstreamWaitQueue()));
+            aggregates = new AggregateStep(cacheSettings.aggregates(),
+                    new FanOut(vertx, partClient, channel, meters.aggregateListener()), settings.trustForwarded());
+        }
         Forwarder forwarder = new Forwarder(client, tunnelClient, settings, meters, clock,
-                new ResponseCache(store, cacheSettings, coalescer, purgeBus, meters, clock, health), health, sessions);
+                new ResponseCache(store, cacheSettings, coalescer, purgeBus, meters, clock, health), health, sessions, channel,
+                aggregates);
         HttpServerOptions options = serverOptions();
         HttpServer server = vertx.createHttpServer(options)
                 .connectionHandler(new ConnectionAdmission(connections, drain, meters, options, settings.requestHeadTimeout()))
@@ -85,6 +101,7 @@ final class ProxyVerticle extends AbstractVerticle {
         server.listen().onComplete(ar -> {
             if (ar.succeeded()) {
                 actualPort = ar.result().actualPort();
+                channel.listening(settings.host(), actualPort);
                 started.complete();
             } else {
                 started.fail(ar.cause());
@@ -94,7 +111,8 @@ final class ProxyVerticle extends AbstractVerticle {
 
     @Override
     public void stop(Promise<Void> stopped) {
-        io.vertx.core.Future.join(client.close(), tunnelClient.close()).onComplete(ar -> stopped.complete());
+        io.vertx.core.Future.join(client.close(), tunnelClient.close(),
+                partClient == null ? io.vertx.core.Future.succeededFuture() : partClient.close()).onComplete(ar -> stopped.complete());
     }
 
     int actualPort() {

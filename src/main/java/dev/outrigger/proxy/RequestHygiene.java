@@ -1,5 +1,7 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.aggregate.Aggregates;
+import dev.outrigger.aggregate.PartChannel;
 import dev.outrigger.policy.RequestTarget;
 import dev.outrigger.rules.KeyComponent;
 import io.vertx.core.MultiMap;
@@ -47,9 +49,17 @@ final class RequestHygiene {
     private final boolean allowTrace;
     private final boolean allowMethodOverride;
     private final Optional<String> keyHost;
+    private final PartChannel channel;
+    private final Aggregates aggregates;
 
-    /** {@code keyHost}: the one authority every request is keyed and forwarded under, when configured. */
-    RequestHygiene(boolean trustForwarded, boolean allowTrace, boolean allowMethodOverride, Optional<String> keyHost) {
+    /**
+     * {@code keyHost}: the one authority every request is keyed and forwarded under, when configured; {@code channel}:
+     * the one this process's aggregates send their parts over.
+     */
+    RequestHygiene(boolean trustForwarded, boolean allowTrace, boolean allowMethodOverride, Optional<String> keyHost,
+                   PartChannel channel, Aggregates aggregates) {
+        this.channel = channel;
+        this.aggregates = aggregates;
         this.trustForwarded = trustForwarded;
         this.allowTrace = allowTrace;
         this.allowMethodOverride = allowMethodOverride;
@@ -84,6 +94,7 @@ final class RequestHygiene {
             in.remove(HttpHeaders.UPGRADE);
             in.remove("HTTP2-Settings");
         }
+        PartHop hop = hop(req);
         String scheme = req.scheme() == null ? "http" : req.scheme().toLowerCase(Locale.ROOT);
         List<String> hosts = in.getAll(HttpHeaders.HOST);
         if (hosts.size() > 1) {
@@ -121,7 +132,11 @@ final class RequestHygiene {
             }
             target = normalized.get();
         }
-        if (keyHost.isPresent()) {
+        if (hop != null && hop.remote()) {
+            // a part of another service: keyed under that service's name, whatever the Host or the key host
+            scheme = "http";
+            authority = hop.part().originAuthority().get();
+        } else if (keyHost.isPresent()) {
             authority = keyHost.get(); // keyed and forwarded under the one name every replica uses
         }
         if (!authority.isEmpty()) {
@@ -137,7 +152,25 @@ final class RequestHygiene {
         }
         URL_OVERRIDES.forEach(in::remove);
         List<KeyComponent> keyParts = trustForwarded ? trustedParts(in) : stripForwarding(in);
-        return new Accepted(new Inbound(scheme, authority, target, keyParts, hasBody(in), override, trace));
+        return new Accepted(new Inbound(scheme, authority, target, keyParts, hasBody(in), override, trace, hop));
+    }
+
+    /**
+     * The part an aggregate of this process sent this request for, when its marker says so; the marker header goes
+     * from every request, whoever sent it, so the application never sees one.
+     */
+    private PartHop hop(HttpServerRequest req) {
+        List<String> markers = req.headers().getAll(PartChannel.HEADER);
+        if (markers.isEmpty()) {
+            return null;
+        }
+        req.headers().remove(PartChannel.HEADER);
+        if (channel == null || markers.size() != 1 || req.method() != HttpMethod.GET) {
+            return null;
+        }
+        return channel.read(markers.get(0))
+                .flatMap(h -> aggregates.part(h.aggregate(), h.part()).map(p -> new PartHop(p, h.client())))
+                .orElse(null);
     }
 
     /** Untrusted: every client-sent forwarding header goes; {@link ForwardedHeaders} sets this hop's own. */
@@ -175,7 +208,7 @@ final class RequestHygiene {
         return parts;
     }
 
-    private static boolean isForwarding(String lowercaseName) {
+    static boolean isForwarding(String lowercaseName) {
         return lowercaseName.equals("forwarded") || lowercaseName.startsWith("x-forwarded-")
                 || CLIENT_ADDRESS.contains(lowercaseName) || OTHER_FORWARDING.contains(lowercaseName);
     }

@@ -75,6 +75,15 @@ final class RequestTrace {
         meters.outcome(route, outcome, arrived);
     }
 
+    /**
+     * The request ended so, without counting it as a cache outcome: an aggregate, whose parts are counted as
+     * requests of their own. Kept for the access log.
+     */
+    void answered(String name, CacheOutcome outcome) {
+        this.route = name;
+        this.outcome = outcome;
+    }
+
     /** The gate attached this session to the request. */
     void session(io.vertx.core.json.JsonObject resolved) {
         this.session = resolved;

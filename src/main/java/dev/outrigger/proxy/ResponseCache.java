@@ -92,15 +92,19 @@ final class ResponseCache {
      * by its route, for the meters, and reaches the application as it came.
      */
     Inbound route(HttpServerRequest req, Inbound inbound, boolean cached) {
-        if (routes.isEmpty() || inbound.target().equals("*")) {
+        Optional<Duration> partTtl = inbound.hop() == null ? Optional.empty() : inbound.hop().part().ttl();
+        if (routes.isEmpty() && partTtl.isEmpty() || inbound.target().equals("*")) {
             return inbound;
         }
         MultiMap in = req.headers();
         boolean safe = req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD;
         Routes.Match match = routes.match(safe ? req.method().name() : "GET", inbound.authority(), path(inbound.target()), in::getAll);
         Route route = match.route();
-        if (route == Route.DEFAULT) {
+        if (route == Route.DEFAULT && partTtl.isEmpty()) {
             return inbound;
+        }
+        if (partTtl.isPresent()) {
+            route = route.withTtl(partTtl.get()); // an aggregate part's ttl judges what its fetches store
         }
         if (safe && (!cached || !route.lookup() && !route.store())) {
             return inbound.routed(Route.Routed.passing(route, inbound.target()), false); // left as it came
@@ -391,6 +395,11 @@ final class ResponseCache {
     static String path(String target) {
         int q = target.indexOf('?');
         return q < 0 ? target : target.substring(0, q);
+    }
+
+    /** The aggregates: requests for their paths are answered by fanning out, not by this cache. */
+    dev.outrigger.aggregate.Aggregates aggregates() {
+        return settings.aggregates();
     }
 
     /** The one authority requests are keyed and forwarded under, when configured. */

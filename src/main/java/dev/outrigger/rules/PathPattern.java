@@ -11,9 +11,10 @@ import java.util.regex.Pattern;
 /**
  * A route's path glob, compiled once: {@code **} (a whole segment) any number of segments, zero included;
  * {@code *} any characters within one segment; {@code {name}} one non-empty segment, captured (route tags use it).
- * Matched against the normalised path (RequestTarget), so {@code %2F} never passes for a separator.
+ * Matched against the normalised path (RequestTarget), so {@code %2F} never passes for a separator; a captured
+ * segment is as the path has it (percent-encoded). Aggregates match their paths with it too.
  */
-final class PathPattern {
+public final class PathPattern {
 
     private static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
@@ -28,7 +29,7 @@ final class PathPattern {
     }
 
     /** Compiles {@code glob}; the message of the exception says what is wrong with it. */
-    static PathPattern compile(String glob) {
+    public static PathPattern compile(String glob) {
         if (!glob.startsWith("/")) {
             throw new IllegalArgumentException("must start with '/'");
         }
@@ -68,7 +69,7 @@ final class PathPattern {
     }
 
     /** The variables' values when {@code path} (without query) matches; empty when it does not. */
-    Optional<Map<String, String>> match(String path) {
+    public Optional<Map<String, String>> match(String path) {
         Matcher m = regex.matcher(path);
         if (!m.matches()) {
             return Optional.empty();
@@ -83,7 +84,7 @@ final class PathPattern {
         return Optional.of(values);
     }
 
-    List<String> variables() {
+    public List<String> variables() {
         return variables;
     }
 

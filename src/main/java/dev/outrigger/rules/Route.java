@@ -1,5 +1,6 @@
 package dev.outrigger.rules;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -117,6 +118,11 @@ public final class Route {
         return ttl;
     }
 
+    /** This route with {@code lifetime} as its ttl, in {@code override} mode: how an aggregate part's ttl applies. */
+    public Route withTtl(Duration lifetime) {
+        return new Route(name, index, path, methods, host, headers, ttl.overriddenBy(lifetime), key, lookup, store, tags, auth);
+    }
+
     /**
      * The variables of {@code path} when this route takes the request, or empty.
      *
@@ -196,6 +202,11 @@ public final class Route {
         /** What a request that takes no route is. */
         public static Routed unrouted(String target) {
             return passing(DEFAULT, target);
+        }
+
+        /** The same, taken by {@code other} (a copy of its route with other settings). */
+        public Routed by(Route other) {
+            return new Routed(other, target, components, keyedFields, cookieHeader, identified, tags);
         }
 
         /** A request its route neither looks up nor stores: left as it came. */

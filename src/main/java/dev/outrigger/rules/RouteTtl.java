@@ -86,6 +86,14 @@ public final class RouteTtl {
         return cc.with(directive, window.get());
     }
 
+    /**
+     * These settings with {@code lifetime} as an {@code override} ttl: an aggregate part's, which judges what its
+     * fetches store whatever the origin says about freshness (no-store and private still refuse storage).
+     */
+    public RouteTtl overriddenBy(Duration lifetime) {
+        return new RouteTtl(Mode.OVERRIDE, Optional.of(lifetime), statusTtl, staleWhileRevalidate, staleIfError);
+    }
+
     /** For explain: the settings in words. */
     Map<String, Object> describe() {
         Map<String, Object> d = new java.util.LinkedHashMap<>();

@@ -1,0 +1,90 @@
+package dev.outrigger.aggregate;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * How a part reaches the cache: an aggregate sends each part as a GET to this pod's own traffic port (the hop), where
+ * it takes the path any request takes (route, key, lookup, coalescing, fetch, store, purge). The hop carries a marker
+ * naming the part and the client it is fetched for; the marker holds a random secret of this process, so only an
+ * aggregate of this process can make one. The proxy removes the marker header from every request, valid or not: the
+ * application never sees it.
+ */
+public final class PartChannel {
+
+    public static final String HEADER = "X-Outrigger-Part";
+
+    private final String secret;
+    private volatile String host = "127.0.0.1";
+    private volatile int port = -1;
+
+    public PartChannel() {
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        this.secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+
+    /**
+     * A hop the marker names.
+     *
+     * @param aggregate the aggregate's index
+     * @param part the part's index in it
+     * @param client the address of the client the aggregate answers (the application sees it as the hop's peer)
+     */
+    public record Hop(int aggregate, int part, String client) {}
+
+    /** The traffic port is listening on {@code bindHost}:{@code boundPort}: where hops go. */
+    public void listening(String bindHost, int boundPort) {
+        String h = bindHost == null || bindHost.isBlank() || bindHost.equals("0.0.0.0") ? "127.0.0.1"
+                : bindHost.equals("::") || bindHost.equals("[::]") ? "::1" : bindHost;
+        this.host = h;
+        this.port = boundPort;
+    }
+
+    String host() {
+        return host;
+    }
+
+    /** -1 until the traffic port listens. */
+    int port() {
+        return port;
+    }
+
+    /** The marker for a hop: {@code <secret> a=<aggregate> p=<part> for=<client>}. */
+    String marker(int aggregate, int part, String client) {
+        return secret + " a=" + aggregate + " p=" + part + (client == null ? "" : " for=" + client);
+    }
+
+    /** The hop a marker names, when its secret is this process's; empty for anything else. */
+    public Optional<Hop> read(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        String[] fields = value.trim().split(" ");
+        if (fields.length < 3 || !MessageDigest.isEqual(fields[0].getBytes(StandardCharsets.US_ASCII),
+                secret.getBytes(StandardCharsets.US_ASCII))) {
+            return Optional.empty();
+        }
+        try {
+            int aggregate = -1;
+            int part = -1;
+            String client = null;
+            for (int i = 1; i < fields.length; i++) {
+                String f = fields[i];
+                if (f.startsWith("a=")) {
+                    aggregate = Integer.parseInt(f.substring(2));
+                } else if (f.startsWith("p=")) {
+                    part = Integer.parseInt(f.substring(2));
+                } else if (f.startsWith("for=")) {
+                    client = f.substring(4);
+                }
+            }
+            return aggregate < 0 || part < 0 ? Optional.empty() : Optional.of(new Hop(aggregate, part, client));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}
