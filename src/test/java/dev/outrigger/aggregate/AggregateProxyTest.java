@@ -436,6 +436,24 @@ class AggregateProxyTest {
     }
 
     @Test
+    void theApplicationSeesTheAggregatesClientNotTheLoopback() throws Exception {
+        proxy(profile(Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20));
+        partsAnswer();
+        // the client from another loopback address than the hop's 127.0.0.1
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.bind(new java.net.InetSocketAddress("127.0.0.2", 0));
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", proxy.port()));
+            s.getOutputStream().write(("GET /bff/users/7/profile HTTP/1.1\r\nHost: " + TestProxy.HOST
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+        }
+        assertEquals("127.0.0.2", app.last("/api/users/7").header("X-Forwarded-For"));
+        assertEquals("127.0.0.2", orders.last("/orders").header("X-Forwarded-For"));
+        assertTrue(app.last("/api/users/7").header("Forwarded").startsWith("for=127.0.0.2;"), app.last("/api/users/7").header("Forwarded"));
+    }
+
+    @Test
     void aForgedMarkerIsRemovedAndIgnored() throws Exception {
         proxy(profile(Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20));
         app.respond("/orders", json("[\"the pod's own\"]"));
