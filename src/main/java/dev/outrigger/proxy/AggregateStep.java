@@ -22,7 +22,10 @@ final class AggregateStep {
     private final FanOut fanOut;
     private final boolean trustForwarded;
 
-    AggregateStep(Aggregates aggregates, FanOut fanOut, boolean trustForwarded) {
+    private final java.time.Clock clock;
+
+    AggregateStep(Aggregates aggregates, FanOut fanOut, boolean trustForwarded, java.time.Clock clock) {
+        this.clock = clock;
         this.aggregates = aggregates;
         this.fanOut = fanOut;
         this.trustForwarded = trustForwarded;
@@ -30,7 +33,7 @@ final class AggregateStep {
 
     /** No aggregates: takes nothing. */
     static AggregateStep none() {
-        return new AggregateStep(Aggregates.NONE, null, false);
+        return new AggregateStep(Aggregates.NONE, null, false, java.time.Clock.systemUTC());
     }
 
     /** Answers {@code req} when an aggregate takes its path: true when it did (or refused it). */
@@ -93,6 +96,7 @@ final class AggregateStep {
             trace.answered(aggregateName(a), "HIT".equals(answer.headers().get(CacheHeaders.X_CACHE)) ? CacheOutcome.HIT : CacheOutcome.MISS);
             resp.setStatusCode(answer.status());
             resp.headers().addAll(answer.headers());
+            resp.putHeader(HttpHeaders.DATE, dev.outrigger.policy.HttpDate.format(clock.instant())); // RFC 9110 §6.6.1: made here
             resp.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(answer.body().length()));
             if (req.method() == HttpMethod.HEAD) {
                 resp.end();

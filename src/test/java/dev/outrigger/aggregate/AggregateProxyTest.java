@@ -115,6 +115,7 @@ class AggregateProxyTest {
         assertEquals(200, r.status());
         assertEquals("application/json", r.header("Content-Type"));
         assertEquals("no-store", r.header("Cache-Control"));
+        assertEquals(dev.outrigger.policy.HttpDate.format(clock.instant()), r.header("Date"));
         assertNull(r.header("X-Outrigger-Partial"));
         assertEquals("MISS", r.header("X-Cache"));
         JsonObject b = body(r);
