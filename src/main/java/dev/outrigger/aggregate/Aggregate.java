@@ -35,11 +35,13 @@ public final class Aggregate {
     private final Duration timeout;
     private final int failureStatus;
     private final List<String> headers;
+    private final List<String> cookies;
     private final long maxPartSize;
     private final List<Part> parts;
 
-    Aggregate(int index, String name, PathPattern path, Duration timeout, int failureStatus, List<String> headers, long maxPartSize,
-              List<Part> parts) {
+    Aggregate(int index, String name, PathPattern path, Duration timeout, int failureStatus, List<String> headers,
+              List<String> cookies, long maxPartSize, List<Part> parts) {
+        this.cookies = List.copyOf(cookies);
         this.index = index;
         this.name = name;
         this.path = path;
@@ -73,6 +75,11 @@ public final class Aggregate {
     /** The request headers every part gets, as configured. */
     public List<String> headers() {
         return headers;
+    }
+
+    /** The cookies every part gets (only these), as configured. */
+    public List<String> cookies() {
+        return cookies;
     }
 
     public long maxPartSize() {

@@ -12,15 +12,23 @@ import java.util.Optional;
  * @param timeout the longest the client waits for the parts, all together
  * @param failureStatus the status when a required part failed
  * @param headers request headers forwarded to every part
+ * @param cookies cookies forwarded to every part (only these, in a Cookie header of their own)
  * @param maxPartSize the largest part body taken, in bytes
  * @param parts its parts, in the order configured
  */
-public record AggregateSpec(String name, String path, Duration timeout, int failureStatus, List<String> headers, long maxPartSize,
-                            List<Part> parts) {
+public record AggregateSpec(String name, String path, Duration timeout, int failureStatus, List<String> headers,
+                            List<String> cookies, long maxPartSize, List<Part> parts) {
 
     public AggregateSpec {
         headers = List.copyOf(headers);
+        cookies = List.copyOf(cookies);
         parts = List.copyOf(parts);
+    }
+
+    /** Forwarding no cookies. */
+    public AggregateSpec(String name, String path, Duration timeout, int failureStatus, List<String> headers, long maxPartSize,
+                         List<Part> parts) {
+        this(name, path, timeout, failureStatus, headers, List.of(), maxPartSize, parts);
     }
 
     /**

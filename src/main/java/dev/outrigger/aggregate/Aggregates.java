@@ -27,7 +27,8 @@ public final class Aggregates {
             "upgrade", "content-length", "expect", "proxy-authorization", "proxy-connection", "accept-encoding", "x-outrigger-part",
             "range", "if-range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since");
     static final int MAX_PARTS = 32;
-    static final long MAX_PART_SIZE = 64L << 20;
+    /** Parts are checked on the event loop, whole: kept small enough that one check is a short pause. */
+    static final long MAX_PART_SIZE = 8L << 20;
 
     private final List<Aggregate> aggregates;
 
@@ -90,7 +91,7 @@ public final class Aggregates {
             throw new InvalidAggregate(i, name, "failure-status", spec.failureStatus() + ": a 5xx status (the parts failed, not the client)");
         }
         if (spec.maxPartSize() < 1 || spec.maxPartSize() > MAX_PART_SIZE) {
-            throw new InvalidAggregate(i, name, "max-part-size", "between 1 byte and 64 MiB");
+            throw new InvalidAggregate(i, name, "max-part-size", "between 1 byte and 8 MiB");
         }
         List<String> headers = new ArrayList<>();
         for (String h : spec.headers()) {
@@ -109,6 +110,16 @@ public final class Aggregates {
             }
             if (headers.stream().noneMatch(header::equalsIgnoreCase)) {
                 headers.add(header);
+            }
+        }
+        List<String> cookies = new ArrayList<>();
+        for (String c : spec.cookies()) {
+            String cookie = c == null ? "" : c.trim();
+            if (!TOKEN.matcher(cookie).matches()) {
+                throw new InvalidAggregate(i, name, "cookies", "'" + c + "' is not a cookie name");
+            }
+            if (!cookies.contains(cookie)) {
+                cookies.add(cookie);
             }
         }
         if (spec.parts().isEmpty() || spec.parts().size() > MAX_PARTS) {
@@ -141,7 +152,7 @@ public final class Aggregates {
             }
             parts.add(new Aggregate.Part(parts.size(), p.name(), url, p.required(), p.ttl(), partTimeout));
         }
-        return new Aggregate(i, name, path, timeout, spec.failureStatus(), headers, spec.maxPartSize(), parts);
+        return new Aggregate(i, name, path, timeout, spec.failureStatus(), headers, cookies, spec.maxPartSize(), parts);
     }
 
     /** The aggregate answering {@code path} (normalised, without query), with its path's variables (as in the path). */

@@ -60,7 +60,10 @@ public final class FanOut {
     public interface Flight {
         Future<Answer> answer();
 
-        /** Resets every part still on its way. */
+        /**
+         * The client left: nothing more is answered or counted; parts still on their way finish in the background, so
+         * what they fetch is stored.
+         */
         void cancel();
     }
 
@@ -68,8 +71,11 @@ public final class FanOut {
     private final HttpClient client;
     private final PartChannel channel;
     private final Listener listener;
+    private final java.time.Duration hopTimeout;
 
-    public FanOut(Vertx vertx, HttpClient client, PartChannel channel, Listener listener) {
+    /** {@code hopTimeout}: the longest a hop may go without a byte (the upstream response timeout). */
+    public FanOut(Vertx vertx, HttpClient client, PartChannel channel, Listener listener, java.time.Duration hopTimeout) {
+        this.hopTimeout = hopTimeout;
         this.vertx = vertx;
         this.client = client;
         this.channel = channel;
@@ -95,12 +101,15 @@ public final class FanOut {
             calls.add(call);
         }
         calls.forEach(Call::send);
+        boolean[] abandoned = {false};
         Future<Answer> answer = Future.join(calls.stream().map(c -> c.done.future()).toList()).map(all -> {
             List<PartResult> results = calls.stream().map(c -> c.done.future().result()).toList();
             Answer merged = Merge.answer(a, results);
             long took = System.nanoTime() - started;
             boolean partial = results.stream().anyMatch(p -> !p.ok());
-            listener.answered(a.name(), merged.status() >= 400 ? "failed" : partial ? "partial" : "complete", took);
+            if (!abandoned[0]) {
+                listener.answered(a.name(), merged.status() >= 400 ? "failed" : partial ? "partial" : "complete", took);
+            }
             return merged;
         });
         return new Flight() {
@@ -111,7 +120,8 @@ public final class FanOut {
 
             @Override
             public void cancel() {
-                calls.forEach(Call::cancel);
+                abandoned[0] = true;
+                calls.forEach(Call::abandon);
             }
         };
     }
@@ -181,8 +191,10 @@ public final class FanOut {
             // a body to parse, not one to decompress first
             headers.set(HttpHeaders.ACCEPT_ENCODING, "identity");
             headers.set(PartChannel.HEADER, channel.marker(aggregate.index(), part.index(), request.client()));
-            RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(channel.host()).setPort(channel.port())
-                    .setURI(target).setHeaders(headers);
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(PartChannel.HOST).setPort(channel.port())
+                    .setURI(target).setHeaders(headers)
+                    // a hop left to finish after its part timed out ends at the latest as an upstream exchange does
+                    .setIdleTimeout(hopTimeout.toMillis());
             client.request(options).onComplete(ar -> {
                 if (ar.failed()) {
                     finish(PartResult.failed(part, 502, null, -1, millis(), PartResult.Failure.UNREACHABLE,
@@ -191,7 +203,7 @@ public final class FanOut {
                 }
                 HttpClientRequest req = ar.result();
                 if (finished) {
-                    req.reset(); // timed out or cancelled while waiting for a connection
+                    req.reset(); // timed out or abandoned before it was sent: nothing to finish
                     return;
                 }
                 sent = req;
@@ -211,7 +223,7 @@ public final class FanOut {
             Buffer body = Buffer.buffer();
             resp.handler(chunk -> {
                 if (finished) {
-                    return;
+                    return; // timed out or abandoned: read to the end (the fetch behind it is stored), not kept
                 }
                 if (body.length() + chunk.length() > aggregate.maxPartSize()) {
                     finish(PartResult.failed(part, resp.statusCode(), Merge.cacheOf(resp.headers()), Merge.age(resp.headers()), millis(),
@@ -220,8 +232,11 @@ public final class FanOut {
                 }
                 body.appendBuffer(chunk);
             });
-            resp.exceptionHandler(t -> finish(PartResult.failed(part, 502, null, -1, millis(), PartResult.Failure.UNREACHABLE,
-                    "the answer broke off: " + PartBody.brief(String.valueOf(t.getMessage())))));
+            resp.exceptionHandler(t -> {
+                ended = true;
+                finish(PartResult.failed(part, 502, null, -1, millis(), PartResult.Failure.UNREACHABLE,
+                        "the answer broke off: " + PartBody.brief(String.valueOf(t.getMessage()))));
+            });
             resp.endHandler(v -> {
                 ended = true;
                 finish(Merge.judge(part, resp, body, millis()));
@@ -232,29 +247,39 @@ public final class FanOut {
             return (System.nanoTime() - started) / 1_000_000;
         }
 
-        void cancel() {
-            finish(PartResult.failed(part, 499, null, -1, millis(), PartResult.Failure.UNREACHABLE, "the client left"));
+        /** The client left: no result is counted; the hop, if out, finishes in the background. */
+        void abandon() {
+            if (!finished) {
+                finished = true;
+                cancelTimer();
+                done.complete(PartResult.failed(part, 499, null, -1, millis(), PartResult.Failure.UNREACHABLE, "the client left"));
+            }
         }
 
         /**
-         * Only the first outcome counts; a part still on its way is reset (its connection is not reused). Counted before
-         * the result is handed on: the last part's completion answers the client at once.
+         * Only the first outcome counts. A part too large is reset (its fetch is not one the aggregate can use); one that
+         * timed out is left to finish, so the fetch behind it (for everyone, maybe) is stored and the next request finds
+         * it. Counted before the result is handed on: the last part's completion answers the client at once.
          */
         private void finish(PartResult result) {
             if (finished) {
                 return;
             }
             finished = true; // before the reset, whose failure callbacks come back here at once
-            if (timer >= 0) {
-                vertx.cancelTimer(timer);
-                timer = -1;
-            }
-            if (sent != null && !ended) {
+            cancelTimer();
+            if (sent != null && !ended && result.failure() == PartResult.Failure.TOO_LARGE) {
                 sent.reset();
             }
             listener.part(aggregate.name(), part.name(), result.failure() == null ? null : result.failure().tag,
                     System.nanoTime() - started);
             done.complete(result);
+        }
+
+        private void cancelTimer() {
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+                timer = -1;
+            }
         }
     }
 }

@@ -16,6 +16,8 @@ import java.util.Locale;
 final class Merge {
 
     static final String PARTIAL = "X-Outrigger-Partial";
+    /** The Cache-Status of the proxy's own error answers (ErrorResponse), debug details or not. */
+    private static final java.util.regex.Pattern OWN_ERROR = java.util.regex.Pattern.compile("Outrigger; fwd=bypass; detail=\"\\d{3}[ \"]");
     private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
 
     private Merge() {}
@@ -27,7 +29,7 @@ final class Merge {
         String cache = cacheOf(h);
         long age = age(h);
         String cacheStatus = h.get("Cache-Status");
-        if (status >= 400 && cacheStatus != null && !cacheStatus.contains("fwd-status=") && cacheStatus.contains("detail=")) {
+        if (status >= 400 && cacheStatus != null && OWN_ERROR.matcher(cacheStatus).lookingAt()) {
             // the proxy's own answer (the application could not be reached, a session was refused): its reason
             PartResult.Failure failure = status == 401 || status == 403 ? PartResult.Failure.STATUS : PartResult.Failure.UNREACHABLE;
             return new PartResult(part, status, cache, age, millis, null, failure, PartBody.brief(body.toString(StandardCharsets.UTF_8)),

@@ -7,18 +7,19 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * How a part reaches the cache: an aggregate sends each part as a GET to this pod's own traffic port (the hop), where
- * it takes the path any request takes (route, key, lookup, coalescing, fetch, store, purge). The hop carries a marker
- * naming the part and the client it is fetched for; the marker holds a random secret of this process, so only an
- * aggregate of this process can make one. The proxy removes the marker header from every request, valid or not: the
- * application never sees it.
+ * How a part reaches the cache: an aggregate sends each part as a GET to a loopback listener of this process (the
+ * hop), where it takes the path any request takes (route, key, lookup, coalescing, fetch, store, purge). The hop
+ * carries a marker naming the part and the client it is fetched for; the marker holds a random secret of this
+ * process, so only an aggregate of this process can make one, and it counts on that listener alone. The proxy
+ * removes the marker header from every request, valid or not: the application never sees it.
  */
 public final class PartChannel {
 
     public static final String HEADER = "X-Outrigger-Part";
+    /** The parts' listener's address: loopback, the pod's own. */
+    public static final String HOST = "127.0.0.1";
 
     private final String secret;
-    private volatile String host = "127.0.0.1";
     private volatile int port = -1;
 
     public PartChannel() {
@@ -36,19 +37,12 @@ public final class PartChannel {
      */
     public record Hop(int aggregate, int part, String client) {}
 
-    /** The traffic port is listening on {@code bindHost}:{@code boundPort}: where hops go. */
-    public void listening(String bindHost, int boundPort) {
-        String h = bindHost == null || bindHost.isBlank() || bindHost.equals("0.0.0.0") ? "127.0.0.1"
-                : bindHost.equals("::") || bindHost.equals("[::]") ? "::1" : bindHost;
-        this.host = h;
+    /** The parts' listener is listening on {@code boundPort} (of {@link #HOST}): where hops go. */
+    public void listening(int boundPort) {
         this.port = boundPort;
     }
 
-    String host() {
-        return host;
-    }
-
-    /** -1 until the traffic port listens. */
+    /** -1 until the parts' listener listens. */
     int port() {
         return port;
     }

@@ -155,7 +155,7 @@ final class PartTemplate {
                 throw new Unbound(name);
             }
             boolean query = inQuery.get(i / 2);
-            if (!query && (value.equals(".") || value.equals(".."))) {
+            if (!query && (value.isEmpty() || value.equals(".") || value.equals(".."))) {
                 throw new IllegalArgumentException("'" + value + "' is not a value for {" + name + "}");
             }
             encode(value, sb);

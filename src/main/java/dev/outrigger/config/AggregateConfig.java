@@ -28,21 +28,27 @@ final class AggregateConfig {
             a.parts().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(p -> parts.add(
                     new AggregateSpec.Part(p.getKey(), p.getValue().url(), p.getValue().required(), p.getValue().ttl(),
                             p.getValue().timeout())));
-            specs.add(new AggregateSpec(a.name(), a.path(), a.timeout(), a.failureStatus(), headers(a, config.session()),
-                    a.maxPartSize().asLongValue(), parts));
+            List<String> cookies = new ArrayList<>(a.cookies().orElse(List.of()));
+            specs.add(new AggregateSpec(a.name(), a.path(), a.timeout(), a.failureStatus(), headers(a, config.session(), cookies),
+                    cookies, a.maxPartSize().asLongValue(), parts));
         }
         return specs;
     }
 
     /**
-     * The headers as configured, the session header (sessions on) standing for the token it is made from: a part's
-     * session step resolves the token again (from its cache) and attaches the session for the part's route.
+     * The headers as configured, the session header (sessions on) standing for the token it is made from (its header,
+     * or its cookie, added to {@code cookies}): a part's session step resolves the token again (from its cache) and
+     * attaches the session for the part's route.
      */
-    private static List<String> headers(AggregateGroup a, SessionGroup session) {
+    private static List<String> headers(AggregateGroup a, SessionGroup session, List<String> cookies) {
         List<String> out = new ArrayList<>();
         for (String h : a.headers().orElse(List.of())) {
             if (session.enabled() && h.trim().equalsIgnoreCase(session.header())) {
-                out.add(session.tokenCookie().isPresent() ? "Cookie" : session.tokenHeader());
+                if (session.tokenCookie().isPresent()) {
+                    cookies.add(session.tokenCookie().get());
+                } else {
+                    out.add(session.tokenHeader());
+                }
             } else {
                 out.add(h);
             }

@@ -29,6 +29,9 @@ public interface AggregateGroup {
      */
     Optional<List<String>> headers();
 
+    /** Cookies every part gets, only these ({@code Cookie} in {@code headers} forwards them all). */
+    Optional<List<String>> cookies();
+
     /** The largest part body taken; a larger one is a failed part. */
     @WithDefault("1M")
     io.quarkus.runtime.configuration.MemorySize maxPartSize();

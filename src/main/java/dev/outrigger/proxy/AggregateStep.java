@@ -57,10 +57,20 @@ final class AggregateStep {
             refuse(req, trace, a, 400, "an aggregate takes no request body");
             return true;
         }
+        if (checked.authority().isEmpty()) {
+            refuse(req, trace, a, 400, "an aggregate needs a Host"); // its parts are keyed and fetched under it
+            return true;
+        }
         MultiMap in = req.headers();
         MultiMap carried = MultiMap.caseInsensitiveMultiMap();
         for (String name : a.headers()) {
             in.getAll(name).forEach(v -> carried.add(name, v));
+        }
+        if (!a.cookies().isEmpty() && !carried.contains(HttpHeaders.COOKIE)) {
+            String kept = cookies(in.getAll(HttpHeaders.COOKIE), a.cookies());
+            if (!kept.isEmpty()) {
+                carried.set(HttpHeaders.COOKIE, kept);
+            }
         }
         if (trustForwarded) {
             // kept by hygiene (and keyed): a part keyed as the client's own request for it would be
@@ -105,6 +115,21 @@ final class AggregateStep {
             }
         });
         return true;
+    }
+
+    /** The named cookies of the request's Cookie lines, in one Cookie value; "" for none. */
+    static String cookies(java.util.List<String> lines, java.util.List<String> names) {
+        StringBuilder kept = new StringBuilder();
+        for (String line : lines) {
+            for (String pair : line.split(";")) {
+                String p = pair.trim();
+                int eq = p.indexOf('=');
+                if (eq > 0 && names.contains(p.substring(0, eq).trim())) {
+                    kept.append(kept.isEmpty() ? "" : "; ").append(p);
+                }
+            }
+        }
+        return kept.toString();
     }
 
     private static void refuse(HttpServerRequest req, RequestTrace trace, Aggregate a, int status, String reason) {

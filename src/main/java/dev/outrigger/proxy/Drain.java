@@ -22,13 +22,25 @@ final class Drain {
      * when the tunnel is set up, and a drain cuts tunnels when it stops the server); then written to the access log.
      */
     void track(HttpServerRequest req, RequestTrace trace, AccessLog log) {
+        track(req, trace, log, true);
+    }
+
+    /**
+     * An aggregate's part on the loopback listener: in flight like any request (the drain waits for it), but its
+     * connection is this pod's own pool's, kept open while draining.
+     */
+    void trackPart(HttpServerRequest req, RequestTrace trace, AccessLog log) {
+        track(req, trace, log, false);
+    }
+
+    private void track(HttpServerRequest req, RequestTrace trace, AccessLog log, boolean closeWhenDraining) {
         inFlight.increment();
         trace.onEnd(log.enabled() ? () -> {
             inFlight.decrement();
             log.log(req, trace);
         } : inFlight::decrement);
         req.response().endHandler(v -> trace.end());
-        if (draining) {
+        if (draining && closeWhenDraining) {
             req.response().headersEndHandler(v -> {
                 if (req.response().getStatusCode() != 101) { // an upgrade's answer keeps its Connection: Upgrade
                     req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);

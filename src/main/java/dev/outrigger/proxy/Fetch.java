@@ -116,7 +116,9 @@ final class Fetch implements Exchange {
             return true;
         }
         if (stored.isPresent() && status >= 500 && staleOnError) {
-            parts.health().keyFailed(key);
+            if (ofTheApplication()) {
+                parts.health().keyFailed(key);
+            }
             report(Lead::failed);
             serveStale();
             return true; // RFC 5861 §4
@@ -177,7 +179,7 @@ final class Fetch implements Exchange {
     public boolean onFailure(Throwable cause) {
         report(Lead::failed);
         if (stored.isPresent() && staleOnError) {
-            if (!req.response().closed()) {
+            if (!req.response().closed() && ofTheApplication()) {
                 parts.health().keyFailed(key); // (a client that left reset the fetch itself)
             }
             serveStale();
@@ -199,8 +201,8 @@ final class Fetch implements Exchange {
      * without asking (unless it is the one probe): true when it was served.
      */
     boolean servedWithoutAsking() {
-        if (stored.isEmpty() || !staleOnError || probing) {
-            return false;
+        if (stored.isEmpty() || !staleOnError || probing || !ofTheApplication()) {
+            return false; // (another service's part: the application's health says nothing of it)
         }
         switch (parts.health().ask(key)) {
             case ASK -> {
@@ -267,6 +269,11 @@ final class Fetch implements Exchange {
     /** The Cache-Control the route judges this response by, when it differs from the response's own. */
     private Optional<String> rule(int status, Headers headers, Instant responseTime) {
         return parts.retention().rule(inbound.routing(), status, headers, new Freshness.Timing(requestTime, responseTime));
+    }
+
+    /** Fetched from the pod's application (not another service's aggregate part): what its health is about. */
+    private boolean ofTheApplication() {
+        return inbound.hop() == null || !inbound.hop().remote();
     }
 
     /** Whether the response goes under a key of its user's alone: a per-user route found the user's identity. */

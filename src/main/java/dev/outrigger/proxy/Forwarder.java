@@ -70,9 +70,18 @@ final class Forwarder implements Upstream {
     }
 
     void handle(HttpServerRequest req, RequestTrace trace) {
+        handle(req, trace, false);
+    }
+
+    /** A request on the parts' loopback listener: an aggregate's part, or refused. */
+    void handleHop(HttpServerRequest req, RequestTrace trace) {
+        handle(req, trace, true);
+    }
+
+    private void handle(HttpServerRequest req, RequestTrace trace, boolean viaHop) {
         MultiMap in = req.headers();
         Inbound checked;
-        switch (hygiene.check(req, trace)) {
+        switch (hygiene.check(req, trace, viaHop)) {
             case RequestHygiene.Rejected r -> {
                 reject(req, trace, r.status(), r.reason());
                 return;

@@ -79,8 +79,8 @@ final class ProxyVerticle extends AbstractVerticle {
                             .setConnectTimeout((int) settings.connectTimeout().toMillis()).setMaxInitialLineLength(65536)
                             .setMaxHeaderSize(65536),
                     new PoolOptions().setHttp1MaxSize(settings.maxUpstreamConnections()).setMaxWaitQueueSize(settings.maxUpstreamWaitQueue()));
-            aggregates = new AggregateStep(cacheSettings.aggregates(),
-                    new FanOut(vertx, partClient, channel, meters.aggregateListener()), settings.trustForwarded(), clock);
+            aggregates = new AggregateStep(cacheSettings.aggregates(), new FanOut(vertx, partClient, channel,
+                    meters.aggregateListener(), settings.responseTimeout()), settings.trustForwarded(), clock);
         }
         Forwarder forwarder = new Forwarder(client, tunnelClient, settings, meters, clock,
                 new ResponseCache(store, cacheSettings, coalescer, purgeBus, meters, clock, health), health, sessions, channel,
@@ -98,15 +98,48 @@ final class ProxyVerticle extends AbstractVerticle {
                     drain.track(req, trace, accessLog);
                     forwarder.onInvalid(req, trace);
                 });
+        io.vertx.core.Future<Void> parts = cacheSettings.aggregates().isEmpty() ? io.vertx.core.Future.succeededFuture()
+                : partsListener(forwarder);
         server.listen().onComplete(ar -> {
             if (ar.succeeded()) {
                 actualPort = ar.result().actualPort();
-                channel.listening(settings.host(), actualPort);
-                started.complete();
+                parts.onComplete(p -> {
+                    if (p.succeeded()) {
+                        started.complete();
+                    } else {
+                        started.fail(p.cause());
+                    }
+                });
             } else {
                 started.fail(ar.cause());
             }
         });
+    }
+
+    /**
+     * The aggregates' parts come back on a listener of their own, on loopback: the only place their marker counts,
+     * outside the cap on client connections and the drain's closing of connections (their pool is this pod's own).
+     * One random port, shared by every event loop.
+     */
+    private io.vertx.core.Future<Void> partsListener(Forwarder forwarder) {
+        // a negative port is a random one that servers asking for the same number share; the traffic port's random
+        // one is -1, so this is another
+        HttpServerOptions options = serverOptions().setHost(PartChannel.HOST).setPort(-2);
+        return vertx.createHttpServer(options)
+                .requestHandler(req -> {
+                    RequestTrace trace = RequestTrace.start(req);
+                    drain.trackPart(req, trace, accessLog);
+                    forwarder.handleHop(req, trace);
+                })
+                .invalidRequestHandler(req -> {
+                    RequestTrace trace = RequestTrace.start(req);
+                    drain.trackPart(req, trace, accessLog);
+                    forwarder.onInvalid(req, trace);
+                })
+                .listen().map(s -> {
+                    channel.listening(s.actualPort());
+                    return null;
+                });
     }
 
     @Override

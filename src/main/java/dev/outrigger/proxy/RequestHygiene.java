@@ -66,7 +66,8 @@ final class RequestHygiene {
         this.keyHost = keyHost;
     }
 
-    Verdict check(HttpServerRequest req, RequestTrace trace) {
+    /** {@code viaHop}: the request came in on the parts' loopback listener, where alone a marker counts. */
+    Verdict check(HttpServerRequest req, RequestTrace trace, boolean viaHop) {
         MultiMap in = req.headers();
         HttpMethod method = req.method();
         if (method == HttpMethod.CONNECT) {
@@ -94,7 +95,10 @@ final class RequestHygiene {
             in.remove(HttpHeaders.UPGRADE);
             in.remove("HTTP2-Settings");
         }
-        PartHop hop = hop(req);
+        PartHop hop = hop(req, viaHop);
+        if (viaHop && hop == null) {
+            return new Rejected(403, "the parts listener takes an aggregate's parts only");
+        }
         String scheme = req.scheme() == null ? "http" : req.scheme().toLowerCase(Locale.ROOT);
         List<String> hosts = in.getAll(HttpHeaders.HOST);
         if (hosts.size() > 1) {
@@ -152,6 +156,11 @@ final class RequestHygiene {
         }
         URL_OVERRIDES.forEach(in::remove);
         List<KeyComponent> keyParts = trustForwarded ? trustedParts(in) : stripForwarding(in);
+        if (hop != null && hop.remote()) {
+            // keyed apart from any client request naming that host: only a hop fills a remote part's entry
+            keyParts = new ArrayList<>(keyParts);
+            keyParts.add(KeyComponent.of(KeyComponent.Kind.ORIGIN, "part-origin", authority));
+        }
         return new Accepted(new Inbound(scheme, authority, target, keyParts, hasBody(in), override, trace, hop));
     }
 
@@ -159,13 +168,13 @@ final class RequestHygiene {
      * The part an aggregate of this process sent this request for, when its marker says so; the marker header goes
      * from every request, whoever sent it, so the application never sees one.
      */
-    private PartHop hop(HttpServerRequest req) {
+    private PartHop hop(HttpServerRequest req, boolean viaHop) {
         List<String> markers = req.headers().getAll(PartChannel.HEADER);
         if (markers.isEmpty()) {
             return null;
         }
         req.headers().remove(PartChannel.HEADER);
-        if (channel == null || markers.size() != 1 || req.method() != HttpMethod.GET) {
+        if (!viaHop || channel == null || markers.size() != 1 || req.method() != HttpMethod.GET) {
             return null;
         }
         return channel.read(markers.get(0))

@@ -21,7 +21,12 @@ public record KeyComponent(Kind kind, String name, Optional<String> value) {
         /** A cookie a route keys on. */
         COOKIE('c'),
         /** The keyed hash of the user's identity on a per-user route (never the identity itself). */
-        USER('u');
+        USER('u'),
+        /**
+         * The service an aggregate part is fetched from, when it is not the pod's application: no request a client
+         * sends carries it, so no client request shares (or fills) a remote part's entry.
+         */
+        ORIGIN('o');
 
         private final char code;
 

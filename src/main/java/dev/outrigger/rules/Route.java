@@ -204,11 +204,6 @@ public final class Route {
             return passing(DEFAULT, target);
         }
 
-        /** The same, taken by {@code other} (a copy of its route with other settings). */
-        public Routed by(Route other) {
-            return new Routed(other, target, components, keyedFields, cookieHeader, identified, tags);
-        }
-
         /** A request its route neither looks up nor stores: left as it came. */
         public static Routed passing(Route route, String target) {
             return new Routed(route, target, List.of(), List.of(), Optional.empty(), false, List.of());

@@ -11,6 +11,7 @@ import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.purge.Purge;
 import dev.outrigger.rules.RouteSpec;
 import dev.outrigger.rules.Routes;
+import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.MutableClock;
 import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.OriginServer.Response;
@@ -78,7 +79,11 @@ class AggregateProxyTest {
     }
 
     void proxy(Routes routes, AggregateSpec... aggregates) {
-        CacheSettings cache = CacheSettings.DEFAULT.withRoutes(routes, false).withAggregates(Aggregates.compile(List.of(aggregates)));
+        proxy(routes, false, aggregates);
+    }
+
+    void proxy(Routes routes, boolean debugHeaders, AggregateSpec... aggregates) {
+        CacheSettings cache = CacheSettings.DEFAULT.withRoutes(routes, debugHeaders).withAggregates(Aggregates.compile(List.of(aggregates)));
         proxy = TestProxy.start(app, clock, null, cache, Leases.LOCAL, NO_EARLY_REFRESH);
     }
 
@@ -230,6 +235,20 @@ class AggregateProxyTest {
     }
 
     @Test
+    void aStoredErrorIsTheApplicationsAnswerWithDebugHeadersToo() throws Exception {
+        proxy(Routes.NONE, true, profile(Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20));
+        partsAnswer();
+        app.respond("/api/recommendations", Response.status(404).header("Cache-Control", "max-age=60").body("no such user"));
+        profile();
+
+        RawHttp.Response r = profile(); // the 404 now from the cache, its Cache-Status with a detail
+        assertEquals("hit", meta(r, "recs").getString("cache"));
+        assertEquals(404, meta(r, "recs").getInteger("status"));
+        assertEquals("upstream answered 404", meta(r, "recs").getString("error"));
+        assertEquals(2.0, proxy.counter("outrigger.aggregate.part.failures", "aggregate", "profile", "part", "recs", "reason", "status"));
+    }
+
+    @Test
     void aServiceThatCannotBeReachedIsAFailedPart() throws Exception {
         proxy(profile(Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20));
         partsAnswer();
@@ -276,10 +295,10 @@ class AggregateProxyTest {
     }
 
     @Test
-    void aPartThatTimesOutIsAFailedPart() throws Exception {
+    void aPartThatTimesOutIsAFailedPartWhoseFetchIsStillStored() throws Exception {
         proxy(profile(Duration.ofSeconds(5), Duration.ofMillis(200), 1 << 20));
         partsAnswer();
-        orders.respond("/orders", json("[]").delay(Duration.ofSeconds(3)));
+        orders.respond("/orders", json("[\"late\"]").delay(Duration.ofMillis(600)));
 
         RawHttp.Response r = profile();
 
@@ -288,6 +307,48 @@ class AggregateProxyTest {
         assertEquals("timed out after 200ms", meta(r, "orders").getString("error"));
         assertTrue(meta(r, "orders").getLong("ms") >= 200);
         assertEquals(1.0, proxy.counter("outrigger.aggregate.part.failures", "aggregate", "profile", "part", "orders", "reason", "timeout"));
+        // the fetch went on without the aggregate: its answer is stored, and the next aggregate has it
+        Await.until(() -> orders.hits("/orders") == 1 && proxy.coalescer().inFlight() == 0, "the late answer is stored");
+        RawHttp.Response next = profile();
+        assertEquals("hit", meta(next, "orders").getString("cache"), next.text());
+        assertEquals("[\"late\"]", body(next).getJsonArray("orders").encode());
+        assertEquals(0, orders.aborted());
+    }
+
+    @Test
+    void aClientNamingAServicesHostNeverFillsThatServicesPart() throws Exception {
+        proxy(profile(Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20));
+        partsAnswer();
+        app.respond("/orders", json("[\"POISON from the pod's application\"]"));
+        String service = "127.0.0.1:" + orders.port();
+        try (RawHttp c = RawHttp.connect(proxy.port())) {
+            assertEquals(200, c.exchange("GET /orders?user=7 HTTP/1.1\nHost: " + service + "\n\n").status());
+        }
+        try (RawHttp c = RawHttp.connect(proxy.port())) {
+            assertEquals(200, c.exchange("GET http://" + service + "/orders?user=7 HTTP/1.1\nHost: " + service + "\n\n").status());
+        }
+        assertEquals(2, app.hits("/orders"), "both were the pod's application's to answer");
+
+        RawHttp.Response r = profile();
+        assertEquals("[{\"order\":1}]", body(r).getJsonArray("orders").encode());
+        assertEquals("miss", meta(r, "orders").getString("cache"));
+        assertEquals(1, orders.hits("/orders"));
+    }
+
+    @Test
+    void onlyTheConfiguredCookiesReachTheParts() throws Exception {
+        AggregateSpec spec = profile(Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20);
+        // parts neither looked up nor stored reach their services as the aggregate sent them (a cached part's fetch
+        // carries only what its key holds)
+        Routes passing = Routes.compile(List.of(RouteSpec.named("passing", "/**").withSwitches(false, false)), Optional.empty());
+        proxy(passing, new AggregateSpec(spec.name(), spec.path(), spec.timeout(), 502, List.of(), List.of("session"), 1 << 20,
+                spec.parts()));
+        partsAnswer();
+
+        profile("Cookie: tracking=t1; session=abc", "Cookie: other=o");
+
+        assertEquals("session=abc", app.last("/api/users/7").header("Cookie"));
+        assertEquals("session=abc", orders.last("/orders").header("Cookie"));
     }
 
     @Test
@@ -411,6 +472,7 @@ class AggregateProxyTest {
         // a query value standing in a path segment cannot climb the path
         assertEquals(400, proxy.get("/bff/lookup?name=..").status());
         assertEquals(400, proxy.get("/bff/lookup?name=%2E").status());
+        assertEquals(400, proxy.get("/bff/lookup?name=").status(), "an empty segment would change the path's shape");
         assertEquals(0, app.hits("/api/things/.."));
         assertEquals(1, app.hits("/api/items/a%20b%2Fc"));
     }
@@ -440,9 +502,13 @@ class AggregateProxyTest {
     void theApplicationSeesTheAggregatesClientNotTheLoopback() throws Exception {
         proxy(profile(Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20));
         partsAnswer();
-        // the client from another loopback address than the hop's 127.0.0.1
+        // the client from another loopback address than the hop's 127.0.0.1 (Linux routes all of 127/8 to loopback)
         try (java.net.Socket s = new java.net.Socket()) {
-            s.bind(new java.net.InetSocketAddress("127.0.0.2", 0));
+            try {
+                s.bind(new java.net.InetSocketAddress("127.0.0.2", 0));
+            } catch (java.io.IOException e) {
+                org.junit.jupiter.api.Assumptions.abort("no second loopback address here: " + e);
+            }
             s.connect(new java.net.InetSocketAddress("127.0.0.1", proxy.port()));
             s.getOutputStream().write(("GET /bff/users/7/profile HTTP/1.1\r\nHost: " + TestProxy.HOST
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));

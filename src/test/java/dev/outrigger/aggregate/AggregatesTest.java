@@ -63,6 +63,10 @@ class AggregatesTest {
         assertTrue(refused(new AggregateSpec("p", "/bff", Duration.ofMillis(800), 502, List.of("X-Session"), 1024, List.of(part("a", "/a"))))
                 .contains("X-Session needs sessions on"));
         assertTrue(refused(spec("/a", part("a", "/x")), spec("/b", part("b", "/y"))).contains("another aggregate has this name"));
+        assertTrue(refused(new AggregateSpec("p", "/bff", Duration.ofMillis(800), 502, List.of(), 9L << 20, List.of(part("a", "/a"))))
+                .contains("max-part-size: between 1 byte and 8 MiB"));
+        assertTrue(refused(new AggregateSpec("p", "/bff", Duration.ofMillis(800), 502, List.of(), List.of("a b"), 1024,
+                List.of(part("a", "/a")))).contains("cookies: 'a b' is not a cookie name"));
     }
 
     @Test
@@ -76,6 +80,7 @@ class AggregatesTest {
         // a value that would climb the path
         assertThrows(IllegalArgumentException.class, () -> t.expand(Map.of("id", "..", "lang", "en")));
         assertEquals("/api/users/..x?lang=..&x=1", t.expand(Map.of("id", "..x", "lang", "..")));
+        assertThrows(IllegalArgumentException.class, () -> t.expand(Map.of("id", "", "lang", "en")), "an empty segment");
     }
 
     @Test

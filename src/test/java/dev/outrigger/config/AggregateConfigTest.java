@@ -58,6 +58,11 @@ class AggregateConfigTest {
                 "OUTRIGGER_SESSION_INTROSPECTION_URL", "http://auth.svc/introspect",
                 "OUTRIGGER_AGGREGATES_0__HEADERS", "X-Session,Accept-Language");
         assertEquals(List.of("Authorization", "Accept-Language"), AggregateConfig.aggregates(config(env)).all().get(0).headers());
+        Map<String, String> cookie = new java.util.HashMap<>(env);
+        cookie.put("OUTRIGGER_SESSION_TOKEN_COOKIE", "sid");
+        Aggregate withCookie = AggregateConfig.aggregates(config(cookie)).all().get(0);
+        assertEquals(List.of("Accept-Language"), withCookie.headers());
+        assertEquals(List.of("sid"), withCookie.cookies(), "the token cookie alone, not every cookie");
         ConfigurationException off = assertThrows(ConfigurationException.class, () -> AggregateConfig.aggregates(
                 config(Map.of("OUTRIGGER_AGGREGATES_0__HEADERS", "X-Session"))));
         assertTrue(off.getMessage().contains("X-Session needs sessions on"), off.getMessage());
