@@ -166,6 +166,45 @@ class SessionProxyTest {
     }
 
     @Test
+    void anAggregatesPartsEachTakeTheSessionStep() throws Exception {
+        Routes routes = Routes.compile(List.of(RouteSpec.named("orders", "/api/orders").withPerUser(RouteSpec.PerUser.session("sub")),
+                        RouteSpec.named("public", "/public").withAuth("optional")),
+                Optional.of("one-secret-for-the-deployment".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        // X-Session in an aggregate's headers forwards the token (as AggregateConfig reads it with sessions on)
+        dev.outrigger.aggregate.Aggregates page = dev.outrigger.aggregate.Aggregates.compile(List.of(new dev.outrigger.aggregate.AggregateSpec(
+                "page", "/bff/page", Duration.ofSeconds(5), 502, List.of("Authorization"), 1 << 20, List.of(
+                new dev.outrigger.aggregate.AggregateSpec.Part("orders", "/api/orders", true, Optional.empty(), Optional.empty()),
+                new dev.outrigger.aggregate.AggregateSpec.Part("public", "/public", false, Optional.empty(), Optional.empty())))));
+        TestProxy a = deployment.replica(CacheSettings.DEFAULT.withRoutes(routes, false).withAggregates(page),
+                (l2, v, coalescer, purgeBus, meters) -> new SessionGate(settings(), Sessions.introspecting(settings(),
+                        OutboundClient.create(v), Optional.of(l2), coalescer, purgeBus, Clock.systemUTC(), meters.sessionListener())));
+        origin.on("/api/orders", req -> {
+            origin.record(req, null);
+            JsonObject session = new JsonObject(req.getHeader("X-Session"));
+            req.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "private, max-age=60")
+                    .end(new JsonObject().put("of", session.getString("sub")).encode());
+        });
+        origin.on("/public", req -> req.response().putHeader("Content-Type", "application/json").end("\"hello\""));
+
+        RawHttp.Response ada = a.get("/bff/page", "Authorization: Bearer good-ada");
+        assertEquals(200, ada.status(), ada.text());
+        assertEquals("ada", new JsonObject(ada.text()).getJsonObject("orders").getString("of"), "the part's app got the session");
+        RawHttp.Response bob = a.get("/bff/page", "Authorization: Bearer good-bob");
+        assertEquals("bob", new JsonObject(bob.text()).getJsonObject("orders").getString("of"));
+        RawHttp.Response adaAgain = a.get("/bff/page", "Authorization: Bearer good-ada");
+        assertEquals("ada", new JsonObject(adaAgain.text()).getJsonObject("orders").getString("of"));
+        assertEquals("hit", new JsonObject(adaAgain.text()).getJsonObject("_meta").getJsonObject("parts").getJsonObject("orders")
+                .getString("cache"), "per user by the session's sub, as the route says");
+        assertEquals(2, origin.hits("/api/orders"));
+
+        // the required part's route needs a token: the aggregate is that refusal
+        RawHttp.Response none = a.get("/bff/page");
+        assertEquals(401, none.status(), none.text());
+        assertEquals("Bearer", none.header("WWW-Authenticate"));
+        assertEquals(2, introspected.get(), "one introspection per token, the parts' included");
+    }
+
+    @Test
     void withoutAValidTokenNothingReachesTheAppOnARequiredRoute() throws Exception {
         TestProxy a = replica();
         RawHttp.Response none = a.get("/api/me");
