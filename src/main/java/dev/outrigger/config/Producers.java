@@ -140,6 +140,17 @@ class Producers {
         return RouteConfig.routes(config, configured(redisHosts));
     }
 
+    /** Compressed storage as configured; a bad value stops start-up naming the setting. */
+    static dev.outrigger.cache.Compression compression(OutriggerConfig.Compress c) {
+        try {
+            return new dev.outrigger.cache.Compression(c.enabled(), c.types(), c.minSize().asLongValue(), c.maxExpandedSize().asLongValue(),
+                    c.level());
+        } catch (IllegalArgumentException e) {
+            throw new io.quarkus.runtime.configuration.ConfigurationException("outrigger.compress: " + e.getMessage(),
+                    java.util.Set.of("outrigger.compress"));
+        }
+    }
+
     @Produces
     @Singleton
     Aggregates aggregates(OutriggerConfig config) {
@@ -155,7 +166,7 @@ class Producers {
                 cache.staleWhileRevalidate(), cache.staleIfError()), cache.storeResponsesWithSetCookie(),
                 config.purge().tagHeaders(), config.purge().stripTagHeaders(), cache.maxTtl(),
                 cache.keyHost().map(String::trim).filter(h -> !h.isEmpty()).map(Producers::keyHost),
-                cache.keep(), cache.maxVariants(), routes, config.debugHeaders(), aggregates);
+                cache.keep(), cache.maxVariants(), routes, config.debugHeaders(), aggregates, compression(config.compress()));
     }
 
     @Produces

@@ -61,6 +61,15 @@ public final class Meters {
 
     public Meters(MeterRegistry registry) {
         this.registry = registry;
+        compressReceived = Counter.builder("outrigger.compress.received.bytes").baseUnit("bytes")
+                .description("Compressible responses stored: their bytes as the upstream sent them (uncompressed)").register(registry);
+        compressStored = Counter.builder("outrigger.compress.stored.bytes").baseUnit("bytes")
+                .description("Compressible responses stored: their bytes as stored (gzip; as sent when gzip saved too little)")
+                .register(registry);
+        decompressions = Counter.builder("outrigger.compress.decompressions")
+                .description("Stored compressed bodies decompressed on the fly for clients that do not accept gzip").register(registry);
+        undecodable = Counter.builder("outrigger.compress.undecodable")
+                .description("Stored compressed bodies that did not decompress within the expansion bound: answered 502").register(registry);
         for (CacheOutcome outcome : CacheOutcome.values()) {
             durations.put(outcome, Timer.builder("outrigger.request.duration")
                     .description("Requests on the traffic port, from arrival until the proxy has the whole answer, by outcome")
@@ -253,6 +262,27 @@ public final class Meters {
                 }
             }
         };
+    }
+
+    private final Counter compressReceived;
+    private final Counter compressStored;
+    private final Counter decompressions;
+    private final Counter undecodable;
+
+    /** A compressible response was stored: {@code received} bytes as the upstream sent them, {@code stored} kept. */
+    public void compression(long received, long stored) {
+        compressReceived.increment(received);
+        compressStored.increment(stored);
+    }
+
+    /** A stored compressed body was decompressed for a client that does not accept gzip. */
+    public void decompressed() {
+        decompressions.increment();
+    }
+
+    /** A stored compressed body did not decompress within the bound (a damaged entry): not served. */
+    public void undecodable() {
+        undecodable.increment();
     }
 
     /** Exports the bytes the in-process store holds. */

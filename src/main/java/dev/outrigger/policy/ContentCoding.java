@@ -61,6 +61,16 @@ public final class ContentCoding {
         return true;
     }
 
+    /**
+     * Whether the request says it accepts {@code coding} (q above 0, by name or by {@code *}): the test for sending a
+     * body this cache coded itself. Unlike {@link #acceptable}, a request without Accept-Encoding does not: §12.5.3
+     * allows any coding then, but clients that send none mostly cannot decode one.
+     */
+    public static boolean explicitlyAccepts(Headers request, String coding) {
+        List<String> lines = request.all("Accept-Encoding");
+        return !lines.isEmpty() && parse(lines).accepts(canonical(coding));
+    }
+
     /** Parses every Accept-Encoding line; malformed elements are skipped, an invalid weight is q=0. */
     static Accepted parse(List<String> lines) {
         Map<String, Integer> weights = new HashMap<>();

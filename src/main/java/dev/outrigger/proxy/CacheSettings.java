@@ -1,6 +1,7 @@
 package dev.outrigger.proxy;
 
 import dev.outrigger.aggregate.Aggregates;
+import dev.outrigger.cache.Compression;
 import dev.outrigger.policy.CachePolicy;
 import dev.outrigger.rules.Routes;
 import java.time.Duration;
@@ -22,10 +23,12 @@ import java.util.Optional;
  * @param routes per-route rules (none: RFC 9111 for every request)
  * @param debugHeaders responses carry their route and key in Cache-Status ({@code key}, {@code detail})
  * @param aggregates fan-out routes whose parts take the cache path (none: no aggregates)
+ * @param compression which responses are stored gzip-compressed, and the bound on expanding them
  */
 public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boolean storeSetCookie, List<String> tagHeaders,
                             boolean stripTagHeaders, Duration maxTtl, Optional<String> keyHost, Duration keep,
-                            int maxVariants, Routes routes, boolean debugHeaders, Aggregates aggregates) {
+                            int maxVariants, Routes routes, boolean debugHeaders, Aggregates aggregates,
+                            Compression compression) {
 
     public static final List<String> TAG_HEADERS = List.of("Surrogate-Key", "Cache-Tag", "xkey");
 
@@ -39,7 +42,8 @@ public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boo
     public CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boolean storeSetCookie, List<String> tagHeaders,
                          boolean stripTagHeaders, Duration maxTtl) {
         this(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, Optional.empty(),
-                Duration.ofMinutes(10), 32, Routes.NONE, false, Aggregates.NONE);
+                Duration.ofMinutes(10), 32, Routes.NONE, false, Aggregates.NONE,
+                Compression.DEFAULT);
     }
 
     /** Default tag handling: the three usual headers, stripped; entries kept at most 7 days. */
@@ -49,22 +53,28 @@ public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boo
 
     public CacheSettings withKeyHost(String host) {
         return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl,
-                Optional.of(host), keep, maxVariants, routes, debugHeaders, aggregates);
+                Optional.of(host), keep, maxVariants, routes, debugHeaders, aggregates, compression);
     }
 
     public CacheSettings withVariants(Duration keep, int maxVariants) {
         return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, keyHost,
-                keep, maxVariants, routes, debugHeaders, aggregates);
+                keep, maxVariants, routes, debugHeaders, aggregates, compression);
     }
 
     public CacheSettings withRoutes(Routes rules, boolean debug) {
         return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, keyHost,
-                keep, maxVariants, rules, debug, aggregates);
+                keep, maxVariants, rules, debug, aggregates, compression);
     }
 
     /** The same, with these aggregates. */
     public CacheSettings withAggregates(Aggregates fanOuts) {
         return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, keyHost,
-                keep, maxVariants, routes, debugHeaders, fanOuts);
+                keep, maxVariants, routes, debugHeaders, fanOuts, compression);
+    }
+
+    /** The same, storing bodies as {@code stored} says. */
+    public CacheSettings withCompression(Compression stored) {
+        return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, keyHost,
+                keep, maxVariants, routes, debugHeaders, aggregates, stored);
     }
 }

@@ -193,6 +193,7 @@ public class ExplainApi {
         r.ruleCacheControl().ifPresent(cc -> d.put("judged-by", cc));
         r.headers().first("Cache-Control").ifPresent(cc -> d.put("cache-control", cc));
         r.headers().first("Content-Encoding").ifPresent(ce -> d.put("content-encoding", ce));
+        r.storedCoding().ifPresent(c -> d.put("stored-coding", c)); // size is then the compressed size
         return d;
     }
 

@@ -74,7 +74,7 @@ final class ResponseCache {
         this.settings = settings;
         this.retention = new Retention(settings, clock);
         this.responses = new StoredResponses(store, settings, retention, coalescer, meters, clock);
-        this.writer = new StoredResponseWriter(meters, settings.debugHeaders());
+        this.writer = new StoredResponseWriter(meters, settings.debugHeaders(), settings.compression());
         this.parts = new CacheParts(retention, responses, writer, purges, meters, clock, health);
         this.coalescer = coalescer;
         this.purges = purges;

@@ -1,6 +1,9 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.cache.Compression;
 import dev.outrigger.policy.CachePolicy;
+import dev.outrigger.policy.ContentCoding;
+import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.Vary;
 import dev.outrigger.store.StoredResponse;
 import io.netty.buffer.Unpooled;
@@ -14,22 +17,36 @@ import java.util.Map;
  * A stored response as this pod keeps it in memory: decoded once, with everything a hit reads worked out
  * then (DESIGN rule 14): the policy's view with its parsed Cache-Control and initial age, the fields it
  * varies on, the head as pre-hashed ASCII strings, and the body as one read-only buffer every response
- * that sends it shares.
+ * that sends it shares. A body this cache compressed to store it is served as stored (gzip, with the headers of
+ * that representation) to a client that accepts gzip, and decompressed for one that does not ({@link #forRequest}).
  */
 final class Servable {
 
     final StoredResponse response;
     final CachePolicy.Stored policy;
     final List<String> varyFields;
+    /**
+     * The headers of the representation sent: the stored ones, or, for a body this cache coded, the coded
+     * representation's (Content-Encoding, its length, a weak ETag, Vary: Accept-Encoding).
+     */
+    final Headers headers;
     /** Header names and values alternating, {@code Age} left out (it is set per response). */
     private final AsciiString[] head;
     private final Buffer body;
 
     private Servable(StoredResponse response) {
+        this(response, response.storedCoding().map(c -> coded(response.headers(), c, response.body().length))
+                .orElse(response.headers()), null);
+    }
+
+    /** {@code policy}: one already worked out for the same stored response (null: work it out). */
+    private Servable(StoredResponse response, Headers headers, CachePolicy.Stored policy) {
         this.response = response;
-        this.policy = new CachePolicy.Stored(response.status(), response.policyHeaders(), Retention.timing(response));
+        this.headers = headers;
+        this.policy = policy != null ? policy
+                : new CachePolicy.Stored(response.status(), response.policyHeaders(), Retention.timing(response));
         this.varyFields = Vary.fields(response.headers());
-        List<Map.Entry<String, String>> fields = response.headers().fields();
+        List<Map.Entry<String, String>> fields = headers.fields();
         AsciiString[] pairs = new AsciiString[fields.size() * 2];
         int n = 0;
         for (Map.Entry<String, String> f : fields) {
@@ -45,6 +62,48 @@ final class Servable {
 
     static Servable of(StoredResponse response) {
         return new Servable(response);
+    }
+
+    /**
+     * What this copy sends to {@code request}: itself, unless its body is one this cache coded and the request does not
+     * say it accepts that coding; then the body decompressed (within the expansion bound), with the origin's headers
+     * and Vary: Accept-Encoding.
+     *
+     * @throws Compression.Undecodable when the stored body does not decompress within the bound
+     */
+    Servable forRequest(Headers request, Compression compression) throws Compression.Undecodable {
+        if (response.storedCoding().isEmpty() || ContentCoding.explicitlyAccepts(request, response.storedCoding().get())) {
+            return this;
+        }
+        byte[] body = compression.decompress(response.body());
+        Headers origin = varied(response.headers());
+        if (origin.contains("Content-Length")) {
+            origin = origin.with("Content-Length", Integer.toString(body.length));
+        }
+        return new Servable(response.withStoredBody(body, java.util.Optional.empty()), origin, policy);
+    }
+
+    /** Whether it is a decompressed form of a stored body (for the meters). */
+    boolean codedByThisCache() {
+        return response.storedCoding().isPresent();
+    }
+
+    /** The headers of a body this cache coded with {@code coding}, {@code length} bytes once coded. */
+    private static Headers coded(Headers origin, String coding, int length) {
+        Headers h = origin.without("Content-Length").with("Content-Encoding", coding).with("Content-Length", Integer.toString(length));
+        if (h.contains("ETag")) {
+            h = h.with("ETag", Compression.weak(h.first("ETag").get()));
+        }
+        return varied(h);
+    }
+
+    /** The headers with Accept-Encoding in Vary: the representation sent depends on it. */
+    private static Headers varied(Headers h) {
+        List<String> vary = h.tokens("Vary");
+        if (vary.stream().anyMatch(v -> v.equals("*") || v.equalsIgnoreCase("Accept-Encoding"))) {
+            return h;
+        }
+        return h.with("Vary", vary.isEmpty() ? "Accept-Encoding" : String.join(", ", vary) + ", Accept-Encoding");
     }
 
     /** Adds the stored header fields (all but Age) to a response's headers. */

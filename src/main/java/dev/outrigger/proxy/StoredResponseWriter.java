@@ -1,5 +1,6 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.cache.Compression;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.Conditional;
@@ -23,10 +24,12 @@ final class StoredResponseWriter {
 
     private final Meters meters;
     private final boolean debugHeaders;
+    private final Compression compression;
 
-    StoredResponseWriter(Meters meters, boolean debugHeaders) {
+    StoredResponseWriter(Meters meters, boolean debugHeaders, Compression compression) {
         this.meters = meters;
         this.debugHeaders = debugHeaders;
+        this.compression = compression;
     }
 
     /** Serves a stored response not kept in memory (a 304-refreshed or a stale one): prepared for this one answer. */
@@ -35,33 +38,50 @@ final class StoredResponseWriter {
         serve(req, inbound, request, Servable.of(stored), age, outcome, cacheStatus);
     }
 
-    /** Serves a stored response: Age, cache headers, a 304 for a client's satisfied conditional, no body for HEAD. */
-    void serve(HttpServerRequest req, Inbound inbound, Headers request, Servable copy, Duration age, CacheOutcome outcome,
+    /**
+     * Serves a stored response: Age, cache headers, a 304 for a client's satisfied conditional, no body for HEAD. A body
+     * this cache compressed goes as stored to a client that accepts gzip and decompressed to one that does not; the
+     * conditional, the range and HEAD are answered for the representation that client gets.
+     */
+    void serve(HttpServerRequest req, Inbound inbound, Headers request, Servable stored, Duration age, CacheOutcome outcome,
                String cacheStatus) {
-        StoredResponse stored = copy.response;
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) {
             return;
         }
         req.resume(); // a GET body, if any, is read and dropped
+        Servable copy;
+        try {
+            copy = stored.forRequest(request, compression);
+        } catch (Compression.Undecodable e) {
+            // a lookup turns such an entry into a miss; only a copy served another way (a refresh's) gets here
+            meters.undecodable();
+            inbound.trace().outcome(meters, inbound.route().name(), CacheOutcome.ERROR);
+            ErrorResponse.send(req, 502, "the stored response could not be decompressed: " + e.getMessage(), false);
+            return;
+        }
+        if (copy != stored) {
+            meters.decompressed(); // (a lookup hands on a copy already decompressed for its request)
+        }
+        Headers headers = copy.headers;
+        int status = copy.response.status();
         MultiMap out = resp.headers();
-        boolean notModified = stored.status() == 200 && Conditional.isConditionalRequest(request)
-                && Conditional.notModified(request, stored.headers());
+        boolean notModified = status == 200 && Conditional.isConditionalRequest(request) && Conditional.notModified(request, headers);
         // RFC 9110 §14.2: Range is defined for GET only, and served here from a complete stored 200
-        Ranges.Answer range = !notModified && stored.status() == 200 && req.method() == HttpMethod.GET
-                && request.contains("Range") ? Ranges.evaluate(request, stored.headers(), stored.body().length)
+        Ranges.Answer range = !notModified && status == 200 && req.method() == HttpMethod.GET
+                && request.contains("Range") ? Ranges.evaluate(request, headers, copy.bodyLength())
                 : new Ranges.Full();
         if (notModified) {
             resp.setStatusCode(304);
             for (String field : NOT_MODIFIED_FIELDS) {
-                stored.headers().all(field).forEach(v -> out.add(field, v));
+                headers.all(field).forEach(v -> out.add(field, v));
             }
         } else if (range instanceof Ranges.Unsatisfiable u) {
             resp.setStatusCode(416); // §15.5.17
             out.set("Content-Range", u.contentRange());
             out.set(HttpHeaders.CONTENT_LENGTH, "0");
         } else {
-            resp.setStatusCode(range instanceof Ranges.Partial ? 206 : stored.status());
+            resp.setStatusCode(range instanceof Ranges.Partial ? 206 : status);
             copy.addHead(out);
         }
         out.set("Age", Long.toString(age.toSeconds())); // RFC 9111 §5.1
@@ -78,7 +98,7 @@ final class StoredResponseWriter {
             resp.end(copy.body().slice((int) p.first(), (int) p.first() + length));
         } else if (req.method() == HttpMethod.HEAD) {
             if (!out.contains(HttpHeaders.CONTENT_LENGTH)) {
-                out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(stored.body().length));
+                out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(copy.bodyLength()));
             }
             resp.end();
         } else {

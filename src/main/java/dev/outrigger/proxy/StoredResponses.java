@@ -1,5 +1,6 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.cache.Compression;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.Conditional;
@@ -118,12 +119,33 @@ final class StoredResponses {
         return false;
     }
 
-    /** The response a copy holds, if it is one and the request accepts its coding; with the URL's Vary fields. */
-    private static Found found(TieredResponses.Copy copy, Headers request, List<String> varyFields) {
+    /**
+     * The response a copy holds, if it is one and the request accepts its coding; with the URL's Vary fields. A body
+     * this cache compressed is decompressed here for a request that does not accept gzip; one that would expand past
+     * the bound is not there (a miss: the upstream's answer replaces it).
+     */
+    private Found found(TieredResponses.Copy copy, Headers request, List<String> varyFields) {
         if (copy == TieredResponses.ABSENT || !(copy.value() instanceof StoredResponse r)) {
             return new Found(Optional.empty(), varyFields);
         }
-        return new Found(Optional.of(copy.servable()).filter(s -> acceptable(request, r)), varyFields);
+        if (!acceptable(request, r)) {
+            return new Found(Optional.empty(), varyFields);
+        }
+        Servable servable = copy.servable();
+        if (r.storedCoding().isPresent()) {
+            try {
+                Servable sent = servable.forRequest(request, settings.compression());
+                if (sent != servable) {
+                    meters.decompressed();
+                }
+                servable = sent;
+            } catch (Compression.Undecodable e) {
+                meters.undecodable();
+                LOG.debugf("stored body not served: %s", e.getMessage());
+                return new Found(Optional.empty(), varyFields);
+            }
+        }
+        return new Found(Optional.of(servable), varyFields);
     }
 
     /**
@@ -131,11 +153,37 @@ final class StoredResponses {
      * other request it is not there (another variant, or a miss).
      */
     static boolean acceptable(Headers request, StoredResponse stored) {
-        return ContentCoding.acceptable(request, stored.headers());
+        // a body this cache coded is decompressed for a request that does not take the coding
+        return stored.storedCoding().isPresent() || ContentCoding.acceptable(request, stored.headers());
     }
 
-    /** Stores a response (and, when it varies, its variant index), after the client has it. Never fails. */
+    /**
+     * Stores a response (and, when it varies, its variant index), after the client has it; a compressible body as it
+     * came is compressed first, on a worker thread (CPU the event loop does not spend). Never fails.
+     */
     Uni<Void> put(String key, Headers request, StoredResponse response) {
+        Compression compression = settings.compression();
+        if (response.storedCoding().isEmpty() && compression.worthCompressing(response.headers(), response.body().length)) {
+            return Uni.createFrom().item(() -> compressed(response, compression))
+                    .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                    .chain(coded -> write(key, request, coded));
+        }
+        return write(key, request, response);
+    }
+
+    /** The response with its body gzip-compressed, when that saves at least a tenth; else as it is. */
+    private StoredResponse compressed(StoredResponse response, Compression compression) {
+        byte[] body = response.body();
+        byte[] gz = compression.compress(body);
+        if (gz.length > body.length - body.length / 10) {
+            meters.compression(body.length, body.length);
+            return response; // does not compress: kept as it came
+        }
+        meters.compression(body.length, gz.length);
+        return response.withStoredBody(gz, Optional.of(Compression.GZIP));
+    }
+
+    private Uni<Void> write(String key, Headers request, StoredResponse response) {
         // A Set-Cookie is for the client that caused the fetch; a stored copy never carries one. Tags are
         // kept apart from the headers, which lose them when clients are not to see them.
         Headers headers = response.headers().without(CacheHeaders.X_CACHE, CacheHeaders.CACHE_STATUS, "Set-Cookie");
@@ -143,7 +191,7 @@ final class StoredResponses {
             headers = headers.without(settings.tagHeaders().toArray(String[]::new));
         }
         StoredResponse clean = new StoredResponse(response.status(), headers, response.body(), response.requestTime(),
-                response.responseTime(), response.tags(), response.stamp(), response.ruleCacheControl());
+                response.responseTime(), response.tags(), response.stamp(), response.ruleCacheControl(), response.storedCoding());
         Duration ttl = retention.timeToLive(clean.status(), clean.policyHeaders(), Retention.timing(clean), clock.instant());
         if (!ttl.isPositive()) {
             return Uni.createFrom().voidItem();
@@ -239,7 +287,8 @@ final class StoredResponses {
         if (!merged.contains("Date")) {
             merged = merged.with("Date", HttpDate.format(clock.instant()));
         }
-        return new StoredResponse(stored.status(), merged, stored.body(), requestTime, clock.instant(), stored.tags(), stamp);
+        return new StoredResponse(stored.status(), merged, stored.body(), requestTime, clock.instant(), stored.tags(), stamp,
+                Optional.empty(), stored.storedCoding());
     }
 
     /** Removes the purge-tag headers from what a client is about to see, unless configured to keep them. */

@@ -18,10 +18,12 @@ import java.util.Optional;
  * tagCount:u16 { length:u16 tag }
  * headerCount:u16 { nameLength:u16 name valueLength:i32 value }  (UTF-8)
  * ruleLength:i32 (-1: none) rule   (the Cache-Control a route judges it by; version 3 on)
+ * codingLength:u8 coding            (the coding this cache stored the body in; version 4, written only then)
  * bodyLength:i32 body
  * </pre>
  *
- * A {@link VariantIndex} is "OV", version, then its field names. Version 2 responses (no rule) are still read.
+ * A {@link VariantIndex} is "OV", version, then its field names. Version 2 responses (no rule) are still read; a
+ * response whose body this cache did not code is written as version 3, so replicas that predate version 4 read it.
  *
  * A value of another version, or a damaged one, decodes to empty: to the cache it is a miss, so a rolling
  * upgrade that changes the format costs misses, never errors.
@@ -32,6 +34,8 @@ public final class StoredResponseCodec {
     static final byte VERSION = 2;
     /** The version responses are written in. */
     static final byte RESPONSE_VERSION = 3;
+    /** The version of responses whose body this cache coded (compressed) to store it. */
+    static final byte CODED_VERSION = 4;
     private static final byte M0 = 'O';
     private static final byte M1 = 'R';
     private static final byte V1 = 'V';
@@ -43,7 +47,12 @@ public final class StoredResponseCodec {
         List<byte[]> values = new ArrayList<>();
         List<byte[]> tags = new ArrayList<>();
         byte[] rule = r.ruleCacheControl().map(cc -> cc.getBytes(StandardCharsets.UTF_8)).orElse(null);
-        int size = 2 + 1 + 2 + 8 + 8 + 8 + 2 + 2 + 4 + (rule == null ? 0 : rule.length) + 4 + r.body().length;
+        byte[] coding = r.storedCoding().map(c -> c.getBytes(StandardCharsets.US_ASCII)).orElse(null);
+        if (coding != null && (coding.length == 0 || coding.length > 0xFF)) {
+            throw new IllegalArgumentException("a stored coding is a short token");
+        }
+        int size = 2 + 1 + 2 + 8 + 8 + 8 + 2 + 2 + 4 + (rule == null ? 0 : rule.length) + (coding == null ? 0 : 1 + coding.length)
+                + 4 + r.body().length;
         for (String t : r.tags()) {
             byte[] bytes = t.getBytes(StandardCharsets.UTF_8);
             if (bytes.length > 0xFFFF) {
@@ -66,7 +75,7 @@ public final class StoredResponseCodec {
             throw new IllegalArgumentException("too many header fields: " + names.size());
         }
         ByteBuffer b = ByteBuffer.allocate(size);
-        b.put(M0).put(M1).put(RESPONSE_VERSION);
+        b.put(M0).put(M1).put(coding == null ? RESPONSE_VERSION : CODED_VERSION);
         b.putShort((short) r.status());
         b.putLong(r.requestTime().toEpochMilli());
         b.putLong(r.responseTime().toEpochMilli());
@@ -84,6 +93,9 @@ public final class StoredResponseCodec {
             b.putInt(-1);
         } else {
             b.putInt(rule.length).put(rule);
+        }
+        if (coding != null) {
+            b.put((byte) coding.length).put(coding);
         }
         b.putInt(r.body().length).put(r.body());
         return b.array();
@@ -171,7 +183,7 @@ public final class StoredResponseCodec {
                 return Optional.empty();
             }
             byte version = b.get();
-            if (version != VERSION && version != RESPONSE_VERSION) {
+            if (version != VERSION && version != RESPONSE_VERSION && version != CODED_VERSION) {
                 return Optional.empty();
             }
             int status = Short.toUnsignedInt(b.getShort());
@@ -191,7 +203,7 @@ public final class StoredResponseCodec {
                 fields.add(Map.entry(name, value));
             }
             Optional<String> rule = Optional.empty();
-            if (version == RESPONSE_VERSION) {
+            if (version >= RESPONSE_VERSION) {
                 int ruleLength = b.getInt();
                 if (ruleLength < -1) {
                     return Optional.empty();
@@ -200,6 +212,14 @@ public final class StoredResponseCodec {
                     rule = Optional.of(string(b, ruleLength));
                 }
             }
+            Optional<String> coding = Optional.empty();
+            if (version == CODED_VERSION) {
+                int codingLength = Byte.toUnsignedInt(b.get());
+                if (codingLength == 0) {
+                    return Optional.empty();
+                }
+                coding = Optional.of(string(b, codingLength));
+            }
             int bodyLength = b.getInt();
             if (bodyLength < 0 || bodyLength != b.remaining()) {
                 return Optional.empty();
@@ -207,7 +227,7 @@ public final class StoredResponseCodec {
             byte[] body = new byte[bodyLength];
             b.get(body);
             return Optional.of(new StoredResponse(status, Headers.of(fields), body, requestTime, responseTime, tags,
-                    Instant.ofEpochSecond(Math.floorDiv(stamp, 1_000_000L), Math.floorMod(stamp, 1_000_000L) * 1000L), rule));
+                    Instant.ofEpochSecond(Math.floorDiv(stamp, 1_000_000L), Math.floorMod(stamp, 1_000_000L) * 1000L), rule, coding));
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             return Optional.empty();
         }

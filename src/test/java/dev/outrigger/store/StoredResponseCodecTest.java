@@ -82,4 +82,14 @@ class StoredResponseCodecTest {
     void somethingElseEntirelyIsAMiss() {
         assertEquals(Optional.empty(), StoredResponseCodec.decode("{\"json\":true}".getBytes()));
     }
+
+    @Test
+    void aBodyThisCacheCodedTravelsWithItsCodingInVersionFour() {
+        StoredResponse coded = RESPONSE.withStoredBody(new byte[] {0x1f, (byte) 0x8b, 8, 0}, java.util.Optional.of("gzip"));
+        byte[] bytes = StoredResponseCodec.encode(coded);
+        assertEquals(StoredResponseCodec.CODED_VERSION, bytes[2]);
+        assertEquals(java.util.Optional.of(coded), StoredResponseCodec.decode(bytes));
+        // one this cache did not code stays version 3: replicas that predate version 4 still read it
+        assertEquals(StoredResponseCodec.RESPONSE_VERSION, StoredResponseCodec.encode(RESPONSE)[2]);
+    }
 }
