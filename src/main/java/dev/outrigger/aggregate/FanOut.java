@@ -1,5 +1,6 @@
 package dev.outrigger.aggregate;
 
+import dev.outrigger.cache.Loopback;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -17,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Answers one aggregate request: every part sent at once over the {@link PartChannel} (each a GET that takes the
+ * Answers one aggregate request: every part sent at once over the {@link Loopback} (each a GET that takes the
  * cache path of its own), each waited for at most its timeout, then the answers merged into one JSON document. One
  * instance per traffic event loop; everything runs on that loop and nothing waits.
  */
@@ -69,12 +70,12 @@ public final class FanOut {
 
     private final Vertx vertx;
     private final HttpClient client;
-    private final PartChannel channel;
+    private final Loopback channel;
     private final Listener listener;
     private final java.time.Duration hopTimeout;
 
     /** {@code hopTimeout}: the longest a hop may go without a byte (the upstream response timeout). */
-    public FanOut(Vertx vertx, HttpClient client, PartChannel channel, Listener listener, java.time.Duration hopTimeout) {
+    public FanOut(Vertx vertx, HttpClient client, Loopback channel, Listener listener, java.time.Duration hopTimeout) {
         this.hopTimeout = hopTimeout;
         this.vertx = vertx;
         this.client = client;
@@ -190,8 +191,8 @@ public final class FanOut {
             }
             // a body to parse, not one to decompress first
             headers.set(HttpHeaders.ACCEPT_ENCODING, "identity");
-            headers.set(PartChannel.HEADER, channel.marker(aggregate.index(), part.index(), request.client()));
-            RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(PartChannel.HOST).setPort(channel.port())
+            headers.set(Loopback.HEADER, channel.partMarker(aggregate.index(), part.index(), request.client()));
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(Loopback.HOST).setPort(channel.port())
                     .setURI(target).setHeaders(headers)
                     // a hop left to finish after its part timed out ends at the latest as an upstream exchange does
                     .setIdleTimeout(hopTimeout.toMillis());

@@ -152,6 +152,16 @@ public final class Coalescer implements AutoCloseable {
      * does not complete while Redis is unreachable: bound it (the proxy serves without, as it does when
      * the subscription drops later).
      */
+    /** The leases it coordinates with (the warmer's election takes one too). */
+    public Leases leases() {
+        return leases;
+    }
+
+    /** Whether its leases are shared with other replicas (Redis), rather than this pod's alone. */
+    public boolean shared() {
+        return leases != Leases.LOCAL;
+    }
+
     public Uni<Void> whenListening() {
         return leases.whenListening();
     }

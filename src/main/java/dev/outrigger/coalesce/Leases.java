@@ -39,6 +39,14 @@ public interface Leases extends AutoCloseable {
     /** Tries to take the lease of {@code key}. Never fails: trouble with the shared store gives {@link Local}. */
     Uni<Grant> acquire(String key);
 
+    /**
+     * Tries to take the lease of {@code key} for {@code ttl} rather than the usual lease time: an election for that
+     * long (the warmer's round), left to expire rather than released. Never fails.
+     */
+    default Uni<Grant> acquire(String key, Duration ttl) {
+        return acquire(key);
+    }
+
     /** Pushes the lease's expiry out again, if it is still ours. Never fails. */
     Uni<Void> extend(String key, String token);
 

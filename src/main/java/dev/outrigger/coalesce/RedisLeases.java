@@ -84,6 +84,11 @@ public final class RedisLeases implements Leases {
 
     @Override
     public Uni<Grant> acquire(String key) {
+        return acquire(key, ttl);
+    }
+
+    @Override
+    public Uni<Grant> acquire(String key, Duration ttl) {
         if (System.nanoTime() < downUntil) {
             return Uni.createFrom().item(new Local());
         }

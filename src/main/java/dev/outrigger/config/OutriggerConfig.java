@@ -221,6 +221,9 @@ public interface OutriggerConfig {
     /** Compressed storage: compressible responses the upstream sent uncompressed are stored gzip-compressed. */
     Compress compress();
 
+    /** Cache warming: a warm list and the most requested targets, on start and on an interval. */
+    WarmGroup warm();
+
     interface Compress {
         @WithDefault("true")
         boolean enabled();

@@ -166,7 +166,8 @@ class Producers {
                 cache.staleWhileRevalidate(), cache.staleIfError()), cache.storeResponsesWithSetCookie(),
                 config.purge().tagHeaders(), config.purge().stripTagHeaders(), cache.maxTtl(),
                 cache.keyHost().map(String::trim).filter(h -> !h.isEmpty()).map(Producers::keyHost),
-                cache.keep(), cache.maxVariants(), routes, config.debugHeaders(), aggregates, compression(config.compress()));
+                cache.keep(), cache.maxVariants(), routes, config.debugHeaders(), aggregates, compression(config.compress()),
+                WarmConfig.settings(config.warm(), cache.keyHost().map(String::trim).filter(h -> !h.isEmpty()).map(Producers::keyHost)));
     }
 
     @Produces

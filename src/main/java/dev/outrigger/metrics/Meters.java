@@ -285,6 +285,42 @@ public final class Meters {
         undecodable.increment();
     }
 
+    /**
+     * What warming does: {@code outrigger_warm_runs_total{result}} (ran, skipped), {@code outrigger_warm_urls_total{result}}
+     * (fresh, fetched, failed), {@code outrigger_warm_duration_seconds}.
+     */
+    public dev.outrigger.warm.Warmer.Listener warmListener() {
+        Map<String, Counter> rounds = new HashMap<>();
+        for (String r : new String[] {"ran", "skipped"}) {
+            rounds.put(r, Counter.builder("outrigger.warm.runs").tag("result", r)
+                    .description("Warming rounds: ran (this replica warmed) or skipped (another replica's round, or one running)")
+                    .register(registry));
+        }
+        Map<String, Counter> urls = new HashMap<>();
+        for (String r : new String[] {"fresh", "fetched", "failed"}) {
+            urls.put(r, Counter.builder("outrigger.warm.urls").tag("result", r)
+                    .description("Warmed targets: fresh (left alone), fetched (missing or near expiry), failed").register(registry));
+        }
+        Timer duration = Timer.builder("outrigger.warm.duration").description("Warming runs, from the first request to the last answer")
+                .serviceLevelObjectives(REQUEST_BUCKETS).register(registry);
+        return new dev.outrigger.warm.Warmer.Listener() {
+            @Override
+            public void round(String result) {
+                rounds.get(result).increment();
+            }
+
+            @Override
+            public void target(String result) {
+                urls.get(result).increment();
+            }
+
+            @Override
+            public void ran(long nanos) {
+                duration.record(nanos, TimeUnit.NANOSECONDS);
+            }
+        };
+    }
+
     /** Exports the bytes the in-process store holds. */
     public void l1Bytes(Supplier<Long> bytes) {
         Gauge.builder("outrigger.store.l1.bytes", bytes::get)

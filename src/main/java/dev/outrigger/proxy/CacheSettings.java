@@ -2,6 +2,7 @@ package dev.outrigger.proxy;
 
 import dev.outrigger.aggregate.Aggregates;
 import dev.outrigger.cache.Compression;
+import dev.outrigger.warm.WarmSettings;
 import dev.outrigger.policy.CachePolicy;
 import dev.outrigger.rules.Routes;
 import java.time.Duration;
@@ -24,11 +25,12 @@ import java.util.Optional;
  * @param debugHeaders responses carry their route and key in Cache-Status ({@code key}, {@code detail})
  * @param aggregates fan-out routes whose parts take the cache path (none: no aggregates)
  * @param compression which responses are stored gzip-compressed, and the bound on expanding them
+ * @param warm cache warming: the warm list, the learned top targets, the round's interval and bounds
  */
 public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boolean storeSetCookie, List<String> tagHeaders,
                             boolean stripTagHeaders, Duration maxTtl, Optional<String> keyHost, Duration keep,
                             int maxVariants, Routes routes, boolean debugHeaders, Aggregates aggregates,
-                            Compression compression) {
+                            Compression compression, WarmSettings warm) {
 
     public static final List<String> TAG_HEADERS = List.of("Surrogate-Key", "Cache-Tag", "xkey");
 
@@ -43,7 +45,7 @@ public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boo
                          boolean stripTagHeaders, Duration maxTtl) {
         this(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, Optional.empty(),
                 Duration.ofMinutes(10), 32, Routes.NONE, false, Aggregates.NONE,
-                Compression.DEFAULT);
+                Compression.DEFAULT, WarmSettings.OFF);
     }
 
     /** Default tag handling: the three usual headers, stripped; entries kept at most 7 days. */
@@ -53,28 +55,34 @@ public record CacheSettings(long maxObjectSize, CachePolicy.Settings policy, boo
 
     public CacheSettings withKeyHost(String host) {
         return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl,
-                Optional.of(host), keep, maxVariants, routes, debugHeaders, aggregates, compression);
+                Optional.of(host), keep, maxVariants, routes, debugHeaders, aggregates, compression, warm);
     }
 
     public CacheSettings withVariants(Duration keep, int maxVariants) {
         return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, keyHost,
-                keep, maxVariants, routes, debugHeaders, aggregates, compression);
+                keep, maxVariants, routes, debugHeaders, aggregates, compression, warm);
     }
 
     public CacheSettings withRoutes(Routes rules, boolean debug) {
         return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, keyHost,
-                keep, maxVariants, rules, debug, aggregates, compression);
+                keep, maxVariants, rules, debug, aggregates, compression, warm);
     }
 
     /** The same, with these aggregates. */
     public CacheSettings withAggregates(Aggregates fanOuts) {
         return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, keyHost,
-                keep, maxVariants, routes, debugHeaders, fanOuts, compression);
+                keep, maxVariants, routes, debugHeaders, fanOuts, compression, warm);
     }
 
     /** The same, storing bodies as {@code stored} says. */
     public CacheSettings withCompression(Compression stored) {
         return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, keyHost,
-                keep, maxVariants, routes, debugHeaders, aggregates, stored);
+                keep, maxVariants, routes, debugHeaders, aggregates, stored, warm);
+    }
+
+    /** The same, warming as {@code warming} says. */
+    public CacheSettings withWarm(WarmSettings warming) {
+        return new CacheSettings(maxObjectSize, policy, storeSetCookie, tagHeaders, stripTagHeaders, maxTtl, keyHost,
+                keep, maxVariants, routes, debugHeaders, aggregates, compression, warming);
     }
 }

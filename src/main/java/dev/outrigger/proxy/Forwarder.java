@@ -1,6 +1,6 @@
 package dev.outrigger.proxy;
 
-import dev.outrigger.aggregate.PartChannel;
+import dev.outrigger.cache.Loopback;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.Headers;
@@ -53,7 +53,7 @@ final class Forwarder implements Upstream {
     private final AggregateStep aggregates;
 
     Forwarder(HttpClient client, HttpClient tunnelClient, ProxySettings settings, Meters meters, Clock clock,
-              ResponseCache cache, UpstreamHealth health, SessionGate sessions, PartChannel channel, AggregateStep aggregates) {
+              ResponseCache cache, UpstreamHealth health, SessionGate sessions, Loopback channel, AggregateStep aggregates) {
         this.aggregates = aggregates;
         this.sessionCheck = new SessionCheck(sessions, cache, meters);
         this.client = client;

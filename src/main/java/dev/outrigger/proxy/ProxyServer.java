@@ -1,7 +1,11 @@
 package dev.outrigger.proxy;
 
-import dev.outrigger.aggregate.PartChannel;
+import dev.outrigger.cache.Loopback;
+import dev.outrigger.client.OutboundClient;
 import dev.outrigger.coalesce.Coalescer;
+import dev.outrigger.warm.TopTargets;
+import dev.outrigger.warm.WarmSettings;
+import dev.outrigger.warm.Warmer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.session.SessionGate;
@@ -57,19 +61,37 @@ public final class ProxyServer {
         // One count for the pod: the cap is on connections, whichever event loop accepted them.
         ClientConnections connections = new ClientConnections(settings.maxClientConnections());
         Drain drain = new Drain();
-        PartChannel channel = new PartChannel(); // one secret per server: its aggregates' parts come back to it
+        Loopback channel = new Loopback(); // one secret per server: its aggregates' parts and its warming come back to it
         meters.aggregates(cacheSettings.aggregates());
+        WarmSettings warm = cacheSettings.warm();
+        TopTargets top = warm.enabled() ? TopTargets.forTop(warm.top()) : TopTargets.NONE;
         meters.clientConnections(connections::open);
         meters.routes(cacheSettings.routes().names());
         return vertx.deployVerticle(() -> {
                     ProxyVerticle v = new ProxyVerticle(settings, bind, meters, clock, cacheSettings, store, coalescer, purgeBus,
-                            connections, drain, health, sessions, channel);
+                            connections, drain, health, sessions, channel, top);
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(settings.eventLoops()))
                 .recover(e -> Future.failedFuture(new IllegalStateException(
                         "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e)))
-                .map(id -> new ProxyServer(vertx, id, verticles.get(0).actualPort(), drain, coalescer));
+                .map(id -> {
+                    ProxyServer server = new ProxyServer(vertx, id, verticles.get(0).actualPort(), drain, coalescer);
+                    if (warm.enabled()) {
+                        server.warmer = new Warmer(vertx, OutboundClient.create(vertx), warm, channel, coalescer.leases(),
+                                coalescer.shared(), top, meters.warmListener(), settings.upstream().getHost(), settings.upstreamPort());
+                        server.warmer.start();
+                    }
+                    return server;
+                });
+    }
+
+    /** Warms the cache when configured; null otherwise. */
+    private Warmer warmer;
+
+    /** The warmer (tests start a round with it); null when warming is off. */
+    public Warmer warmer() {
+        return warmer;
     }
 
     /** The port the traffic server listens on. */
@@ -79,6 +101,9 @@ public final class ProxyServer {
 
     /** Stops the server, cutting open connections; once (a drain stops it too). */
     public Future<Void> stop() {
+        if (warmer != null) {
+            warmer.stop();
+        }
         return stopped.compareAndSet(false, true) ? vertx.undeploy(deployment) : Future.succeededFuture();
     }
 

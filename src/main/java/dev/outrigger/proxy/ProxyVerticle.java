@@ -1,8 +1,9 @@
 package dev.outrigger.proxy;
 
 import dev.outrigger.aggregate.FanOut;
-import dev.outrigger.aggregate.PartChannel;
+import dev.outrigger.cache.Loopback;
 import dev.outrigger.coalesce.Coalescer;
+import dev.outrigger.warm.TopTargets;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.session.SessionGate;
@@ -41,11 +42,13 @@ final class ProxyVerticle extends AbstractVerticle {
     private HttpClient client;
     private HttpClient tunnelClient;
     private HttpClient partClient;
-    private final PartChannel channel;
+    private final Loopback channel;
+    private final TopTargets top;
 
     ProxyVerticle(ProxySettings settings, int port, Meters meters, Clock clock, CacheSettings cacheSettings,
                   TieredResponses store, Coalescer coalescer, PurgeBus purgeBus, ClientConnections connections, Drain drain,
-                  UpstreamHealth health, SessionGate sessions, PartChannel channel) {
+                  UpstreamHealth health, SessionGate sessions, Loopback channel, TopTargets top) {
+        this.top = top;
         this.channel = channel;
         this.sessions = sessions;
         this.settings = settings;
@@ -83,7 +86,7 @@ final class ProxyVerticle extends AbstractVerticle {
                     meters.aggregateListener(), settings.responseTimeout()), settings.trustForwarded(), clock);
         }
         Forwarder forwarder = new Forwarder(client, tunnelClient, settings, meters, clock,
-                new ResponseCache(store, cacheSettings, coalescer, purgeBus, meters, clock, health), health, sessions, channel,
+                new ResponseCache(store, cacheSettings, coalescer, purgeBus, meters, clock, health, top), health, sessions, channel,
                 aggregates);
         HttpServerOptions options = serverOptions();
         HttpServer server = vertx.createHttpServer(options)
@@ -98,8 +101,8 @@ final class ProxyVerticle extends AbstractVerticle {
                     drain.track(req, trace, accessLog);
                     forwarder.onInvalid(req, trace);
                 });
-        io.vertx.core.Future<Void> parts = cacheSettings.aggregates().isEmpty() ? io.vertx.core.Future.succeededFuture()
-                : partsListener(forwarder);
+        io.vertx.core.Future<Void> parts = cacheSettings.aggregates().isEmpty() && !cacheSettings.warm().enabled()
+                ? io.vertx.core.Future.succeededFuture() : partsListener(forwarder);
         server.listen().onComplete(ar -> {
             if (ar.succeeded()) {
                 actualPort = ar.result().actualPort();
@@ -124,7 +127,7 @@ final class ProxyVerticle extends AbstractVerticle {
     private io.vertx.core.Future<Void> partsListener(Forwarder forwarder) {
         // a negative port is a random one that servers asking for the same number share; the traffic port's random
         // one is -1, so this is another
-        HttpServerOptions options = serverOptions().setHost(PartChannel.HOST).setPort(-2);
+        HttpServerOptions options = serverOptions().setHost(Loopback.HOST).setPort(-2);
         return vertx.createHttpServer(options)
                 .requestHandler(req -> {
                     RequestTrace trace = RequestTrace.start(req);

@@ -1,7 +1,7 @@
 package dev.outrigger.proxy;
 
 import dev.outrigger.aggregate.Aggregates;
-import dev.outrigger.aggregate.PartChannel;
+import dev.outrigger.cache.Loopback;
 import dev.outrigger.policy.RequestTarget;
 import dev.outrigger.rules.KeyComponent;
 import io.vertx.core.MultiMap;
@@ -49,7 +49,7 @@ final class RequestHygiene {
     private final boolean allowTrace;
     private final boolean allowMethodOverride;
     private final Optional<String> keyHost;
-    private final PartChannel channel;
+    private final Loopback channel;
     private final Aggregates aggregates;
 
     /**
@@ -57,7 +57,7 @@ final class RequestHygiene {
      * the one this process's aggregates send their parts over.
      */
     RequestHygiene(boolean trustForwarded, boolean allowTrace, boolean allowMethodOverride, Optional<String> keyHost,
-                   PartChannel channel, Aggregates aggregates) {
+                   Loopback channel, Aggregates aggregates) {
         this.channel = channel;
         this.aggregates = aggregates;
         this.trustForwarded = trustForwarded;
@@ -97,7 +97,10 @@ final class RequestHygiene {
         }
         PartHop hop = hop(req, viaHop);
         if (viaHop && hop == null) {
-            return new Rejected(403, "the parts listener takes an aggregate's parts only");
+            return new Rejected(403, "the loopback listener takes this process's own requests only");
+        }
+        if (hop != null && hop.warming()) {
+            trace.uncounted(); // not user traffic: the hit ratio stays the clients'
         }
         String scheme = req.scheme() == null ? "http" : req.scheme().toLowerCase(Locale.ROOT);
         List<String> hosts = in.getAll(HttpHeaders.HOST);
@@ -169,16 +172,17 @@ final class RequestHygiene {
      * from every request, whoever sent it, so the application never sees one.
      */
     private PartHop hop(HttpServerRequest req, boolean viaHop) {
-        List<String> markers = req.headers().getAll(PartChannel.HEADER);
+        List<String> markers = req.headers().getAll(Loopback.HEADER);
         if (markers.isEmpty()) {
             return null;
         }
-        req.headers().remove(PartChannel.HEADER);
+        req.headers().remove(Loopback.HEADER);
         if (!viaHop || channel == null || markers.size() != 1 || req.method() != HttpMethod.GET) {
             return null;
         }
         return channel.read(markers.get(0))
-                .flatMap(h -> aggregates.part(h.aggregate(), h.part()).map(p -> new PartHop(p, h.client())))
+                .flatMap(h -> h.warming() ? java.util.Optional.of(PartHop.WARMING)
+                        : aggregates.part(h.aggregate(), h.part()).map(p -> new PartHop(p, h.client())))
                 .orElse(null);
     }
 

@@ -68,11 +68,20 @@ final class RequestTrace {
         return new String(out);
     }
 
+    /** Not counted in the request meters (a warming request); still logged. */
+    private boolean uncounted;
+
+    void uncounted() {
+        this.uncounted = true;
+    }
+
     /** The request ended so: counted, timed, and kept for the access log. */
     void outcome(Meters meters, String route, CacheOutcome outcome) {
         this.route = route;
         this.outcome = outcome;
-        meters.outcome(route, outcome, arrived);
+        if (!uncounted) {
+            meters.outcome(route, outcome, arrived);
+        }
     }
 
     /**

@@ -23,6 +23,7 @@ import dev.outrigger.rules.Routes;
 import dev.outrigger.proxy.StoredResponses.Found;
 import dev.outrigger.store.StoredResponse;
 import dev.outrigger.upstream.UpstreamHealth;
+import dev.outrigger.warm.TopTargets;
 import io.smallrye.mutiny.Uni;
 import org.jboss.logging.Logger;
 import dev.outrigger.policy.RequestTarget;
@@ -68,8 +69,11 @@ final class ResponseCache {
     /** In place of a lookup time: act without coalescing. */
     private static final long ALONE = Long.MIN_VALUE;
 
+    private final TopTargets top;
+
     ResponseCache(TieredResponses store, CacheSettings settings, Coalescer coalescer, PurgeBus purgeBus, Meters meters, Clock clock,
-                  UpstreamHealth health) {
+                  UpstreamHealth health, TopTargets top) {
+        this.top = top;
         Purges purges = purgeBus.purges();
         this.settings = settings;
         this.retention = new Retention(settings, clock);
@@ -92,7 +96,7 @@ final class ResponseCache {
      * by its route, for the meters, and reaches the application as it came.
      */
     Inbound route(HttpServerRequest req, Inbound inbound, boolean cached) {
-        Optional<Duration> partTtl = inbound.hop() == null ? Optional.empty() : inbound.hop().part().ttl();
+        Optional<Duration> partTtl = inbound.hop() == null ? Optional.empty() : inbound.hop().ttl();
         if (routes.isEmpty() && partTtl.isEmpty() || inbound.target().equals("*")) {
             return inbound;
         }
@@ -165,6 +169,10 @@ final class ResponseCache {
         }
         Headers request = HeaderAdapter.toHeaders(req.headers());
         String key = key(inbound);
+        if (top.learning() && inbound.hop() == null && route.store() && !inbound.routing().identified()
+                && !request.contains("Authorization")) {
+            top.record(inbound.authority(), inbound.target()); // a target warming may ask for as this client did
+        }
         if (!route.lookup()) {
             // refreshes the cache without answering from it: always forwarded, stored when it may be
             fwd.forward(req, inbound, new Fetch(parts, req, inbound, fwd, request, key, Optional.empty(),

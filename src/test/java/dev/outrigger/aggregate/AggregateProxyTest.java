@@ -141,8 +141,8 @@ class AggregateProxyTest {
         assertEquals(TestProxy.HOST, app.last("/api/users/7").header("Host"));
         assertEquals("fr", app.last("/api/users/7").header("Accept-Language"));
         assertNull(app.last("/api/users/7").header("Cookie"), "only the configured headers reach the parts");
-        assertNull(app.last("/api/users/7").header("X-Outrigger-Part"), "the hop's marker never reaches the application");
-        assertNull(orders.last("/orders").header("X-Outrigger-Part"));
+        assertNull(app.last("/api/users/7").header("X-Outrigger-Hop"), "the hop's marker never reaches the application");
+        assertNull(orders.last("/orders").header("X-Outrigger-Hop"));
         assertEquals("profile-page-1", app.last("/api/users/7").header("X-Request-Id"), "the parts carry the aggregate's request id");
         assertEquals("profile-page-1", orders.last("/orders").header("X-Request-Id"));
         assertEquals(1.0, proxy.counter("outrigger.aggregate.requests", "aggregate", "profile", "result", "complete"));
@@ -526,10 +526,10 @@ class AggregateProxyTest {
         app.respond("/orders", json("[\"the pod's own\"]"));
         orders.respond("/orders", json("[\"the orders service\"]"));
 
-        RawHttp.Response r = proxy.get("/orders?user=7", "X-Outrigger-Part: guessed a=0 p=1");
+        RawHttp.Response r = proxy.get("/orders?user=7", "X-Outrigger-Hop: guessed a=0 p=1");
 
         assertEquals("[\"the pod's own\"]", r.text());
-        assertNull(app.last("/orders").header("X-Outrigger-Part"));
+        assertNull(app.last("/orders").header("X-Outrigger-Hop"));
         assertEquals(0, orders.hits("/orders"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.outrigger.aggregate;
 
+import dev.outrigger.cache.Loopback;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -123,10 +124,10 @@ class AggregatesTest {
 
     @Test
     void aHopMarkerIsThisProcessesAlone() {
-        PartChannel channel = new PartChannel();
-        String marker = channel.marker(2, 1, "10.0.0.9");
-        assertEquals(new PartChannel.Hop(2, 1, "10.0.0.9"), channel.read(marker).orElseThrow());
-        assertTrue(new PartChannel().read(marker).isEmpty()); // another process's secret
+        Loopback channel = new Loopback();
+        String marker = channel.partMarker(2, 1, "10.0.0.9");
+        assertEquals(new Loopback.Hop(2, 1, "10.0.0.9"), channel.read(marker).orElseThrow());
+        assertTrue(new Loopback().read(marker).isEmpty()); // another process's secret
         assertTrue(channel.read("guess a=0 p=0").isEmpty());
         assertTrue(channel.read(marker.split(" ")[0] + " a=x p=0").isEmpty());
         assertTrue(channel.read(null).isEmpty());

@@ -160,6 +160,11 @@ public final class TestProxy implements AutoCloseable {
         return server.draining();
     }
 
+    /** The warmer, when the cache settings turn warming on; null otherwise. */
+    public dev.outrigger.warm.Warmer warmer() {
+        return server.warmer();
+    }
+
     public PurgeBus purgeBus() {
         return purgeBus;
     }
