@@ -169,7 +169,7 @@ final class ResponseCache {
         }
         Headers request = HeaderAdapter.toHeaders(req.headers());
         String key = key(inbound);
-        if (top.learning() && inbound.hop() == null && route.store() && !inbound.routing().identified()
+        if (top.learning() && inbound.hop() == null && route.lookup() && route.store() && !inbound.routing().identified()
                 && !request.contains("Authorization")) {
             top.record(inbound.authority(), inbound.target()); // a target warming may ask for as this client did
         }
