@@ -57,12 +57,16 @@ public record Compression(boolean enabled, List<String> types, long minSize, lon
 
     /**
      * Whether a response with these headers and body length is stored compressed: a type on the list, at least
-     * {@code minSize}, no content coding of the origin's, and nothing that ties the bytes to their identity form
-     * (a Content-Range, a no-transform).
+     * {@code minSize} and at most {@code maxExpanded}, no content coding of the origin's, and nothing that ties the
+     * bytes to their identity form (a Content-Range, a no-transform, a digest).
      */
     public boolean worthCompressing(Headers headers, int bodyLength) {
-        if (!enabled || bodyLength < minSize || bodyLength == 0) {
-            return false;
+        if (!enabled || bodyLength < minSize || bodyLength == 0 || bodyLength > maxExpanded) {
+            return false; // (one past the bound could never be served decompressed)
+        }
+        if (headers.contains("Content-MD5") || headers.contains("Content-Digest") || headers.contains("Repr-Digest")
+                || headers.contains("Digest")) {
+            return false; // digests of the bytes as sent: wrong for gzip bytes, and not ours to recompute
         }
         List<String> codings = headers.tokens("Content-Encoding");
         if (!codings.isEmpty() && !(codings.size() == 1 && codings.get(0).equalsIgnoreCase("identity"))) {
@@ -173,6 +177,17 @@ public record Compression(boolean enabled, List<String> types, long minSize, lon
 
     private static long le32(byte[] b, int at) {
         return (b[at] & 0xffL) | (b[at + 1] & 0xffL) << 8 | (b[at + 2] & 0xffL) << 16 | (b[at + 3] & 0xffL) << 24;
+    }
+
+    /**
+     * The size a gzip member says it expands to (its ISIZE trailer, mod 2^32): the identity length for a HEAD or a 304
+     * without inflating; -1 when it is not gzip. Decompression still checks it.
+     */
+    public static long expandedSize(byte[] gzip) {
+        if (gzip.length < 18 || (gzip[0] & 0xff) != 0x1f || (gzip[1] & 0xff) != 0x8b) {
+            return -1;
+        }
+        return le32(gzip, gzip.length - 4);
     }
 
     /** An entity tag as a transformed representation's: weak (RFC 9110 §8.8.1; §8.8.3 compares weakly for If-None-Match). */

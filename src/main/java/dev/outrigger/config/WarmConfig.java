@@ -28,7 +28,7 @@ final class WarmConfig {
                 targets.add(target("outrigger.warm.requests[" + i + "].url", r.url(), r.headers(), host));
             }
             return new WarmSettings(w.enabled(), targets, w.top(), w.interval(), w.atStart(), w.refreshWithin().orElse(w.interval()),
-                    w.rate(), w.concurrency(), w.timeout());
+                    w.rate(), w.concurrency(), w.timeout(), w.acceptEncoding());
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage().startsWith("outrigger.") ? e.getMessage() : "outrigger.warm: " + e.getMessage(),
                     Set.of("outrigger.warm"));

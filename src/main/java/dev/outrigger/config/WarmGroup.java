@@ -44,6 +44,10 @@ public interface WarmGroup {
     @WithDefault("2")
     int concurrency();
 
+    /** The Accept-Encoding warming requests send: the variant warmed where the application varies on it. */
+    @WithDefault("gzip, deflate, br, zstd")
+    String acceptEncoding();
+
     /** The longest one warming request may take. */
     @WithDefault("10s")
     Duration timeout();

@@ -69,7 +69,7 @@ public final class Meters {
         decompressions = Counter.builder("outrigger.compress.decompressions")
                 .description("Stored compressed bodies decompressed on the fly for clients that do not accept gzip").register(registry);
         undecodable = Counter.builder("outrigger.compress.undecodable")
-                .description("Stored compressed bodies that did not decompress within the expansion bound: answered 502").register(registry);
+                .description("Stored compressed bodies past the expansion bound or damaged: not served (a lookup misses)").register(registry);
         for (CacheOutcome outcome : CacheOutcome.values()) {
             durations.put(outcome, Timer.builder("outrigger.request.duration")
                     .description("Requests on the traffic port, from arrival until the proxy has the whole answer, by outcome")

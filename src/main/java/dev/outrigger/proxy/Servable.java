@@ -32,17 +32,24 @@ final class Servable {
     final Headers headers;
     /** Header names and values alternating, {@code Age} left out (it is set per response). */
     private final AsciiString[] head;
-    private final Buffer body;
+    /** Null until first sent when it is decompressed on demand. */
+    private Buffer body;
+    private final long length;
+    private final Compression identity;
 
     private Servable(StoredResponse response) {
         this(response, response.storedCoding().map(c -> coded(response.headers(), c, response.body().length))
-                .orElse(response.headers()), null);
+                .orElse(response.headers()), null, null);
     }
 
-    /** {@code policy}: one already worked out for the same stored response (null: work it out). */
-    private Servable(StoredResponse response, Headers headers, CachePolicy.Stored policy) {
+    /**
+     * {@code policy}: one already worked out for the same stored response (null: work it out); {@code identity}: the
+     * bound to decompress the stored body with when this copy sends it decompressed (null: it sends it as stored).
+     */
+    private Servable(StoredResponse response, Headers headers, CachePolicy.Stored policy, Compression identity) {
         this.response = response;
         this.headers = headers;
+        this.identity = identity;
         this.policy = policy != null ? policy
                 : new CachePolicy.Stored(response.status(), response.policyHeaders(), Retention.timing(response));
         this.varyFields = Vary.fields(response.headers());
@@ -57,7 +64,8 @@ final class Servable {
         }
         this.head = n == pairs.length ? pairs : java.util.Arrays.copyOf(pairs, n);
         // the stored array is never written to: wrapped, not copied; each send takes its own slice
-        this.body = Buffer.buffer(Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(response.body())));
+        this.body = identity != null ? null : Buffer.buffer(Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(response.body())));
+        this.length = identity != null ? Compression.expandedSize(response.body()) : response.body().length;
     }
 
     static Servable of(StoredResponse response) {
@@ -66,26 +74,34 @@ final class Servable {
 
     /**
      * What this copy sends to {@code request}: itself, unless its body is one this cache coded and the request does not
-     * say it accepts that coding; then the body decompressed (within the expansion bound), with the origin's headers
-     * and Vary: Accept-Encoding.
-     *
-     * @throws Compression.Undecodable when the stored body does not decompress within the bound
+     * say it accepts that coding (or asks for no transformation, RFC 9111 §5.2.1.6); then the application's
+     * representation: its headers with Vary: Accept-Encoding, the body decompressed (within the bound) only if it is
+     * sent, its length from the gzip trailer for a HEAD or a 304. Empty when the stored body says it expands past the
+     * bound.
      */
-    Servable forRequest(Headers request, Compression compression) throws Compression.Undecodable {
-        if (response.storedCoding().isEmpty() || ContentCoding.explicitlyAccepts(request, response.storedCoding().get())) {
-            return this;
+    java.util.Optional<Servable> forRequest(Headers request, Compression compression) {
+        if (response.storedCoding().isEmpty() || identity != null
+                || ContentCoding.explicitlyAccepts(request, response.storedCoding().get()) && !noTransform(request)) {
+            return java.util.Optional.of(this);
         }
-        byte[] body = compression.decompress(response.body());
+        long expanded = Compression.expandedSize(response.body());
+        if (expanded < 0 || expanded > compression.maxExpanded()) {
+            return java.util.Optional.empty();
+        }
         Headers origin = varied(response.headers());
         if (origin.contains("Content-Length")) {
-            origin = origin.with("Content-Length", Integer.toString(body.length));
+            origin = origin.with("Content-Length", Long.toString(expanded));
         }
-        return new Servable(response.withStoredBody(body, java.util.Optional.empty()), origin, policy);
+        return java.util.Optional.of(new Servable(response, origin, policy, compression));
     }
 
-    /** Whether it is a decompressed form of a stored body (for the meters). */
-    boolean codedByThisCache() {
-        return response.storedCoding().isPresent();
+    private static boolean noTransform(Headers request) {
+        return request.tokens("Cache-Control").stream().anyMatch(d -> d.startsWith("no-transform"));
+    }
+
+    /** It sends the stored body decompressed (decompressing when {@link #body} is first asked for). */
+    boolean decompresses() {
+        return identity != null;
     }
 
     /** The headers of a body this cache coded with {@code coding}, {@code length} bytes once coded. */
@@ -113,13 +129,22 @@ final class Servable {
         }
     }
 
-    /** The body, for one response to send. */
-    Buffer body() {
+    /**
+     * The body, for one response to send (decompressed now, within the bound, when this copy sends it decompressed).
+     *
+     * @throws Compression.Undecodable when the stored body does not decompress as its trailer says
+     */
+    Buffer body() throws Compression.Undecodable {
+        if (body == null) {
+            byte[] expanded = identity.decompress(response.body());
+            body = Buffer.buffer(expanded);
+        }
         return body;
     }
 
+    /** The length of the body sent (for a decompressed one, as the gzip trailer gives it). */
     int bodyLength() {
-        return response.body().length;
+        return (int) length;
     }
 
     /** Bytes this copy holds beyond its key, as weighed against the L1 size: body, head twice (strings and ASCII), bookkeeping. */

@@ -8,6 +8,8 @@ import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.Ranges;
 import dev.outrigger.store.StoredResponse;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import java.util.Optional;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -50,19 +52,13 @@ final class StoredResponseWriter {
             return;
         }
         req.resume(); // a GET body, if any, is read and dropped
-        Servable copy;
-        try {
-            copy = stored.forRequest(request, compression);
-        } catch (Compression.Undecodable e) {
-            // a lookup turns such an entry into a miss; only a copy served another way (a refresh's) gets here
-            meters.undecodable();
-            inbound.trace().outcome(meters, inbound.route().name(), CacheOutcome.ERROR);
-            ErrorResponse.send(req, 502, "the stored response could not be decompressed: " + e.getMessage(), false);
+        Optional<Servable> sendable = stored.forRequest(request, compression);
+        if (sendable.isEmpty()) {
+            // a lookup turns such an entry into a miss; only a copy served another way (a stale one) gets here
+            undecodable(req, inbound, "it expands past the bound");
             return;
         }
-        if (copy != stored) {
-            meters.decompressed(); // (a lookup hands on a copy already decompressed for its request)
-        }
+        Servable copy = sendable.get();
         Headers headers = copy.headers;
         int status = copy.response.status();
         MultiMap out = resp.headers();
@@ -88,6 +84,20 @@ final class StoredResponseWriter {
         out.set(CacheHeaders.X_CACHE, outcome == CacheOutcome.STALE ? "STALE" : "HIT");
         out.set(CacheHeaders.CACHE_STATUS, debugHeaders
                 ? CacheHeaders.debug(cacheStatus, inbound.route().name(), ResponseCache.key(inbound)) : cacheStatus);
+        Buffer body = null;
+        boolean sendsBody = !notModified && !(range instanceof Ranges.Unsatisfiable) && req.method() != HttpMethod.HEAD;
+        if (sendsBody) {
+            try {
+                body = copy.body(); // decompressed here, when it is sent decompressed: not for a HEAD or a 304
+            } catch (Compression.Undecodable e) {
+                out.clear();
+                undecodable(req, inbound, e.getMessage());
+                return;
+            }
+            if (copy.decompresses()) {
+                meters.decompressed();
+            }
+        }
         inbound.trace().outcome(meters, inbound.route().name(), outcome);
         if (notModified || range instanceof Ranges.Unsatisfiable) {
             resp.end();
@@ -95,14 +105,21 @@ final class StoredResponseWriter {
             out.set("Content-Range", p.contentRange());
             int length = (int) (p.last() - p.first() + 1);
             out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(length));
-            resp.end(copy.body().slice((int) p.first(), (int) p.first() + length));
+            resp.end(body.slice((int) p.first(), (int) p.first() + length));
         } else if (req.method() == HttpMethod.HEAD) {
             if (!out.contains(HttpHeaders.CONTENT_LENGTH)) {
                 out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(copy.bodyLength()));
             }
             resp.end();
         } else {
-            resp.end(copy.body());
+            resp.end(body);
         }
+    }
+
+    /** A stored body that does not decompress (damaged, or past the bound): never sent; the client gets a 502. */
+    private void undecodable(HttpServerRequest req, Inbound inbound, String why) {
+        meters.undecodable();
+        inbound.trace().outcome(meters, inbound.route().name(), CacheOutcome.ERROR);
+        ErrorResponse.send(req, 502, "the stored response could not be decompressed: " + why, false);
     }
 }

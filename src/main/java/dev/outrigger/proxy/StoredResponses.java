@@ -131,21 +131,11 @@ final class StoredResponses {
         if (!acceptable(request, r)) {
             return new Found(Optional.empty(), varyFields);
         }
-        Servable servable = copy.servable();
-        if (r.storedCoding().isPresent()) {
-            try {
-                Servable sent = servable.forRequest(request, settings.compression());
-                if (sent != servable) {
-                    meters.decompressed();
-                }
-                servable = sent;
-            } catch (Compression.Undecodable e) {
-                meters.undecodable();
-                LOG.debugf("stored body not served: %s", e.getMessage());
-                return new Found(Optional.empty(), varyFields);
-            }
+        Optional<Servable> sent = copy.servable().forRequest(request, settings.compression());
+        if (sent.isEmpty()) {
+            meters.undecodable(); // it says it expands past the bound: a miss, the application's answer replaces it
         }
-        return new Found(Optional.of(servable), varyFields);
+        return new Found(sent, varyFields);
     }
 
     /**
@@ -166,6 +156,10 @@ final class StoredResponses {
         if (response.storedCoding().isEmpty() && compression.worthCompressing(response.headers(), response.body().length)) {
             return Uni.createFrom().item(() -> compressed(response, compression))
                     .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                    .onFailure().recoverWithItem(failed -> {
+                        LOG.debugf("compressing %s failed, stored as it came: %s", key, failed);
+                        return response;
+                    })
                     .chain(coded -> write(key, request, coded));
         }
         return write(key, request, response);
@@ -184,6 +178,11 @@ final class StoredResponses {
     }
 
     private Uni<Void> write(String key, Headers request, StoredResponse response) {
+        if (store.removedSince(key, response.requestTime())) {
+            // invalidated after this was fetched (a POST, a removal heard from another replica), maybe while it was
+            // compressed: what was fetched before that is not written back
+            return Uni.createFrom().voidItem();
+        }
         // A Set-Cookie is for the client that caused the fetch; a stored copy never carries one. Tags are
         // kept apart from the headers, which lose them when clients are not to see them.
         Headers headers = response.headers().without(CacheHeaders.X_CACHE, CacheHeaders.CACHE_STATUS, "Set-Cookie");

@@ -249,8 +249,22 @@ public final class TieredResponses implements LocalCopies {
         }
     }
 
+    /**
+     * When keys were last removed (epoch ms), here or (heard) on another replica: a write of a response fetched before
+     * that must not bring the old answer back (a compressed write lands a while after its fetch).
+     */
+    private final Cache<String, java.time.Instant> removedAt = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+            .maximumSize(100_000).expireAfterWrite(java.time.Duration.ofMinutes(10)).build();
+
+    /** Whether the key was removed after {@code fetchedAt}: what was fetched then is out of date. */
+    boolean removedSince(String key, java.time.Instant fetchedAt) {
+        java.time.Instant at = removedAt.getIfPresent(key);
+        return at != null && at.isAfter(fetchedAt);
+    }
+
     /** Removes the key from the shared store and memory; true when something was removed. */
     Uni<Boolean> remove(String key) {
+        removedAt.put(key, clock.instant());
         boolean here = local.asMap().remove(key) != null;
         if (shared == null) {
             return Uni.createFrom().item(here);
@@ -285,6 +299,7 @@ public final class TieredResponses implements LocalCopies {
     /** Another replica removed the key: this pod's copy goes too (it is not served even while Redis cannot be asked). */
     @Override
     public void forget(String key) {
+        removedAt.put(key, clock.instant());
         if (shared != null) {
             drop(key);
         }

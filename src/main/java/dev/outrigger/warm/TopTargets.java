@@ -19,10 +19,14 @@ public final class TopTargets {
     private final Cache<String, AtomicLong> counts;
     private final boolean learning;
 
-    /** Keeps about {@code capacity} targets (at least ten times the number warmed). */
+    /** Targets longer than this are not learned (a query that long is rarely a popular page). */
+    static final int MAX_TARGET = 1024;
+
+    /** Keeps about {@code capacity} targets of 128 characters; by characters, so long ones take more room. */
     public TopTargets(int capacity) {
         this.learning = capacity > 0;
-        this.counts = Caffeine.newBuilder().maximumSize(Math.max(1, capacity)).build();
+        this.counts = Caffeine.newBuilder().maximumWeight(Math.max(1, capacity) * 128L)
+                .weigher((String key, AtomicLong v) -> key.length()).build();
     }
 
     /** For the warmer's top N: room for ten times as many candidates, at least a thousand. */
@@ -36,7 +40,7 @@ public final class TopTargets {
 
     /** A client asked for {@code target} of {@code authority} (one the cache looks up and stores for everyone). */
     public void record(String authority, String target) {
-        if (learning) {
+        if (learning && target.length() <= MAX_TARGET) {
             counts.get(authority + ' ' + target, k -> new AtomicLong()).incrementAndGet();
         }
     }

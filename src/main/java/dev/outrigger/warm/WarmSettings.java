@@ -15,12 +15,21 @@ import java.util.List;
  * @param rate requests per second, at most
  * @param concurrency requests in flight at once, at most
  * @param timeout the longest one warming request may take
+ * @param acceptEncoding the Accept-Encoding warming requests send (the variant warmed where the application varies on it)
  */
 public record WarmSettings(boolean enabled, List<WarmTarget> targets, int top, Duration interval, boolean atStart,
-                           Duration refreshWithin, int rate, int concurrency, Duration timeout) {
+                           Duration refreshWithin, int rate, int concurrency, Duration timeout, String acceptEncoding) {
+
+    /** What browsers send: warming fills the variant most clients ask for. */
+    public static final String BROWSER_ENCODINGS = "gzip, deflate, br, zstd";
 
     public static final WarmSettings OFF = new WarmSettings(false, List.of(), 0, Duration.ofMinutes(5), true, Duration.ofMinutes(5),
-            10, 2, Duration.ofSeconds(10));
+            10, 2, Duration.ofSeconds(10), BROWSER_ENCODINGS);
+
+    public WarmSettings(boolean enabled, List<WarmTarget> targets, int top, Duration interval, boolean atStart,
+                        Duration refreshWithin, int rate, int concurrency, Duration timeout) {
+        this(enabled, targets, top, interval, atStart, refreshWithin, rate, concurrency, timeout, BROWSER_ENCODINGS);
+    }
 
     public WarmSettings {
         targets = List.copyOf(targets);

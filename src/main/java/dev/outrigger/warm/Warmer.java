@@ -63,7 +63,7 @@ public final class Warmer {
     private final String upstreamHost;
     private final int upstreamPort;
     private long periodic = -1;
-    private volatile boolean running;
+    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean stopped;
 
     /**
@@ -104,26 +104,29 @@ public final class Warmer {
         if (periodic >= 0) {
             vertx.cancelTimer(periodic);
         }
+        client.close();
     }
 
     /** One round: elected or not, and if so the run. Never fails. */
     public Future<Round> round() {
-        if (running || stopped) {
+        if (stopped || !running.compareAndSet(false, true)) {
             listener.round("skipped");
             return Future.succeededFuture(Round.SKIPPED);
         }
-        running = true;
+        // every replica's counts fade at the same pace, whichever replica warms
+        List<WarmTarget> learned = settings.top() > 0 ? top.top(settings.top()) : List.of();
+        top.decay();
         Promise<Round> done = Promise.promise();
         elected().subscribe().with(yes -> vertx.runOnContext(v -> {
             if (!yes) {
-                running = false;
+                running.set(false);
                 listener.round("skipped");
                 done.complete(Round.SKIPPED);
                 return;
             }
             long started = System.nanoTime();
-            run(targets()).onComplete(ar -> {
-                running = false;
+            run(targets(learned), started + hold().toNanos()).onComplete(ar -> {
+                running.set(false);
                 listener.round("ran");
                 listener.ran(System.nanoTime() - started);
                 done.complete(ar.result());
@@ -132,11 +135,14 @@ public final class Warmer {
         return done.future();
     }
 
+    /** How long a round's lease holds: most of the interval, so the winner's own next tick finds it gone. */
+    private Duration hold() {
+        return settings.interval().minus(settings.interval().dividedBy(10));
+    }
+
     /** This replica warms this round: it took the round's lease, or it shares nothing and warms itself. */
     private Uni<Boolean> elected() {
-        // most of the interval: a round's winner keeps it, and its own next tick finds it gone
-        Duration hold = settings.interval().minus(settings.interval().dividedBy(10));
-        return leases.acquire(LEASE, hold).map(grant -> switch (grant) {
+        return leases.acquire(LEASE, hold()).map(grant -> switch (grant) {
             case Leases.Acquired a -> true;
             case Leases.Held h -> false;
             // no Redis: each replica has its own cache to warm; Redis configured but not answering: nobody warms
@@ -144,18 +150,21 @@ public final class Warmer {
         });
     }
 
-    /** The warm list, then the most requested targets not on it; the counts decay as they are read. */
-    private List<WarmTarget> targets() {
+    /** The warm list, then the most requested targets not on it. */
+    private List<WarmTarget> targets(List<WarmTarget> learned) {
         Set<WarmTarget> all = new LinkedHashSet<>(settings.targets());
-        if (settings.top() > 0) {
-            all.addAll(top.top(settings.top()));
-            top.decay();
-        }
+        all.addAll(learned);
         return new ArrayList<>(all);
     }
 
-    /** Sends every target, one per rate tick, at most {@code concurrency} at once; completes when all answered. */
-    Future<Round> run(List<WarmTarget> targets) {
+    /**
+     * Sends every target, one per rate tick, at most {@code concurrency} at once; completes when all answered. Nothing
+     * more is sent once the round's lease has run out ({@code until}, System.nanoTime): another replica may warm then.
+     */
+    Future<Round> run(List<WarmTarget> targets, long until) {
+        if (targets.isEmpty()) {
+            return Future.succeededFuture(new Round(true, 0, 0, 0));
+        }
         Promise<Round> done = Promise.promise();
         Deque<WarmTarget> queue = new ArrayDeque<>(targets);
         int[] inFlight = {0};
@@ -164,6 +173,11 @@ public final class Warmer {
         long[] timer = {-1};
         Runnable[] next = new Runnable[1];
         next[0] = () -> {
+            if (!queue.isEmpty() && System.nanoTime() - until > 0) {
+                LOG.warnf("warming round cut short: %d targets not sent within the round's lease (raise the rate or the interval)",
+                        queue.size());
+                queue.clear();
+            }
             if (queue.isEmpty() || stopped) {
                 if (inFlight[0] == 0 && !done.future().isComplete()) {
                     if (timer[0] >= 0) {
@@ -187,29 +201,36 @@ public final class Warmer {
                 }
             });
         };
-        next[0].run();
         timer[0] = vertx.setPeriodic(every, id -> next[0].run());
+        next[0].run();
         return done.future();
     }
 
-    /** One target through the cache: 0 fresh (left alone), 1 fetched, 2 failed (logged once). Never fails. */
+    /**
+     * One target through the cache: 0 fresh (answered from the cache without asking the application), 1 fetched
+     * (missing, near expiry, or revalidated), 2 failed (4xx, 5xx, no answer; logged once, the path without its query,
+     * which may hold what is not for logs). Never fails.
+     */
     private Future<Integer> send(WarmTarget t) {
         HttpRequest<Buffer> req = client.get(loopback.port(), Loopback.HOST, t.target())
                 .putHeader("Host", t.authority())
                 .putHeader(Loopback.HEADER, loopback.warmMarker())
                 .putHeader("Cache-Control", "min-fresh=" + settings.refreshWithin().toSeconds())
-                .putHeader("Accept-Encoding", "gzip")
+                // the variant browsers get, where the application varies on it; a listed request's own wins
+                .putHeader("Accept-Encoding", settings.acceptEncoding())
                 .timeout(settings.timeout().toMillis());
         t.headers().forEach(req::putHeader);
+        String shown = t.authority() + t.target().split("\\?", 2)[0];
         return req.send().map(resp -> {
-            if (resp.statusCode() >= 500) {
-                LOG.warnf("warming %s: answered %d", t, resp.statusCode());
+            if (resp.statusCode() >= 400) {
+                LOG.warnf("warming %s: answered %d", shown, resp.statusCode());
                 return 2;
             }
-            String cache = resp.getHeader("X-Cache");
-            return "HIT".equals(cache) ? 0 : 1;
+            String status = resp.getHeader("Cache-Status");
+            boolean asked = status == null || status.contains("fwd=");
+            return "HIT".equals(resp.getHeader("X-Cache")) && !asked ? 0 : 1;
         }).recover(failed -> {
-            LOG.warnf("warming %s: %s", t, failed.getMessage());
+            LOG.warnf("warming %s: %s", shown, failed.getMessage());
             return Future.succeededFuture(2);
         });
     }

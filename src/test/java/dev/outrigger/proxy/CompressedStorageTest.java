@@ -182,6 +182,53 @@ class CompressedStorageTest {
     }
 
     @Test
+    void aWriteCompressedAfterAnInvalidationDoesNotBringTheOldBodyBack() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger version = new java.util.concurrent.atomic.AtomicInteger(1);
+        String big = DOC.repeat(30); // ~400 KB: compressing it takes a moment after the client has it
+        origin.on("/item", req -> {
+            if (req.method() == io.vertx.core.http.HttpMethod.POST) {
+                version.incrementAndGet();
+                req.response().end("ok");
+            } else {
+                req.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "max-age=600")
+                        .end("{\"v\":" + version.get() + ",\"d\":" + big + "}");
+            }
+        });
+        for (int round = 0; round < 5; round++) {
+            testRedis.flush();
+            TestProxy p = TestProxy.start(origin, Clock.systemUTC(), null, CacheSettings.DEFAULT, dev.outrigger.coalesce.Leases.LOCAL,
+                    CoalesceSettings.DEFAULT);
+            try {
+                double compressed = p.counter("outrigger.compress.stored.bytes");
+                int before = version.get();
+                assertTrue(p.get("/item").text().startsWith("{\"v\":" + before));
+                assertEquals(200, p.request("POST", "/item", "Content-Length: 0").status()); // invalidates /item
+                Await.until(() -> p.counter("outrigger.compress.stored.bytes") > compressed, "the first answer was compressed");
+                RawHttp.Response after = p.get("/item");
+                assertTrue(after.text().startsWith("{\"v\":" + (before + 1)), "round " + round + ": " + after.header("X-Cache"));
+            } finally {
+                p.close();
+            }
+        }
+    }
+
+    @Test
+    void noTransformHeadAnd304NeedNoDecompressionOrGetTheOriginsForm() throws Exception {
+        TestProxy a = replica(Compression.DEFAULT);
+        stored(a);
+        RawHttp.Response untransformed = Deployment.get(a.port(), "/doc", "Accept-Encoding: gzip", "Cache-Control: no-transform");
+        assertNull(untransformed.header("Content-Encoding"), "RFC 9111 §5.2.1.6: the application's own form");
+        assertArrayEquals(BYTES, untransformed.body());
+        double decompressed = a.counter("outrigger.compress.decompressions");
+        try (RawHttp c = RawHttp.connect(a.port())) {
+            RawHttp.Response head = c.exchange("HEAD /doc HTTP/1.1\nHost: " + Deployment.HOST + "\n\n");
+            assertEquals(Integer.toString(BYTES.length), head.header("Content-Length"), "from the gzip trailer");
+        }
+        assertEquals(304, Deployment.get(a.port(), "/doc", "If-None-Match: \"v1\"").status());
+        assertEquals(decompressed, a.counter("outrigger.compress.decompressions"), "no body sent, nothing decompressed");
+    }
+
+    @Test
     void aBodyThatWouldExpandPastTheBoundIsNotServedFromTheCache() throws Exception {
         TestProxy a = replica(Compression.DEFAULT);
         stored(a);
