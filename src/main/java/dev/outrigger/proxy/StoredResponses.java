@@ -178,11 +178,9 @@ final class StoredResponses {
     }
 
     private Uni<Void> write(String key, Headers request, StoredResponse response) {
-        if (store.removedSince(key, response.requestTime())) {
-            // invalidated after this was fetched (a POST, a removal heard from another replica), maybe while it was
-            // compressed: what was fetched before that is not written back
-            return Uni.createFrom().voidItem();
-        }
+        // invalidated after this was fetched (a POST, a removal heard from another replica), maybe while it was
+        // compressed: what was fetched before that is not written back (the store checks, as one step with the write)
+        java.time.Instant fetchedAt = response.requestTime();
         // A Set-Cookie is for the client that caused the fetch; a stored copy never carries one. Tags are
         // kept apart from the headers, which lose them when clients are not to see them.
         Headers headers = response.headers().without(CacheHeaders.X_CACHE, CacheHeaders.CACHE_STATUS, "Set-Cookie");
@@ -202,7 +200,7 @@ final class StoredResponses {
         List<String> fields = Vary.fields(headers);
         String written = fields.isEmpty() ? key : Variants.variantKey(key, fields, request);
         Uni<Void> write = fields.isEmpty()
-                ? store.put(key, clean, keep)
+                ? store.put(key, clean, keep, fetchedAt)
                 : store.get(key).chain(entry -> {
                     long now = clock.millis();
                     Optional<VariantIndex> index = Variants.withVariant(entry.map(TieredResponses.Copy::value), fields,
@@ -212,7 +210,7 @@ final class StoredResponses {
                         return Uni.createFrom().voidItem(); // served, not stored: the URL has its fill of variants
                     }
                     Duration indexTtl = entry.map(e -> e.ttl(now)).filter(t -> t.compareTo(keep) > 0).orElse(keep);
-                    return store.put(key, index.get(), indexTtl).chain(() -> store.put(written, clean, keep));
+                    return store.put(key, index.get(), indexTtl, fetchedAt).chain(() -> store.put(written, clean, keep, fetchedAt));
                 });
         return write.invoke(() -> {
             // other replicas drop their in-process copies of what was just replaced

@@ -225,9 +225,22 @@ public final class TieredResponses implements LocalCopies {
 
     /** Stores {@code value} for {@code ttl}: the shared store first (encoded), then memory. */
     Uni<Void> put(String key, StoredValue value, Duration ttl) {
+        return put(key, value, ttl, null);
+    }
+
+    /**
+     * As {@link #put(String, StoredValue, Duration)}, for a value fetched at {@code fetchedAt} (null: unconditionally):
+     * not stored when {@code key} was removed after that (an invalidation must not be undone by a write that was on its
+     * way). In memory the check and the write are one step against a removal; in the shared store a removal that
+     * slips in between is made again once the write is done.
+     */
+    Uni<Void> put(String key, StoredValue value, Duration ttl, java.time.Instant fetchedAt) {
+        if (fetchedAt != null && removedSince(key, fetchedAt)) {
+            return Uni.createFrom().voidItem();
+        }
         long now = clock.millis();
         if (shared == null) {
-            putLocal(key, Copy.of(value, now + ttl.toMillis(), now, new byte[0]), ttl);
+            putLocal(key, Copy.of(value, now + ttl.toMillis(), now, new byte[0]), ttl, fetchedAt);
             return Uni.createFrom().voidItem();
         }
         byte[] encoded = switch (value) {
@@ -235,17 +248,30 @@ public final class TieredResponses implements LocalCopies {
             case VariantIndex index -> StoredResponseCodec.encode(index);
         };
         Copy copy = Copy.of(value, now + ttl.toMillis(), now, StoredResponseCodec.identity(encoded));
-        return shared.put(key, encoded, ttl).invoke(() -> {
+        return shared.put(key, encoded, ttl).chain(() -> {
             filling.remove(key);
-            putLocal(key, copy, ttl);
+            if (fetchedAt != null && removedSince(key, fetchedAt)) {
+                // removed while this write was on its way: it may have landed after the removal, so remove again
+                local.invalidate(key);
+                return shared.remove(key).replaceWithVoid();
+            }
+            putLocal(key, copy, ttl, fetchedAt);
+            return Uni.createFrom().voidItem();
         });
     }
 
     private void putLocal(String key, Copy copy, Duration ttl) {
-        if (ttl.isPositive() && keepsCopies) {
+        putLocal(key, copy, ttl, null);
+    }
+
+    private void putLocal(String key, Copy copy, Duration ttl, java.time.Instant fetchedAt) {
+        if (!ttl.isPositive() || !keepsCopies) {
+            local.invalidate(key);
+        } else if (fetchedAt == null) {
             local.put(key, copy);
         } else {
-            local.invalidate(key);
+            // the check inside the map's step: remove() records the removal before it takes the key out
+            local.asMap().compute(key, (k, old) -> removedSince(k, fetchedAt) ? old : copy);
         }
     }
 

@@ -205,7 +205,8 @@ class CompressedStorageTest {
                 assertEquals(200, p.request("POST", "/item", "Content-Length: 0").status()); // invalidates /item
                 Await.until(() -> p.counter("outrigger.compress.stored.bytes") > compressed, "the first answer was compressed");
                 RawHttp.Response after = p.get("/item");
-                assertTrue(after.text().startsWith("{\"v\":" + (before + 1)), "round " + round + ": " + after.header("X-Cache"));
+                assertTrue(after.text().startsWith("{\"v\":" + (before + 1)), "round " + round + ": " + after.header("X-Cache") + " "
+                        + after.header("Cache-Status") + " age " + after.header("Age") + " " + after.text().substring(0, 8));
             } finally {
                 p.close();
             }

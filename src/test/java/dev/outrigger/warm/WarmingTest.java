@@ -120,6 +120,18 @@ class WarmingTest {
     }
 
     @Test
+    void withRedisConfiguredButDownNobodyWarms() throws Exception {
+        TestProxy a = replica(warm(List.of(at("/api/products")), 0, Duration.ofHours(1), false, 50, 2));
+        testRedis.server().kill();
+        try {
+            assertEquals(Warmer.Round.SKIPPED, round(a), "every replica would send the whole list: none does");
+            assertEquals(0, origin.hits("/api/products"));
+        } finally {
+            testRedis.server().restart();
+        }
+    }
+
+    @Test
     void onTheIntervalOnlyMissingAndNearExpiryEntriesAreFetched() throws Exception {
         TestProxy p = alone(warm(List.of(at("/api/products"), at("/short")), 0, Duration.ofHours(1), false, 50, 2));
 
