@@ -176,7 +176,7 @@ public final class FanOut {
 
         void send() {
             if (channel.port() < 0) {
-                finish(PartResult.failed(part, 502, null, -1, 0, PartResult.Failure.UNREACHABLE, "the traffic port is not listening"));
+                finish(PartResult.failed(part, 502, null, -1, 0, PartResult.Failure.UNREACHABLE, "the loopback listener is not listening"));
                 return;
             }
             timer = vertx.setTimer(part.timeout().toMillis(), t -> {
