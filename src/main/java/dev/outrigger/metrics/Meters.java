@@ -67,7 +67,8 @@ public final class Meters {
                 .description("Compressible responses stored: their bytes as stored (gzip; as sent when gzip saved too little)")
                 .register(registry);
         decompressions = Counter.builder("outrigger.compress.decompressions")
-                .description("Stored compressed bodies decompressed on the fly for clients that do not accept gzip").register(registry);
+                .description("Stored compressed bodies decompressed for clients that do not accept gzip (once per copy in memory)")
+                .register(registry);
         undecodable = Counter.builder("outrigger.compress.undecodable")
                 .description("Stored compressed bodies past the expansion bound or damaged: not served (a lookup misses)").register(registry);
         for (CacheOutcome outcome : CacheOutcome.values()) {

@@ -33,20 +33,25 @@ final class Servable {
     /** Header names and values alternating, {@code Age} left out (it is set per response). */
     private final AsciiString[] head;
     /** Null until first sent when it is decompressed on demand. */
-    private Buffer body;
+    private volatile Buffer body;
     private final long length;
     private final Compression identity;
+    /** The copy this one decompresses (the one the L1 keeps): its decompressed body is kept there once made. */
+    private final Servable coded;
+    /** For a copy whose body this cache coded: its decompressed view, once a client has needed it (weighed from the start). */
+    private volatile Servable identityView;
 
     private Servable(StoredResponse response) {
         this(response, response.storedCoding().map(c -> coded(response.headers(), c, response.body().length))
-                .orElse(response.headers()), null, null);
+                .orElse(response.headers()), null, null, null);
     }
 
     /**
      * {@code policy}: one already worked out for the same stored response (null: work it out); {@code identity}: the
      * bound to decompress the stored body with when this copy sends it decompressed (null: it sends it as stored).
      */
-    private Servable(StoredResponse response, Headers headers, CachePolicy.Stored policy, Compression identity) {
+    private Servable(StoredResponse response, Headers headers, CachePolicy.Stored policy, Compression identity, Servable coded) {
+        this.coded = coded;
         this.response = response;
         this.headers = headers;
         this.identity = identity;
@@ -88,11 +93,16 @@ final class Servable {
         if (expanded < 0 || expanded > compression.maxExpanded()) {
             return java.util.Optional.empty();
         }
-        Headers origin = varied(response.headers());
-        if (origin.contains("Content-Length")) {
-            origin = origin.with("Content-Length", Long.toString(expanded));
+        Servable view = identityView;
+        if (view == null) {
+            Headers origin = varied(response.headers());
+            if (origin.contains("Content-Length")) {
+                origin = origin.with("Content-Length", Long.toString(expanded));
+            }
+            view = new Servable(response, origin, policy, compression, this);
+            identityView = view; // kept with this copy (two clients at once may both make one: either is the same)
         }
-        return java.util.Optional.of(new Servable(response, origin, policy, compression));
+        return java.util.Optional.of(view);
     }
 
     private static boolean noTransform(Headers request) {
@@ -135,11 +145,17 @@ final class Servable {
      * @throws Compression.Undecodable when the stored body does not decompress as its trailer says
      */
     Buffer body() throws Compression.Undecodable {
-        if (body == null) {
-            byte[] expanded = identity.decompress(response.body());
-            body = Buffer.buffer(expanded);
+        Buffer b = body;
+        if (b == null) {
+            b = Buffer.buffer(Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(identity.decompress(response.body()))));
+            body = b;
         }
-        return body;
+        return b;
+    }
+
+    /** Whether {@link #body} is at hand (for a decompressed view: made already). */
+    boolean bodyReady() {
+        return body != null;
     }
 
     /** The length of the body sent (for a decompressed one, as the gzip trailer gives it). */
@@ -147,12 +163,17 @@ final class Servable {
         return (int) length;
     }
 
-    /** Bytes this copy holds beyond its key, as weighed against the L1 size: body, head twice (strings and ASCII), bookkeeping. */
+    /**
+     * Bytes this copy holds beyond its key, as weighed against the L1 size: body (and, for one this cache coded, the
+     * decompressed body it may come to keep), head twice (strings and ASCII), bookkeeping.
+     */
     long weight() {
         long headBytes = 0;
         for (AsciiString s : head) {
             headBytes += 3L * s.length() + 64; // the String (2 bytes a char), the AsciiString (1), objects
         }
-        return response.body().length + headBytes + 256;
+        // a body this cache coded is weighed with its decompressed form, which clients that do not take gzip make it keep
+        long expanded = response.storedCoding().isPresent() ? Math.max(0, Compression.expandedSize(response.body())) : 0;
+        return response.body().length + expanded + headBytes + 256;
     }
 }

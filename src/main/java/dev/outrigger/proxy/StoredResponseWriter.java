@@ -87,14 +87,15 @@ final class StoredResponseWriter {
         Buffer body = null;
         boolean sendsBody = !notModified && !(range instanceof Ranges.Unsatisfiable) && req.method() != HttpMethod.HEAD;
         if (sendsBody) {
+            boolean inflates = copy.decompresses() && !copy.bodyReady();
             try {
-                body = copy.body(); // decompressed here, when it is sent decompressed: not for a HEAD or a 304
+                body = copy.body(); // decompressed here, once per copy, when it is sent decompressed: not for a HEAD or a 304
             } catch (Compression.Undecodable e) {
                 out.clear();
                 undecodable(req, inbound, e.getMessage());
                 return;
             }
-            if (copy.decompresses()) {
+            if (inflates) {
                 meters.decompressed();
             }
         }

@@ -112,7 +112,7 @@ class CompressedStorageTest {
             assertEquals("Accept-Encoding", plain.header("Vary"));
             assertArrayEquals(BYTES, plain.body(), Arrays.toString(headers));
         }
-        assertEquals(3.0, b.counter("outrigger.compress.decompressions"));
+        assertEquals(1.0, b.counter("outrigger.compress.decompressions"), "decompressed once; the copy keeps it for the next");
         RawHttp.Response any = Deployment.get(b.port(), "/doc", "Accept-Encoding: *;q=0.5");
         assertEquals("gzip", any.header("Content-Encoding"));
         assertEquals(1, origin.hits("/doc"), "one fetch, one stored copy, every client served from it");
