@@ -36,22 +36,19 @@ final class Servable {
     private volatile Buffer body;
     private final long length;
     private final Compression identity;
-    /** The copy this one decompresses (the one the L1 keeps): its decompressed body is kept there once made. */
-    private final Servable coded;
     /** For a copy whose body this cache coded: its decompressed view, once a client has needed it (weighed from the start). */
     private volatile Servable identityView;
 
     private Servable(StoredResponse response) {
         this(response, response.storedCoding().map(c -> coded(response.headers(), c, response.body().length))
-                .orElse(response.headers()), null, null, null);
+                .orElse(response.headers()), null, null);
     }
 
     /**
      * {@code policy}: one already worked out for the same stored response (null: work it out); {@code identity}: the
      * bound to decompress the stored body with when this copy sends it decompressed (null: it sends it as stored).
      */
-    private Servable(StoredResponse response, Headers headers, CachePolicy.Stored policy, Compression identity, Servable coded) {
-        this.coded = coded;
+    private Servable(StoredResponse response, Headers headers, CachePolicy.Stored policy, Compression identity) {
         this.response = response;
         this.headers = headers;
         this.identity = identity;
@@ -99,7 +96,7 @@ final class Servable {
             if (origin.contains("Content-Length")) {
                 origin = origin.with("Content-Length", Long.toString(expanded));
             }
-            view = new Servable(response, origin, policy, compression, this);
+            view = new Servable(response, origin, policy, compression);
             identityView = view; // kept with this copy (two clients at once may both make one: either is the same)
         }
         return java.util.Optional.of(view);
