@@ -219,31 +219,10 @@ public interface OutriggerConfig {
     }
 
     /** Compressed storage: compressible responses the upstream sent uncompressed are stored gzip-compressed. */
-    Compress compress();
+    CompressGroup compress();
 
     /** Cache warming: a warm list and the most requested targets, on start and on an interval. */
     WarmGroup warm();
-
-    interface Compress {
-        @WithDefault("true")
-        boolean enabled();
-
-        /** Content types stored compressed; {@code *} matches within the type ({@code text/*}, {@code application/*+json}). */
-        @WithDefault("text/*,application/json,application/*+json,application/javascript,application/xml,application/*+xml,image/svg+xml")
-        List<String> types();
-
-        /** The smallest body compressed. */
-        @WithDefault("1K")
-        MemorySize minSize();
-
-        /** The most a stored body may expand to when decompressed for a client; past it, the entry is not served. */
-        @WithDefault("16M")
-        MemorySize maxExpandedSize();
-
-        /** gzip level: 1 (fastest) to 9 (smallest). */
-        @WithDefault("6")
-        int level();
-    }
 
     interface Cache {
         /** Largest response body stored; larger ones stream through uncached. */

@@ -141,7 +141,7 @@ class Producers {
     }
 
     /** Compressed storage as configured; a bad value stops start-up naming the setting. */
-    static dev.outrigger.cache.Compression compression(OutriggerConfig.Compress c) {
+    static dev.outrigger.cache.Compression compression(CompressGroup c) {
         try {
             return new dev.outrigger.cache.Compression(c.enabled(), c.types(), c.minSize().asLongValue(), c.maxExpandedSize().asLongValue(),
                     c.level());

@@ -1,6 +1,5 @@
 package dev.outrigger.metrics;
 
-import dev.outrigger.aggregate.Aggregate;
 import dev.outrigger.aggregate.Aggregates;
 import dev.outrigger.aggregate.FanOut;
 import dev.outrigger.coalesce.Coalescer;
@@ -61,6 +60,7 @@ public final class Meters {
 
     public Meters(MeterRegistry registry) {
         this.registry = registry;
+        this.aggregateMeters = new AggregateMeters(registry);
         compressReceived = Counter.builder("outrigger.compress.received.bytes").baseUnit("bytes")
                 .description("Compressible responses stored: their bytes as the upstream sent them (uncompressed)").register(registry);
         compressStored = Counter.builder("outrigger.compress.stored.bytes").baseUnit("bytes")
@@ -195,74 +195,21 @@ public final class Meters {
         };
     }
 
-    private final Map<String, Counter> aggregateResults = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Counter> partFailures = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Timer> aggregateLatency = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Timer> partLatency = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AggregateMeters aggregateMeters;
 
-    /**
-     * Registers, at zero, the meters of every configured aggregate and part (bounded by configuration):
-     * {@code outrigger_aggregate_requests_total{aggregate,result}} (complete, partial, failed),
-     * {@code outrigger_aggregate_part_failures_total{aggregate,part,reason}}, and the latency histograms
-     * {@code outrigger_aggregate_duration_seconds{aggregate}} and {@code outrigger_aggregate_part_duration_seconds{aggregate,part}}.
-     */
-    public synchronized void aggregates(Aggregates configured) {
-        for (Aggregate a : configured.all()) {
-            for (String result : new String[] {"complete", "partial", "failed"}) {
-                aggregateResults.computeIfAbsent(a.name() + '\n' + result, k -> Counter.builder("outrigger.aggregate.requests")
-                        .tag("aggregate", a.name()).tag("result", result)
-                        .description("Aggregate requests: complete (every part), partial (an optional part failed), failed "
-                                + "(a required part failed)")
-                        .register(registry));
-            }
-            aggregateLatency.computeIfAbsent(a.name(), k -> Timer.builder("outrigger.aggregate.duration").tag("aggregate", a.name())
-                    .description("Time to answer an aggregate, all parts included").serviceLevelObjectives(REQUEST_BUCKETS)
-                    .register(registry));
-            for (Aggregate.Part p : a.parts()) {
-                for (String reason : new String[] {"status", "timeout", "unreachable", "invalid", "too-large"}) {
-                    partFailures.computeIfAbsent(a.name() + '\n' + p.name() + '\n' + reason, k -> Counter.builder(
-                                    "outrigger.aggregate.part.failures").tag("aggregate", a.name()).tag("part", p.name()).tag("reason", reason)
-                            .description("Aggregate parts that failed, by reason: status (not 2xx), timeout, unreachable, invalid "
-                                    + "(not JSON), too-large")
-                            .register(registry));
-                }
-                partLatency.computeIfAbsent(a.name() + '\n' + p.name(), k -> Timer.builder("outrigger.aggregate.part.duration")
-                        .tag("aggregate", a.name()).tag("part", p.name())
-                        .description("Time until an aggregate part was answered, failed or timed out").serviceLevelObjectives(REQUEST_BUCKETS)
-                        .register(registry));
-            }
-        }
+    /** Registers, at zero, the meters of every configured aggregate and part (see {@link AggregateMeters}). */
+    public void aggregates(Aggregates configured) {
+        aggregateMeters.register(configured);
     }
 
     /** What aggregates report; names not registered by {@link #aggregates} are not counted. */
     public FanOut.Listener aggregateListener() {
-        return new FanOut.Listener() {
-            @Override
-            public void answered(String aggregate, String result, long nanos) {
-                Counter c = aggregateResults.get(aggregate + '\n' + result);
-                if (c != null) {
-                    c.increment();
-                }
-                Timer t = aggregateLatency.get(aggregate);
-                if (t != null) {
-                    t.record(nanos, TimeUnit.NANOSECONDS);
-                }
-            }
+        return aggregateMeters;
+    }
 
-            @Override
-            public void part(String aggregate, String part, String failure, long nanos) {
-                if (failure != null) {
-                    Counter c = partFailures.get(aggregate + '\n' + part + '\n' + failure);
-                    if (c != null) {
-                        c.increment();
-                    }
-                }
-                Timer t = partLatency.get(aggregate + '\n' + part);
-                if (t != null) {
-                    t.record(nanos, TimeUnit.NANOSECONDS);
-                }
-            }
-        };
+    /** What warming does (see {@link WarmMeters}). */
+    public dev.outrigger.warm.Warmer.Listener warmListener() {
+        return new WarmMeters(registry);
     }
 
     private final Counter compressReceived;
@@ -284,42 +231,6 @@ public final class Meters {
     /** A stored compressed body did not decompress within the bound (a damaged entry): not served. */
     public void undecodable() {
         undecodable.increment();
-    }
-
-    /**
-     * What warming does: {@code outrigger_warm_runs_total{result}} (ran, skipped), {@code outrigger_warm_urls_total{result}}
-     * (fresh, fetched, failed), {@code outrigger_warm_duration_seconds}.
-     */
-    public dev.outrigger.warm.Warmer.Listener warmListener() {
-        Map<String, Counter> rounds = new HashMap<>();
-        for (String r : new String[] {"ran", "skipped"}) {
-            rounds.put(r, Counter.builder("outrigger.warm.runs").tag("result", r)
-                    .description("Warming rounds: ran (this replica warmed) or skipped (another replica's round, or one running)")
-                    .register(registry));
-        }
-        Map<String, Counter> urls = new HashMap<>();
-        for (String r : new String[] {"fresh", "fetched", "failed"}) {
-            urls.put(r, Counter.builder("outrigger.warm.urls").tag("result", r)
-                    .description("Warmed targets: fresh (left alone), fetched (missing or near expiry), failed").register(registry));
-        }
-        Timer duration = Timer.builder("outrigger.warm.duration").description("Warming runs, from the first request to the last answer")
-                .serviceLevelObjectives(REQUEST_BUCKETS).register(registry);
-        return new dev.outrigger.warm.Warmer.Listener() {
-            @Override
-            public void round(String result) {
-                rounds.get(result).increment();
-            }
-
-            @Override
-            public void target(String result) {
-                urls.get(result).increment();
-            }
-
-            @Override
-            public void ran(long nanos) {
-                duration.record(nanos, TimeUnit.NANOSECONDS);
-            }
-        };
     }
 
     /** Exports the bytes the in-process store holds. */
