@@ -4,6 +4,9 @@ import dev.outrigger.policy.Headers;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.Locale;
+import dev.outrigger.rules.Globs;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.zip.DataFormatException;
 import java.util.zip.GZIPOutputStream;
@@ -81,14 +84,15 @@ public record Compression(boolean enabled, List<String> types, long minSize, lon
 
     private boolean listed(String mediaType) {
         for (String t : types) {
-            String glob = t.trim().toLowerCase(Locale.ROOT);
-            if (glob.indexOf('*') < 0 ? glob.equals(mediaType)
-                    : Pattern.compile(Pattern.quote(glob).replace("*", "\\E[^;]*\\Q")).matcher(mediaType).matches()) {
+            if (GLOBS.computeIfAbsent(t.trim(), g -> Globs.value(g, true)).matcher(mediaType).matches()) {
                 return true;
             }
         }
         return false;
     }
+
+    /** The type globs, compiled once (a record holds no derived state; the configured list is short and fixed). */
+    private static final Map<String, Pattern> GLOBS = new ConcurrentHashMap<>();
 
     static String mediaType(String contentType) {
         int semi = contentType.indexOf(';');

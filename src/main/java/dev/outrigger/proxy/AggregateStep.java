@@ -4,6 +4,7 @@ import dev.outrigger.aggregate.Aggregate;
 import dev.outrigger.aggregate.Aggregates;
 import dev.outrigger.aggregate.FanOut;
 import dev.outrigger.policy.CacheOutcome;
+import dev.outrigger.rules.Cookies;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -22,10 +23,7 @@ final class AggregateStep {
     private final FanOut fanOut;
     private final boolean trustForwarded;
 
-    private final java.time.Clock clock;
-
-    AggregateStep(Aggregates aggregates, FanOut fanOut, boolean trustForwarded, java.time.Clock clock) {
-        this.clock = clock;
+    AggregateStep(Aggregates aggregates, FanOut fanOut, boolean trustForwarded) {
         this.aggregates = aggregates;
         this.fanOut = fanOut;
         this.trustForwarded = trustForwarded;
@@ -33,11 +31,14 @@ final class AggregateStep {
 
     /** No aggregates: takes nothing. */
     static AggregateStep none() {
-        return new AggregateStep(Aggregates.NONE, null, false, java.time.Clock.systemUTC());
+        return new AggregateStep(Aggregates.NONE, null, false);
     }
 
-    /** Answers {@code req} when an aggregate takes its path: true when it did (or refused it). */
-    boolean take(HttpServerRequest req, RequestTrace trace, Inbound checked) {
+    /**
+     * Answers {@code req} when an aggregate takes its path: true when it did (or refused it). {@code date}: the Date of
+     * now, as the forwarder keeps it.
+     */
+    boolean take(HttpServerRequest req, RequestTrace trace, Inbound checked, java.util.function.Supplier<String> date) {
         if (aggregates.isEmpty() || checked.target().equals("*")) {
             return false;
         }
@@ -106,7 +107,7 @@ final class AggregateStep {
             trace.answered(aggregateName(a), "HIT".equals(answer.headers().get(CacheHeaders.X_CACHE)) ? CacheOutcome.HIT : CacheOutcome.MISS);
             resp.setStatusCode(answer.status());
             resp.headers().addAll(answer.headers());
-            resp.putHeader(HttpHeaders.DATE, dev.outrigger.policy.HttpDate.format(clock.instant())); // RFC 9110 §6.6.1: made here
+            resp.putHeader(HttpHeaders.DATE, date.get()); // RFC 9110 §6.6.1: the answer is made here
             resp.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(answer.body().length()));
             if (req.method() == HttpMethod.HEAD) {
                 resp.end();
@@ -120,15 +121,11 @@ final class AggregateStep {
     /** The named cookies of the request's Cookie lines, in one Cookie value; "" for none. */
     static String cookies(java.util.List<String> lines, java.util.List<String> names) {
         StringBuilder kept = new StringBuilder();
-        for (String line : lines) {
-            for (String pair : line.split(";")) {
-                String p = pair.trim();
-                int eq = p.indexOf('=');
-                if (eq > 0 && names.contains(p.substring(0, eq).trim())) {
-                    kept.append(kept.isEmpty() ? "" : "; ").append(p);
-                }
+        Cookies.jar(lines).forEach((name, value) -> {
+            if (names.contains(name)) {
+                kept.append(kept.isEmpty() ? "" : "; ").append(name).append('=').append(value);
             }
-        }
+        });
         return kept.toString();
     }
 

@@ -273,7 +273,7 @@ final class Fetch implements Exchange {
 
     /** Fetched from the pod's application (not another service's aggregate part): what its health is about. */
     private boolean ofTheApplication() {
-        return inbound.hop() == null || !inbound.hop().remote();
+        return !inbound.remotePart();
     }
 
     /** Whether the response goes under a key of its user's alone: a per-user route found the user's identity. */

@@ -1,5 +1,6 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.aggregate.Aggregate;
 import dev.outrigger.cache.Loopback;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.CacheOutcome;
@@ -99,7 +100,7 @@ final class Forwarder implements Upstream {
             reject(req, trace, 413, "request body larger than " + settings.maxBodySize() + " bytes");
             return;
         }
-        if (checked.hop() == null && aggregates.take(req, trace, checked)) {
+        if (checked.hop() == null && aggregates.take(req, trace, checked, this::date)) {
             return; // an aggregate: its parts come back through here, each a request of its own
         }
         req.pause();
@@ -160,8 +161,7 @@ final class Forwarder implements Upstream {
         if (!upgrade) {
             HeaderRules.copyTeTrailers(in, out);
         }
-        PartHop hop = inbound.hop();
-        if (hop != null && hop.remote()) {
+        if (inbound.remotePart()) {
             out.set(HttpHeaders.HOST, inbound.authority()); // the part's own service
         } else if (!settings.preserveHost()) {
             out.set(HttpHeaders.HOST, settings.upstreamAuthority());
@@ -175,8 +175,9 @@ final class Forwarder implements Upstream {
                 .setURI(inbound.target())
                 .setHeaders(out)
                 .setIdleTimeout(responseTimeoutMs);
-        if (hop != null && hop.remote()) {
-            options.setHost(hop.part().originHost().get()).setPort(hop.part().originPort()).setSsl(false);
+        if (inbound.remotePart()) {
+            Aggregate.Part part = inbound.hop().part();
+            options.setHost(part.originHost().get()).setPort(part.originPort()).setSsl(false);
         }
         long start = System.nanoTime();
         return (upgrade ? tunnelClient : client).request(options).map(creq -> new Started(creq, start));
@@ -414,7 +415,7 @@ final class Forwarder implements Upstream {
      * service says nothing of the application's health.
      */
     private void answered(Inbound inbound, int status) {
-        if (inbound.hop() != null && inbound.hop().remote()) {
+        if (inbound.remotePart()) {
             return;
         }
         if (UpstreamHealth.isFailure(status)) {
@@ -427,7 +428,7 @@ final class Forwarder implements Upstream {
     /** Tells the application's health of a failed exchange, unless the cause was this side's (a client that left, a full pool). */
     private void failed(Inbound inbound, Throwable cause, boolean clientLeft) {
         UpstreamFailure failure = UpstreamFailure.of(cause);
-        if (!clientLeft && !failure.ours() && (inbound.hop() == null || !inbound.hop().remote())) {
+        if (!clientLeft && !failure.ours() && !inbound.remotePart()) {
             health.failed(failure.kind());
         }
     }

@@ -22,7 +22,7 @@ import java.util.List;
  * @param hop the aggregate part this request fetches, when an aggregate of this process sent it; else null
  */
 record Inbound(String scheme, String authority, String target, List<KeyComponent> forwarding, boolean hasBody,
-               boolean methodOverride, RequestTrace trace, Route.Routed routing, PartHop hop) {
+               boolean methodOverride, RequestTrace trace, Route.Routed routing, LoopbackHop hop) {
 
     Inbound {
         forwarding = List.copyOf(forwarding);
@@ -35,8 +35,13 @@ record Inbound(String scheme, String authority, String target, List<KeyComponent
 
     /** A part's request, as an aggregate of this process sent it. */
     Inbound(String scheme, String authority, String target, List<KeyComponent> forwarding, boolean hasBody, boolean methodOverride,
-            RequestTrace trace, PartHop hop) {
+            RequestTrace trace, LoopbackHop hop) {
         this(scheme, authority, target, forwarding, hasBody, methodOverride, trace, Route.Routed.unrouted(target), hop);
+    }
+
+    /** An aggregate's part of another service than the pod's application (fetched from it, never judged by the app's health). */
+    boolean remotePart() {
+        return hop != null && hop.remote();
     }
 
     Route route() {

@@ -83,7 +83,7 @@ final class ProxyVerticle extends AbstractVerticle {
                             .setMaxHeaderSize(65536),
                     new PoolOptions().setHttp1MaxSize(settings.maxUpstreamConnections()).setMaxWaitQueueSize(settings.maxUpstreamWaitQueue()));
             aggregates = new AggregateStep(cacheSettings.aggregates(), new FanOut(vertx, partClient, channel,
-                    meters.aggregateListener(), settings.responseTimeout()), settings.trustForwarded(), clock);
+                    meters.aggregateListener(), settings.responseTimeout()), settings.trustForwarded());
         }
         Forwarder forwarder = new Forwarder(client, tunnelClient, settings, meters, clock,
                 new ResponseCache(store, cacheSettings, coalescer, purgeBus, meters, clock, health, top), health, sessions, channel,

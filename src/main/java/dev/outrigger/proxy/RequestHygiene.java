@@ -95,7 +95,7 @@ final class RequestHygiene {
             in.remove(HttpHeaders.UPGRADE);
             in.remove("HTTP2-Settings");
         }
-        PartHop hop = hop(req, viaHop);
+        LoopbackHop hop = hop(req, viaHop);
         if (viaHop && hop == null) {
             return new Rejected(403, "the loopback listener takes this process's own requests only");
         }
@@ -139,7 +139,8 @@ final class RequestHygiene {
             }
             target = normalized.get();
         }
-        if (hop != null && hop.remote()) {
+        boolean remote = hop != null && hop.remote();
+        if (remote) {
             // a part of another service: keyed under that service's name, whatever the Host or the key host
             scheme = "http";
             authority = hop.part().originAuthority().get();
@@ -159,7 +160,7 @@ final class RequestHygiene {
         }
         URL_OVERRIDES.forEach(in::remove);
         List<KeyComponent> keyParts = trustForwarded ? trustedParts(in) : stripForwarding(in);
-        if (hop != null && hop.remote()) {
+        if (remote) {
             // keyed apart from any client request naming that host: only a hop fills a remote part's entry
             keyParts = new ArrayList<>(keyParts);
             keyParts.add(KeyComponent.of(KeyComponent.Kind.ORIGIN, "part-origin", authority));
@@ -171,7 +172,7 @@ final class RequestHygiene {
      * The part an aggregate of this process sent this request for, when its marker says so; the marker header goes
      * from every request, whoever sent it, so the application never sees one.
      */
-    private PartHop hop(HttpServerRequest req, boolean viaHop) {
+    private LoopbackHop hop(HttpServerRequest req, boolean viaHop) {
         List<String> markers = req.headers().getAll(Loopback.HEADER);
         if (markers.isEmpty()) {
             return null;
@@ -181,8 +182,8 @@ final class RequestHygiene {
             return null;
         }
         return channel.read(markers.get(0))
-                .flatMap(h -> h.warming() ? java.util.Optional.of(PartHop.WARMING)
-                        : aggregates.part(h.aggregate(), h.part()).map(p -> new PartHop(p, h.client())))
+                .flatMap(h -> h.warming() ? java.util.Optional.of(LoopbackHop.WARMING)
+                        : aggregates.part(h.aggregate(), h.part()).map(p -> new LoopbackHop(p, h.client())))
                 .orElse(null);
     }
 

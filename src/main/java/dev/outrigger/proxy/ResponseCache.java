@@ -375,8 +375,7 @@ final class ResponseCache {
      */
     private void refresh(HttpServerRequest req, Inbound inbound, Upstream fwd, Headers request, String key,
                          StoredResponse stored, long lookedUpAt) {
-        boolean remote = inbound.hop() != null && inbound.hop().remote();
-        if (parts.health().failing() && !remote || !inbound.route().store()) {
+        if (parts.health().failing() && !inbound.remotePart() || !inbound.route().store()) {
             // the application is failing: the copy is served as it is; probes find out when it is back.
             // Or the route stores nothing: a refresh would be thrown away.
             return;

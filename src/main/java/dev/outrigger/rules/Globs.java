@@ -2,8 +2,8 @@ package dev.outrigger.rules;
 
 import java.util.regex.Pattern;
 
-/** Glob pieces as regular expressions: {@code *} is any run of characters (within a path segment, for paths). */
-final class Globs {
+/** Glob pieces as regular expressions: {@code *} is any run of characters (within a path segment, for paths); compression's type list uses them too. */
+public final class Globs {
 
     private Globs() {}
 
@@ -13,7 +13,7 @@ final class Globs {
     }
 
     /** A whole-value glob (host, query parameter name): {@code *} matches anything. */
-    static Pattern value(String glob, boolean ignoreCase) {
+    public static Pattern value(String glob, boolean ignoreCase) {
         return Pattern.compile("^" + translate(glob, ".*") + "$", ignoreCase ? Pattern.CASE_INSENSITIVE : 0);
     }
 

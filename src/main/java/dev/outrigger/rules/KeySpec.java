@@ -115,7 +115,7 @@ final class KeySpec {
             List<String> values = request.apply(h);
             parts.add(KeyComponent.of(KeyComponent.Kind.HEADER, h, values.isEmpty() ? null : normalize(String.join(", ", values))));
         }
-        Map<String, String> jar = cookies.isEmpty() && userCookie == null ? Map.of() : cookies(request.apply("cookie"));
+        Map<String, String> jar = cookies.isEmpty() && userCookie == null ? Map.of() : Cookies.jar(request.apply("cookie"));
         for (String c : cookies) {
             parts.add(KeyComponent.of(KeyComponent.Kind.COOKIE, c, jar.get(c)));
         }
@@ -184,24 +184,6 @@ final class KeySpec {
             params.sort(Comparator.comparing(p -> p.substring(0, p.indexOf('=') < 0 ? p.length() : p.indexOf('='))));
         }
         return params.isEmpty() ? path : path + "?" + String.join("&", params);
-    }
-
-    /** The cookies of a request (RFC 6265 §5.4: {@code name=value} pairs separated by ";"), first value per name. */
-    static Map<String, String> cookies(List<String> lines) {
-        Map<String, String> jar = new LinkedHashMap<>();
-        for (String line : lines) {
-            for (String pair : line.split(";")) {
-                int eq = pair.indexOf('=');
-                if (eq <= 0) {
-                    continue;
-                }
-                String name = pair.substring(0, eq).trim();
-                if (!name.isEmpty()) {
-                    jar.putIfAbsent(name, pair.substring(eq + 1).trim());
-                }
-            }
-        }
-        return jar;
     }
 
     /** Whitespace collapsed and list members trimmed, as Vary values are (RFC 9111 §4.1). */

@@ -11,9 +11,9 @@ import dev.outrigger.aggregate.Aggregate;
  * @param part the aggregate part; null for a warming request
  * @param client the aggregate's client address; null when unknown
  */
-record PartHop(Aggregate.Part part, String client) {
+record LoopbackHop(Aggregate.Part part, String client) {
 
-    static final PartHop WARMING = new PartHop(null, null);
+    static final LoopbackHop WARMING = new LoopbackHop(null, null);
 
     /** The part names a service of its own rather than the pod's application. */
     boolean remote() {
