@@ -1,17 +1,15 @@
 package dev.outrigger.coalesce;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.outrigger.coalesce.Leases.Acquired;
 import dev.outrigger.coalesce.Leases.Grant;
 import dev.outrigger.coalesce.Leases.Held;
 import dev.outrigger.coalesce.Leases.Local;
+import dev.outrigger.coalesce.Flight.Waiter;
 import dev.outrigger.coalesce.Leases.Signal;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,109 +29,23 @@ public final class Coalescer implements AutoCloseable {
     /** After this many failed fetches in a row, a flight's waiters fetch for themselves. */
     private static final int MAX_FAILED_ROUNDS = 2;
 
-    /** Why a participant is told to fetch for itself. */
-    public enum Alone {
-        /** The response could not be given to others (private, no-store, Set-Cookie, too large, ...). */
-        UNSHAREABLE,
-        /** The participant waited its whole bound. */
-        WAIT_TIMED_OUT,
-        /** Fetches kept failing; a new one per request, as without coalescing. */
-        FAILED
-    }
-
-    /** One request taking part in a flight. Callbacks come on any thread; each hops to its own. */
-    public interface Participant {
-        /**
-         * Fetch for everyone and report through {@code lead}. {@code lookFirst}: look in the store before
-         * fetching — the key may have been filled since this request's lookup (the previous lease holder
-         * wrote it before releasing the lease this one just took, or its signal was lost).
-         */
-        void lead(Lead lead, boolean lookFirst);
-
-        /** The fetch stored its response: look it up again. */
-        void filled();
-
-        /** Fetch for yourself, not coalesced. */
-        void alone(Alone why);
-
-        /**
-         * Another request fetches the key: serve a stale copy now, if this request has one it may be given,
-         * and say whether it did (it then leaves the flight).
-         */
-        boolean servedStale();
-    }
-
-    /** The leader's report. Only its first call counts. */
-    public interface Lead {
-        /** The response is in the store. */
-        void filled();
-
-        /**
-         * Looking first, the leader found the key already filled (by the previous holder, whose signal had not
-         * arrived yet): as {@link #filled}, but no fetch was taken over.
-         */
-        void foundFilled();
-
-        /** The response may not be shared (waiters fetch for themselves; the key skips coalescing a while). */
-        void unshareable();
-
-        /** The fetch failed or was abandoned. */
-        void failed();
-
-        /** This participant cannot lead after all (its client left); another is asked, no failure counted. */
-        void declined();
-    }
-
-    /** What the coalescer did, for meters; implementations must not block. */
-    public interface Listener {
-        /** A request waits for another's fetch. */
-        default void waiting() { }
-
-        /** A lease was taken in the shared store. */
-        default void leaseTaken() { }
-
-        /** A waiter took over the fetch after the previous holder failed or went silent. */
-        default void takeover() { }
-
-        /** A waiter ran out its bound and fetched for itself. */
-        default void waitTimedOut() { }
-
-        /** Requests answered without a fetch of their own: from another's fill, or stale while another fetched. */
-        default void saved(int requests) { }
-
-        Listener NONE = new Listener() { };
-    }
-
-    private enum State { ACQUIRING, LEADING, FOLLOWING, ENDED }
-
     private final Vertx vertx;
     private final Leases leases;
     private final CoalesceSettings settings;
-    private final Listener listener;
+    private final CoalesceListener listener;
     private final LocalCopies copies;
     private final Map<String, Flight> flights = new ConcurrentHashMap<>();
-    /** Varnish's hit-for-miss: keys whose last response could not be shared; their misses are not coalesced. */
-    private final Cache<String, Boolean> unshareable;
-    /**
-     * When keys were last filled (System.nanoTime): a request whose lookup missed just before a fill landed
-     * would otherwise find no flight and fetch again.
-     */
-    private final Cache<String, Long> recentFills = Caffeine.newBuilder()
-            .maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(10)).build();
+    private final HitForMiss unshareable;
+    private final RecentFills recentFills = new RecentFills();
 
-
-    public Coalescer(Vertx vertx, Leases leases, CoalesceSettings settings, Clock clock, Listener listener,
+    public Coalescer(Vertx vertx, Leases leases, CoalesceSettings settings, Clock clock, CoalesceListener listener,
                      LocalCopies copies) {
         this.vertx = vertx;
         this.leases = leases;
         this.settings = settings;
         this.listener = listener;
         this.copies = copies;
-        this.unshareable = Caffeine.newBuilder()
-                .maximumSize(100_000)
-                .expireAfterWrite(settings.hitForMiss())
-                .ticker(() -> clock.millis() * 1_000_000L)
-                .build();
+        this.unshareable = new HitForMiss(settings.hitForMiss(), clock);
         leases.listen(new Leases.Listener() {
             @Override
             public void heard(Signal signal, String key, boolean fromThisPod) {
@@ -147,11 +59,6 @@ public final class Coalescer implements AutoCloseable {
         });
     }
 
-    /**
-     * Completes once other pods' signals reach this pod (at once without shared leases). Never fails and
-     * does not complete while Redis is unreachable: bound it (the proxy serves without, as it does when
-     * the subscription drops later).
-     */
     /** The leases it coordinates with (the warmer's election takes one too). */
     public Leases leases() {
         return leases;
@@ -162,6 +69,11 @@ public final class Coalescer implements AutoCloseable {
         return leases != Leases.LOCAL;
     }
 
+    /**
+     * Completes once other pods' signals reach this pod (at once without shared leases). Never fails and
+     * does not complete while Redis is unreachable: bound it (the proxy serves without, as it does when
+     * the subscription drops later).
+     */
     public Uni<Void> whenListening() {
         return leases.whenListening();
     }
@@ -172,7 +84,7 @@ public final class Coalescer implements AutoCloseable {
 
     /** Whether the key is in its hit-for-miss period. */
     public boolean knownUnshareable(String key) {
-        return unshareable.getIfPresent(key) != null;
+        return unshareable.contains(key);
     }
 
     /** Flights in progress in this pod. */
@@ -186,7 +98,7 @@ public final class Coalescer implements AutoCloseable {
      * since {@code lookedUpAt} (the System.nanoTime its lookup started) is {@code filled} at once.
      */
     public void join(String key, long lookedUpAt, Participant p) {
-        if (unshareable.getIfPresent(key) != null) {
+        if (unshareable.contains(key)) {
             p.alone(Alone.UNSHAREABLE);
             return;
         }
@@ -194,11 +106,11 @@ public final class Coalescer implements AutoCloseable {
             Flight f = flights.get(key);
             if (f == null) {
                 // A finishing flight records its fill before it leaves the map, so this sees it.
-                if (filledSince(key, lookedUpAt)) {
+                if (recentFills.filledSince(key, lookedUpAt)) {
                     p.filled();
                     return;
                 }
-                Flight created = new Flight(key);
+                Flight created = new Flight(key, vertx);
                 if (flights.putIfAbsent(key, created) == null) {
                     acquire(created, p, false);
                     return;
@@ -215,22 +127,17 @@ public final class Coalescer implements AutoCloseable {
         if (f != null && await(f, p)) {
             return true;
         }
-        if (filledSince(key, lookedUpAt)) {
+        if (recentFills.filledSince(key, lookedUpAt)) {
             p.filled();
             return true;
         }
         return false;
     }
 
-    private boolean filledSince(String key, long since) {
-        Long at = recentFills.getIfPresent(key);
-        return at != null && at - since >= 0;
-    }
-
     /** False when the flight ended meanwhile. */
     private boolean await(Flight f, Participant p) {
         synchronized (f) {
-            if (f.state == State.ENDED) {
+            if (f.state == Flight.State.ENDED) {
                 return false;
             }
         }
@@ -239,10 +146,10 @@ public final class Coalescer implements AutoCloseable {
             return true;
         }
         synchronized (f) {
-            if (f.state == State.ENDED) {
+            if (f.state == Flight.State.ENDED) {
                 return false;
             }
-            f.add(p);
+            enqueue(f, p);
         }
         listener.waiting();
         return true;
@@ -267,7 +174,7 @@ public final class Coalescer implements AutoCloseable {
     private void lead(Flight f, Participant p, String token, boolean takeover) {
         LeadImpl lead = null;
         synchronized (f) {
-            if (f.state != State.ENDED) {
+            if (f.state != Flight.State.ENDED) {
                 lead = startLead(f, token, takeover);
             }
         }
@@ -285,10 +192,7 @@ public final class Coalescer implements AutoCloseable {
 
     /** Under the flight's lock: it is led, with {@code token} (null: a local lead). */
     private LeadImpl startLead(Flight f, String token, boolean takeover) {
-        f.state = State.LEADING;
-        f.token = token;
-        f.pending = null; // a signal about an earlier holder's fetch says nothing about ours
-        LeadImpl lead = new LeadImpl(f, ++f.round, takeover);
+        LeadImpl lead = new LeadImpl(f, f.lead(token), takeover);
         if (token != null) {
             // four renewals per lease life: a holder loses its lease only when it (or Redis) stalls for three of them
             long every = Math.max(1, settings.leaseTtl().toMillis() / 4);
@@ -304,9 +208,9 @@ public final class Coalescer implements AutoCloseable {
         boolean stale = head.servedStale();
         Signal pending;
         synchronized (f) {
-            f.state = State.FOLLOWING;
+            f.state = Flight.State.FOLLOWING;
             if (!stale) {
-                f.add(head);
+                enqueue(f, head);
             }
             pending = f.pending;
             f.pending = null;
@@ -326,17 +230,17 @@ public final class Coalescer implements AutoCloseable {
     private void leaseExpired(Flight f) {
         Participant next;
         synchronized (f) {
-            if (f.state != State.FOLLOWING) {
+            if (f.state != Flight.State.FOLLOWING) {
                 return;
             }
-            cancel(f.leaseTimer); // when called before its timer fired (catchUp)
+            f.cancel(f.leaseTimer); // when called before its timer fired (catchUp)
             f.leaseTimer = -1;
             next = f.poll();
             if (next == null) {
                 end(f); // nobody is waiting any more: the next request starts afresh
                 return;
             }
-            f.state = State.ACQUIRING;
+            f.state = Flight.State.ACQUIRING;
         }
         acquire(f, next, true);
     }
@@ -376,11 +280,11 @@ public final class Coalescer implements AutoCloseable {
             return;
         }
         if (signal == Signal.UNSHAREABLE) {
-            unshareable.put(key, Boolean.TRUE);
+            unshareable.mark(key);
         } else if (signal == Signal.FILLED && !fromThisPod) {
             // (our own fills were recorded when they ended, and ours is the copy just written)
             copies.distrust(key);
-            recentFills.put(key, System.nanoTime());
+            recentFills.filledNow(key);
         }
         Flight f = flights.get(key);
         if (f != null) {
@@ -390,14 +294,14 @@ public final class Coalescer implements AutoCloseable {
 
     private void onSignal(Signal signal, Flight f) {
         synchronized (f) {
-            if (f.state == State.ACQUIRING) {
+            if (f.state == Flight.State.ACQUIRING) {
                 f.pending = signal; // handled once we know whether we follow
                 return;
             }
-            if (f.state != State.FOLLOWING) {
+            if (f.state != Flight.State.FOLLOWING) {
                 return; // we lead (or have ended): another pod's earlier fetch does not concern us
             }
-            cancel(f.leaseTimer);
+            f.cancel(f.leaseTimer);
             f.leaseTimer = -1;
         }
         switch (signal) {
@@ -422,7 +326,7 @@ public final class Coalescer implements AutoCloseable {
             }
             next = f.failures >= MAX_FAILED_ROUNDS ? null : f.poll();
             if (next != null) {
-                f.state = State.ACQUIRING;
+                f.state = Flight.State.ACQUIRING;
             }
         }
         if (next == null) {
@@ -441,11 +345,11 @@ public final class Coalescer implements AutoCloseable {
     private void finish(Flight f, Alone why) {
         List<Participant> waiting;
         synchronized (f) {
-            if (f.state == State.ENDED) {
+            if (f.state == Flight.State.ENDED) {
                 return;
             }
             if (why == null) {
-                recentFills.put(f.key, System.nanoTime());
+                recentFills.filledNow(f.key);
             }
             waiting = end(f);
         }
@@ -459,20 +363,16 @@ public final class Coalescer implements AutoCloseable {
         }
     }
 
-    /** Under the flight's lock. */
+    /** Under the flight's lock: ends it and takes it out of the map; returns its waiters. */
     private List<Participant> end(Flight f) {
-        f.state = State.ENDED;
         flights.remove(f.key, f);
-        cancel(f.leaseTimer);
-        cancel(f.extendTimer);
-        cancel(f.leadTimer);
-        List<Participant> waiting = new ArrayList<>(f.waiters.size());
-        for (Waiter w : f.waiters) {
-            cancel(w.timer);
-            waiting.add(w.participant);
-        }
-        f.waiters.clear();
-        return waiting;
+        return f.end();
+    }
+
+    /** Under the flight's lock: {@code p} waits, for the configured bound at most. */
+    private void enqueue(Flight f, Participant p) {
+        Waiter w = f.add(p);
+        w.timer = vertx.setTimer(settings.waitTimeout().toMillis(), id -> timedOut(f, w));
     }
 
     private void timedOut(Flight f, Waiter w) {
@@ -483,12 +383,6 @@ public final class Coalescer implements AutoCloseable {
         }
         listener.waitTimedOut();
         w.participant.alone(Alone.WAIT_TIMED_OUT);
-    }
-
-    private void cancel(long timer) {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
     }
 
     /**
@@ -502,10 +396,10 @@ public final class Coalescer implements AutoCloseable {
             String token;
             List<Participant> waiting;
             synchronized (f) {
-                if (f.state == State.ENDED) {
+                if (f.state == Flight.State.ENDED) {
                     continue;
                 }
-                token = f.state == State.LEADING ? f.token : null;
+                token = f.state == Flight.State.LEADING ? f.token : null;
                 waiting = end(f);
             }
             waiting.forEach(p -> p.alone(Alone.FAILED));
@@ -520,49 +414,6 @@ public final class Coalescer implements AutoCloseable {
     @Override
     public void close() {
         leases.close();
-    }
-
-    private static final class Waiter {
-        final Participant participant;
-        long timer = -1;
-
-        Waiter(Participant participant) {
-            this.participant = participant;
-        }
-    }
-
-    /** One key's fetch in this pod; every field is guarded by the flight's lock. */
-    private final class Flight {
-        final String key;
-        final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-        State state = State.ACQUIRING;
-        String token;
-        Signal pending;
-        int round;
-        int failures;
-        long leaseTimer = -1;
-        long extendTimer = -1;
-        long leadTimer = -1;
-
-        Flight(String key) {
-            this.key = key;
-        }
-
-        void add(Participant p) {
-            Waiter w = new Waiter(p);
-            w.timer = vertx.setTimer(settings.waitTimeout().toMillis(), id -> timedOut(this, w));
-            waiters.add(w);
-        }
-
-        /** The longest-waiting participant, taken out of the queue; null when none. */
-        Participant poll() {
-            Waiter w = waiters.poll();
-            if (w == null) {
-                return null;
-            }
-            cancel(w.timer);
-            return w.participant;
-        }
     }
 
     /** The report of one leading round; a round that was replaced (timed out) no longer counts. */
@@ -580,15 +431,7 @@ public final class Coalescer implements AutoCloseable {
         /** The lease token when this call is the round's report ({@code ""} for a local lead), null when it is not. */
         private String resolve() {
             synchronized (f) {
-                if (f.round != round || f.state != State.LEADING) {
-                    return null;
-                }
-                f.state = State.ACQUIRING; // neither leading nor ended until the report is acted on
-                cancel(f.extendTimer);
-                cancel(f.leadTimer);
-                f.extendTimer = -1;
-                f.leadTimer = -1;
-                return f.token == null ? "" : f.token;
+                return f.report(round);
             }
         }
 
@@ -628,7 +471,7 @@ public final class Coalescer implements AutoCloseable {
         public void unshareable() {
             String token = resolve();
             if (token != null) {
-                unshareable.put(f.key, Boolean.TRUE);
+                unshareable.mark(f.key);
                 release(token, Signal.UNSHAREABLE, false);
                 finish(f, Alone.UNSHAREABLE);
             }

@@ -1,8 +1,8 @@
 package dev.outrigger.metrics;
 
+import dev.outrigger.coalesce.CoalesceListener;
 import dev.outrigger.aggregate.Aggregates;
 import dev.outrigger.aggregate.FanOut;
-import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.purge.Purge;
 import dev.outrigger.purge.PurgeBus;
@@ -345,7 +345,7 @@ public final class Meters {
     private final Map<String, Counter> gaveUp = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Counts what request coalescing did. */
-    public Coalescer.Listener coalesceListener() {
+    public CoalesceListener coalesceListener() {
         Counter waiting = counter("outrigger.coalesce.waiters", "Requests that waited for another request's upstream fetch");
         Counter leases = counter("outrigger.coalesce.leases", "Fetch leases taken in Redis (one per key per fetch, deployment-wide)");
         Counter takeovers = counter("outrigger.coalesce.takeovers",
@@ -353,7 +353,7 @@ public final class Meters {
         Counter timeouts = counter("outrigger.coalesce.wait.timeouts", "Waits that ran out their bound; the request fetched itself");
         Counter saved = counter("outrigger.coalesce.fetches.saved",
                 "Requests answered without an upstream fetch of their own: from another's fetch, or stale meanwhile");
-        return new Coalescer.Listener() {
+        return new CoalesceListener() {
             @Override
             public void waiting() {
                 waiting.increment();

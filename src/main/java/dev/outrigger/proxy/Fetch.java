@@ -1,6 +1,6 @@
 package dev.outrigger.proxy;
 
-import dev.outrigger.coalesce.Coalescer.Lead;
+import dev.outrigger.coalesce.Lead;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.CachePolicy;
 import dev.outrigger.policy.Freshness;

@@ -1,7 +1,8 @@
 package dev.outrigger.proxy;
 
-import dev.outrigger.coalesce.Coalescer;
-import dev.outrigger.coalesce.Coalescer.Lead;
+import dev.outrigger.coalesce.Alone;
+import dev.outrigger.coalesce.Participant;
+import dev.outrigger.coalesce.Lead;
 import dev.outrigger.policy.Conditional;
 import dev.outrigger.policy.Freshness;
 import dev.outrigger.policy.Headers;
@@ -16,7 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /** A background refresh (stale-while-revalidate, early refresh) as a flight's participant. */
-final class Refresh implements Coalescer.Participant {
+final class Refresh implements Participant {
     private final CacheParts parts;
     private final HttpServerRequest req;
     private final Inbound inbound;
@@ -56,7 +57,7 @@ final class Refresh implements Coalescer.Participant {
     public void filled() { }
 
     @Override
-    public void alone(Coalescer.Alone why) { }
+    public void alone(Alone why) { }
 
     /** Its client has been served: another's refresh in flight is all it wanted. */
     @Override

@@ -1,7 +1,9 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.coalesce.Alone;
+import dev.outrigger.coalesce.Participant;
 import dev.outrigger.coalesce.Coalescer;
-import dev.outrigger.coalesce.Coalescer.Lead;
+import dev.outrigger.coalesce.Lead;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.Freshness;
 import dev.outrigger.proxy.StoredResponses.Found;
@@ -15,7 +17,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /** A request taking part in its key's flight: it leads the fetch, waits for it, or serves stale meanwhile. */
-final class Waiting implements Coalescer.Participant {
+final class Waiting implements Participant {
 
     private final CacheParts parts;
     private final Coalescer coalescer;
@@ -122,12 +124,12 @@ final class Waiting implements Coalescer.Participant {
     }
 
     @Override
-    public void alone(Coalescer.Alone why) {
+    public void alone(Alone why) {
         Contexts.onContext(context, () -> {
             if (gone(fetch.req)) {
                 return;
             }
-            if (why == Coalescer.Alone.FAILED && fetch.servedStaleAfterFailedFetch() || fetch.servedWithoutAsking()) {
+            if (why == Alone.FAILED && fetch.servedStaleAfterFailedFetch() || fetch.servedWithoutAsking()) {
                 return;
             }
             parts.meters().coalesceGaveUp(switch (why) {

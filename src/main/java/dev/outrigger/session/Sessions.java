@@ -1,5 +1,8 @@
 package dev.outrigger.session;
 
+import dev.outrigger.coalesce.Alone;
+import dev.outrigger.coalesce.Lead;
+import dev.outrigger.coalesce.Participant;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.outrigger.coalesce.Coalescer;
@@ -131,7 +134,7 @@ public final class Sessions {
                 return Uni.createFrom().item(counted(found.get(), false));
             }
             CompletableFuture<Resolution> answer = new CompletableFuture<>();
-            Participant p = new Participant(key, token, answer);
+            Member p = new Member(key, token, answer);
             coalescer.join(key, lookedUpAt, p);
             return Uni.createFrom().completionStage(answer).map(r -> counted(r, p.resolvedHere));
         });
@@ -246,21 +249,21 @@ public final class Sessions {
     }
 
     /** One request's part in the token's flight: lead the resolution, or take what the leader kept. */
-    private final class Participant implements Coalescer.Participant {
+    private final class Member implements Participant {
         private final String key;
         private final String token;
         private final CompletableFuture<Resolution> answer;
         /** This request asked the resolver itself (a miss, for the meters). */
         volatile boolean resolvedHere;
 
-        Participant(String key, String token, CompletableFuture<Resolution> answer) {
+        Member(String key, String token, CompletableFuture<Resolution> answer) {
             this.key = key;
             this.token = token;
             this.answer = answer;
         }
 
         @Override
-        public void lead(Coalescer.Lead lead, boolean lookFirst) {
+        public void lead(Lead lead, boolean lookFirst) {
             Uni<Optional<Resolution>> first = lookFirst ? lookUp(key) : Uni.createFrom().item(Optional.empty());
             first.subscribe().with(found -> {
                 if (found.isPresent()) {
@@ -291,13 +294,13 @@ public final class Sessions {
                 if (found.isPresent()) {
                     answer.complete(found.get());
                 } else {
-                    alone(Coalescer.Alone.FAILED);
+                    alone(Alone.FAILED);
                 }
             });
         }
 
         @Override
-        public void alone(Coalescer.Alone why) {
+        public void alone(Alone why) {
             resolvedHere = true;
             resolveAndKeep(key, token).subscribe().with(answer::complete);
         }

@@ -54,7 +54,7 @@ class MissedSignalsTest {
         // The other pod, holding the lease; and this pod, which comes back 2 s after a drop.
         holder = new RedisLeases(redis.client(), "orc:v1:", TTL, Duration.ofSeconds(5), Duration.ofSeconds(1)).start();
         leases = new RedisLeases(redis.client(), "orc:v1:", TTL, Duration.ofSeconds(5), Duration.ofSeconds(2)).start();
-        coalescer = new Coalescer(vertx, leases, CoalesceSettings.DEFAULT, Clock.systemUTC(), new Coalescer.Listener() {
+        coalescer = new Coalescer(vertx, leases, CoalesceSettings.DEFAULT, Clock.systemUTC(), new CoalesceListener() {
             @Override
             public void waiting() {
                 waiting.incrementAndGet();
@@ -82,12 +82,12 @@ class MissedSignalsTest {
     }
 
     /** What the coalescer told one request. */
-    static final class Recorder implements Coalescer.Participant {
+    static final class Recorder implements Participant {
         final List<String> told = new CopyOnWriteArrayList<>();
-        volatile Coalescer.Lead lead;
+        volatile Lead lead;
 
         @Override
-        public void lead(Coalescer.Lead lead, boolean lookFirst) {
+        public void lead(Lead lead, boolean lookFirst) {
             this.lead = lead;
             told.add(lookFirst ? "lead, look first" : "lead");
         }
@@ -98,7 +98,7 @@ class MissedSignalsTest {
         }
 
         @Override
-        public void alone(Coalescer.Alone why) {
+        public void alone(Alone why) {
             told.add("alone " + why);
         }
 

@@ -27,7 +27,7 @@ class ReleaseAllTest {
             RedisLeases other = new RedisLeases(redis.client(), "orc:v1:", ttl, Duration.ofSeconds(5), Duration.ofSeconds(1)).start();
             RedisLeases mine = new RedisLeases(redis.client(), "orc:v1:", ttl, Duration.ofSeconds(5), Duration.ofSeconds(1)).start();
             Coalescer leaving = new Coalescer(vertx, mine, CoalesceSettings.DEFAULT.withLeaseTtl(ttl), Clock.systemUTC(),
-                    Coalescer.Listener.NONE, LocalCopies.NONE);
+                    CoalesceListener.NONE, LocalCopies.NONE);
             try {
                 leaving.whenListening().await().atMost(Duration.ofSeconds(5));
                 MissedSignalsTest.Recorder lead = new MissedSignalsTest.Recorder(); // takes the lead, never reports

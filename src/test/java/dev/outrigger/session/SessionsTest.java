@@ -1,5 +1,6 @@
 package dev.outrigger.session;
 
+import dev.outrigger.coalesce.CoalesceListener;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -94,7 +95,7 @@ class SessionsTest {
         RedisLeases leases = new RedisLeases(redis.client(), "orc:v1:", Duration.ofSeconds(5), Duration.ofSeconds(5),
                 Duration.ofSeconds(1)).start();
         Coalescer coalescer = new Coalescer(vertx, leases, CoalesceSettings.DEFAULT.withLeaseTtl(Duration.ofSeconds(5)), clock,
-                Coalescer.Listener.NONE, LocalCopies.NONE);
+                CoalesceListener.NONE, LocalCopies.NONE);
         coalescer.whenListening().await().atMost(Duration.ofSeconds(5));
         closing.add(coalescer);
         CacheStore store = new FailOpenStore(new RedisStore(redis.client(), "orc:v1:"), Duration.ofSeconds(5), Duration.ofSeconds(5), 2,

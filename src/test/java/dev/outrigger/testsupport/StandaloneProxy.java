@@ -1,5 +1,6 @@
 package dev.outrigger.testsupport;
 
+import dev.outrigger.coalesce.CoalesceListener;
 import dev.outrigger.upstream.UpstreamHealth;
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.coalesce.Coalescer;
@@ -53,7 +54,7 @@ public final class StandaloneProxy {
             leases = new RedisLeases(redis, "orc:v1:", ttl, Duration.ofMillis(500), Duration.ofSeconds(1)).start();
         }
         ProxyServer server = ProxyServer.start(vertx, settings, CacheSettings.DEFAULT, store,
-                        new Coalescer(vertx, leases, CoalesceSettings.DEFAULT, clock, Coalescer.Listener.NONE, store),
+                        new Coalescer(vertx, leases, CoalesceSettings.DEFAULT, clock, CoalesceListener.NONE, store),
                         PurgeBus.local(new Purges(clock, Duration.ofMillis(100), CacheSettings.DEFAULT.maxTtl()), PurgeBus.Listener.NONE),
                         new UpstreamHealth(UpstreamHealth.Settings.DEFAULT, clock, meters.upstreamListener()), meters, clock)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
