@@ -16,6 +16,26 @@ import java.util.function.Consumer;
  */
 interface Exchange {
 
+    /** Forward and relay, the cache taking no part. */
+    Exchange PASS = bypass("bypass");
+
+    /** Forward and relay, the cache taking no part, for {@code why} (named in Cache-Status). */
+    static Exchange bypass(String why) {
+        return new Exchange() {
+            @Override
+            public Capture onRelay(HttpClientResponse response, MultiMap relayed) {
+                relayed.set(CacheHeaders.X_CACHE, "BYPASS");
+                relayed.set(CacheHeaders.CACHE_STATUS, CacheHeaders.forward(why, response.statusCode(), false));
+                return null;
+            }
+
+            @Override
+            public CacheOutcome outcome() {
+                return CacheOutcome.BYPASS;
+            }
+        };
+    }
+
     /** The upstream request is about to go out (after any wait for a connection or a flight). */
     default void onSend() { }
 

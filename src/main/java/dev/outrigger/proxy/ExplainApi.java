@@ -108,7 +108,7 @@ public class ExplainApi {
 
     private void explain(RoutingContext rc, String method, String scheme, String authority, String target, MultiMap headers) {
         Routes routes = settings.routes();
-        String path = ResponseCache.path(target);
+        String path = RouteStep.path(target);
         Routes.Match match = routes.match(method, authority, path, headers::getAll);
         Route route = match.route();
         JsonObject answer = new JsonObject();

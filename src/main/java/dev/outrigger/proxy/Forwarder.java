@@ -43,6 +43,7 @@ final class Forwarder implements Upstream {
     private final Clock clock;
     private final long responseTimeoutMs;
     private final ResponseCache cache;
+    private final RouteStep routing;
     private final UpstreamHealth health;
 
     // Confined to this forwarder's event loop: the Date value is formatted once per second.
@@ -56,7 +57,8 @@ final class Forwarder implements Upstream {
     Forwarder(HttpClient client, HttpClient tunnelClient, ProxySettings settings, Meters meters, Clock clock,
               ResponseCache cache, UpstreamHealth health, SessionGate sessions, Loopback channel, AggregateStep aggregates) {
         this.aggregates = aggregates;
-        this.sessionCheck = new SessionCheck(sessions, cache, meters);
+        this.routing = cache.routing();
+        this.sessionCheck = new SessionCheck(sessions, routing, meters);
         this.client = client;
         this.health = health;
         this.tunnelClient = tunnelClient;
@@ -117,7 +119,7 @@ final class Forwarder implements Upstream {
         boolean safe = req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD;
         // a route keyed per user by a session field caches the user's answers under the user's key alone; a session
         // without that field is never cached (it would be keyed as nobody's)
-        withSession = withSession && !(safe && cache.userSessionField(req, checked).flatMap(trace::sessionField).isPresent());
+        withSession = withSession && !(safe && routing.userSessionField(req, checked).flatMap(trace::sessionField).isPresent());
         boolean upgrade = HeaderRules.isUpgrade(in);
         // A body or a method override on a GET is meaning the cache key does not hold; If-Match and
         // If-Unmodified-Since are preconditions the origin evaluates (RFC 9110 §13.2.2: 412 before 200)
@@ -127,7 +129,7 @@ final class Forwarder implements Upstream {
             cache.handle(req, checked, this); // routes it: only a request the cache handles is rewritten as keyed
             return;
         }
-        Inbound inbound = cache.route(req, checked, false);
+        Inbound inbound = routing.route(req, checked, false);
         if (upgrade) {
             upstream(req, inbound, req.method(), true, Headers.EMPTY, Set.of()).onComplete(ar -> {
                 if (ar.failed()) {
@@ -141,7 +143,7 @@ final class Forwarder implements Upstream {
         } else if (!safe) {
             forward(req, inbound, cache.unsafe(req, inbound));
         } else {
-            forward(req, inbound, ResponseCache.bypass(withSession ? "session" : "request"));
+            forward(req, inbound, Exchange.bypass(withSession ? "session" : "request"));
         }
     }
 
@@ -386,7 +388,7 @@ final class Forwarder implements Upstream {
             if (cresp.statusCode() != 101) {
                 // The upstream declined the upgrade: an ordinary response, on a connection whose
                 // state after a refused upgrade is not worth trusting with another request.
-                relay(req, inbound, cresp, true, ResponseCache.PASS);
+                relay(req, inbound, cresp, true, Exchange.PASS);
                 return;
             }
             HttpServerResponse resp = req.response();

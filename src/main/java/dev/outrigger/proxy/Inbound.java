@@ -1,5 +1,6 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.cache.CacheKey;
 import dev.outrigger.rules.KeyComponent;
 import dev.outrigger.rules.Route;
 import java.util.ArrayList;
@@ -42,6 +43,12 @@ record Inbound(String scheme, String authority, String target, List<KeyComponent
     /** An aggregate's part of another service than the pod's application (fetched from it, never judged by the app's health). */
     boolean remotePart() {
         return hop != null && hop.remote();
+    }
+
+    /** The primary cache key (RFC 9111 §2) of the request as routed, as stored. */
+    String key() {
+        // the authority is the configured key host when there is one: RequestHygiene put it in place
+        return new CacheKey(scheme, authority, routing.target(), keyParts()).value();
     }
 
     Route route() {

@@ -1,6 +1,5 @@
 package dev.outrigger.proxy;
 
-import dev.outrigger.cache.CacheKey;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.CacheControl;
@@ -15,33 +14,22 @@ import dev.outrigger.policy.CachePolicy.Revalidate;
 import dev.outrigger.policy.CachePolicy.StaleOk;
 import dev.outrigger.policy.Conditional;
 import dev.outrigger.policy.Headers;
-import dev.outrigger.purge.Purge;
 import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.purge.Purges;
 import dev.outrigger.rules.Route;
-import dev.outrigger.rules.Routes;
 import dev.outrigger.proxy.StoredResponses.Found;
 import dev.outrigger.store.StoredResponse;
 import dev.outrigger.upstream.UpstreamHealth;
 import dev.outrigger.warm.TopTargets;
-import io.smallrye.mutiny.Uni;
-import org.jboss.logging.Logger;
-import dev.outrigger.policy.RequestTarget;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -51,24 +39,19 @@ import java.util.Optional;
  */
 final class ResponseCache {
 
-    /** Forward and relay, the cache taking no part. */
-    static final Exchange PASS = bypass("bypass");
+    /** In place of a lookup time: act without coalescing. */
+    private static final long ALONE = Long.MIN_VALUE;
 
     private final CacheSettings settings;
-    private final Retention retention;
     private final StoredResponses responses;
     private final StoredResponseWriter writer;
     private final CacheParts parts;
     private final Meters meters;
     private final Clock clock;
     private final Coalescer coalescer;
-    private static final Logger LOG = Logger.getLogger(ResponseCache.class);
     private final Purges purges;
-    private final PurgeBus purgeBus;
-    private final Routes routes;
-    /** In place of a lookup time: act without coalescing. */
-    private static final long ALONE = Long.MIN_VALUE;
-
+    private final RouteStep routing;
+    private final WriteInvalidation writes;
     private final TopTargets top;
 
     ResponseCache(TieredResponses store, CacheSettings settings, Coalescer coalescer, PurgeBus purgeBus, Meters meters, Clock clock,
@@ -76,73 +59,16 @@ final class ResponseCache {
         this.top = top;
         Purges purges = purgeBus.purges();
         this.settings = settings;
-        this.retention = new Retention(settings, clock);
+        Retention retention = new Retention(settings, clock);
         this.responses = new StoredResponses(store, settings, retention, coalescer, meters, clock);
         this.writer = new StoredResponseWriter(meters, settings.debugHeaders(), settings.compression());
         this.parts = new CacheParts(retention, responses, writer, purges, meters, clock, health);
         this.coalescer = coalescer;
         this.purges = purges;
-        this.purgeBus = purgeBus;
-        this.routes = settings.routes();
+        this.routing = new RouteStep(settings.routes());
+        this.writes = new WriteInvalidation(responses, settings.routes(), purgeBus, routing);
         this.meters = meters;
         this.clock = clock;
-    }
-
-    /**
-     * The request as its route takes it. A GET or HEAD the cache will handle ({@code cached}) on a route that
-     * caches is forwarded as keyed (query as the route keeps it; only keyed cookies). Any other method keeps
-     * its target and headers, and is keyed as a GET for the same target would be: that is what it
-     * invalidates. A GET or HEAD the cache will not handle (an upgrade, a body, a precondition) is only named
-     * by its route, for the meters, and reaches the application as it came.
-     */
-    Inbound route(HttpServerRequest req, Inbound inbound, boolean cached) {
-        Optional<Duration> partTtl = inbound.hop() == null ? Optional.empty() : inbound.hop().ttl();
-        if (routes.isEmpty() && partTtl.isEmpty() || inbound.target().equals("*")) {
-            return inbound;
-        }
-        MultiMap in = req.headers();
-        boolean safe = req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD;
-        Routes.Match match = routes.match(safe ? req.method().name() : "GET", inbound.authority(), path(inbound.target()), in::getAll);
-        Route route = match.route();
-        if (route == Route.DEFAULT && partTtl.isEmpty()) {
-            return inbound;
-        }
-        if (partTtl.isPresent()) {
-            route = route.withTtl(partTtl.get()); // an aggregate part's ttl judges what its fetches store
-        }
-        if (safe && (!cached || !route.lookup() && !route.store())) {
-            return inbound.routed(Route.Routed.passing(route, inbound.target()), false); // left as it came
-        }
-        Route.Routed routed = route.route(inbound.target(), in::getAll, match.variables(), inbound.trace()::sessionField);
-        if (safe && routed.cookieHeader().isPresent()) {
-            // DESIGN rule 15: cookies the key does not hold never reach the application on a cached request
-            if (routed.cookieHeader().get().isEmpty()) {
-                in.remove(HttpHeaders.COOKIE);
-            } else {
-                in.set(HttpHeaders.COOKIE, routed.cookieHeader().get());
-            }
-        }
-        return inbound.routed(routed, safe);
-    }
-
-    /**
-     * The session field the route of a GET or HEAD keys its users by, if it does: a request whose session has that
-     * field may then be cached, under its user's key.
-     */
-    Optional<String> userSessionField(HttpServerRequest req, Inbound inbound) {
-        if (routes.isEmpty() || inbound.target().equals("*")) {
-            return Optional.empty();
-        }
-        return routes.match(req.method().name(), inbound.authority(), path(inbound.target()), req.headers()::getAll).route()
-                .userSessionField();
-    }
-
-    /** The {@code auth} of the route that takes the request (by its own method); empty: the sessions' default. */
-    Optional<String> routeAuth(HttpServerRequest req, Inbound inbound) {
-        if (routes.isEmpty() || inbound.target().equals("*")) {
-            return Optional.empty();
-        }
-        return routes.match(req.method().name(), inbound.authority(), path(inbound.target()), req.headers()::getAll).route().auth();
     }
 
     /** A GET or HEAD (paused) the cache may handle, as {@link RequestHygiene} accepted it: routed here. */
@@ -151,10 +77,10 @@ final class ResponseCache {
         CacheControl requestCc = CacheControl.parse(req.headers().getAll(HttpHeaders.CACHE_CONTROL));
         if (CachePolicy.bypass(method, requestCc).isPresent()) {
             // RFC 9111 §5.2.1.5 no-store: not one the cache handles, so it reaches the application as it came
-            fwd.forward(req, route(req, checked, false), bypass("request"));
+            fwd.forward(req, routing.route(req, checked, false), Exchange.bypass("request"));
             return;
         }
-        Inbound inbound = route(req, checked, true);
+        Inbound inbound = routing.route(req, checked, true);
         Route route = inbound.route();
         if (!route.lookup() && requestCc.has("only-if-cached")) {
             // RFC 9111 §5.2.1.7: nothing this route answers from the cache, so nothing usable is stored
@@ -164,11 +90,11 @@ final class ResponseCache {
             return;
         }
         if (!route.lookup() && !route.store()) {
-            fwd.forward(req, inbound, bypass("bypass"));
+            fwd.forward(req, inbound, Exchange.PASS);
             return;
         }
         Headers request = HeaderAdapter.toHeaders(req.headers());
-        String key = key(inbound);
+        String key = inbound.key();
         if (top.learning() && inbound.hop() == null && route.lookup() && route.store() && !inbound.routing().identified()
                 && !request.contains("Authorization")) {
             top.record(inbound.authority(), inbound.target()); // a target warming may ask for as this client did
@@ -269,88 +195,13 @@ final class ResponseCache {
             }
             case Miss m -> fetch(new Fetch(parts, req, inbound, fwd, request, key, Optional.empty(), keyed, Headers.EMPTY, false),
                     fwd, requestCc, lookedUpAt, false);
-            case Bypass b -> fwd.forward(req, inbound, bypass("request"));
+            case Bypass b -> fwd.forward(req, inbound, Exchange.bypass("request"));
             case GatewayTimeout g -> {
                 req.resume();
                 inbound.trace().outcome(meters, inbound.route().name(), CacheOutcome.MISS);
                 ErrorResponse.send(req, 504, "only-if-cached: nothing usable in the cache", false);
             }
         }
-    }
-
-    /**
-     * For any method but GET/HEAD: forward; for an unsafe one, invalidate the target (and same-host
-     * Location/Content-Location) on success (RFC 9111 §4.4). OPTIONS and TRACE are safe (RFC 9110 §9.2.1).
-     */
-    Exchange unsafe(HttpServerRequest req, Inbound inbound) {
-        boolean safe = req.method() == HttpMethod.OPTIONS || req.method() == HttpMethod.TRACE;
-        Context context = Vertx.currentContext();
-        return new Exchange() {
-            /**
-             * The entries are gone, here and in the shared store, before the client sees the response: a
-             * request it sends next cannot be answered with what it just changed. Other replicas drop their
-             * in-process copies when the removal is announced.
-             */
-            @Override
-            public Future<Void> beforeRelay(HttpClientResponse response) {
-                int status = response.statusCode();
-                if (safe || status < 200 || status >= 400) {
-                    return null;
-                }
-                List<Inbound> targets = new ArrayList<>();
-                targets.add(inbound);
-                for (String field : new String[] {"Location", "Content-Location"}) {
-                    sameHostTarget(inbound.authority(), inbound.target(), response.getHeader(field))
-                            .flatMap(RequestTarget::normalize)
-                            .ifPresent(target -> targets.add(route(req, new Inbound(inbound.scheme(), inbound.authority(), target,
-                                    inbound.forwarding(), false, false, inbound.trace()), false)));
-                }
-                List<Uni<Void>> removals = new ArrayList<>(targets.stream().map(ResponseCache::key).distinct()
-                        .map(responses::invalidate).toList());
-                List<String> urls = targets.stream().flatMap(t -> routes.sharedVariantTargets(t.authority(), t.target()).stream()
-                        .map(keyed -> url(t, keyed))).distinct().toList();
-                if (!urls.isEmpty()) {
-                    // Each key holds one header or cookie value; the URL's other values' entries go by a purge
-                    // of the URL as routes key it (RFC 9111 §4.4). It holds in this pod before the client is
-                    // answered; the other replicas hear it a moment later, as they hear removed keys.
-                    purgeBus.purge(new Purge(urls, List.of(), List.of(), false, false, 0)).subscribe().with(ok -> { },
-                            failed -> LOG.debugf("invalidation of %s reached this replica only: %s", urls, failed));
-                }
-                Promise<Void> done = Promise.promise();
-                Uni.join().all(removals).andCollectFailures()
-                        .subscribe().with(ok -> Contexts.onContext(context, done::complete),
-                                failed -> Contexts.onContext(context, done::complete));
-                return done.future();
-            }
-
-            @Override
-            public Capture onRelay(HttpClientResponse response, MultiMap relayed) {
-                relayed.set(CacheHeaders.X_CACHE, "BYPASS");
-                relayed.set(CacheHeaders.CACHE_STATUS, CacheHeaders.forward("method", response.statusCode(), false));
-                return null;
-            }
-
-            @Override
-            public CacheOutcome outcome() {
-                return CacheOutcome.BYPASS;
-            }
-        };
-    }
-
-    static Exchange bypass(String why) {
-        return new Exchange() {
-            @Override
-            public Capture onRelay(HttpClientResponse response, MultiMap relayed) {
-                relayed.set(CacheHeaders.X_CACHE, "BYPASS");
-                relayed.set(CacheHeaders.CACHE_STATUS, CacheHeaders.forward(why, response.statusCode(), false));
-                return null;
-            }
-
-            @Override
-            public CacheOutcome outcome() {
-                return CacheOutcome.BYPASS;
-            }
-        };
     }
 
     /**
@@ -383,26 +234,19 @@ final class ResponseCache {
         coalescer.join(key, lookedUpAt, new Refresh(parts, req, inbound, fwd, request, key, stored));
     }
 
-    /** The URL a purge names for {@code keyed}, a target of {@code inbound}'s host. */
-    private static String url(Inbound inbound, String keyed) {
-        return inbound.authority().isEmpty() ? keyed : inbound.scheme() + "://" + inbound.authority() + keyed;
-    }
-
     /** What purges make of a stored response to this request's target. */
     private Purges.Verdict verdict(Inbound inbound, StoredResponse s) {
         return purges.check(inbound.authority(), inbound.target(), s.tags(), s.stamp());
     }
 
-    /** The primary cache key (RFC 9111 §2) of a routed request, as stored. */
-    static String key(Inbound inbound) {
-        // the authority is the configured key host when there is one: RequestHygiene put it in place
-        return new CacheKey(inbound.scheme(), inbound.authority(), inbound.routing().target(), inbound.keyParts()).value();
+    /** How requests meet their routes. */
+    RouteStep routing() {
+        return routing;
     }
 
-    /** The path of an origin-form target. */
-    static String path(String target) {
-        int q = target.indexOf('?');
-        return q < 0 ? target : target.substring(0, q);
+    /** The exchange of a request with any method but GET/HEAD: forwarded, invalidating on success. */
+    Exchange unsafe(HttpServerRequest req, Inbound inbound) {
+        return writes.exchange(req, inbound);
     }
 
     /** The aggregates: requests for their paths are answered by fanning out, not by this cache. */
@@ -415,25 +259,6 @@ final class ResponseCache {
         return settings.keyHost();
     }
 
-    /** A Location/Content-Location on the request's host, as an origin-form target (RFC 9111 §4.4). */
-    static Optional<String> sameHostTarget(String host, String requestPath, String location) {
-        if (location == null || location.isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            URI base = URI.create("http://" + (host == null ? "localhost" : host) + requestPath);
-            URI target = base.resolve(location.trim());
-            if (target.getRawAuthority() == null || !RequestTarget.authority(target.getRawAuthority(),
-                    String.valueOf(target.getScheme()).toLowerCase(Locale.ROOT)).equals(Optional.ofNullable(host))) {
-                return Optional.empty();
-            }
-            String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
-            return Optional.of(target.getRawQuery() == null ? path : path + "?" + target.getRawQuery());
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
     /**
      * Removes the purge-tag headers from what a client is about to see, unless configured to keep them; with
      * debug headers on, names the route and key in Cache-Status.
@@ -444,7 +269,7 @@ final class ResponseCache {
             String status = out.get(CacheHeaders.CACHE_STATUS);
             if (status != null) {
                 boolean keyed = inbound.route().lookup() || inbound.route().store();
-                out.set(CacheHeaders.CACHE_STATUS, CacheHeaders.debug(status, inbound.route().name(), keyed ? key(inbound) : null));
+                out.set(CacheHeaders.CACHE_STATUS, CacheHeaders.debug(status, inbound.route().name(), keyed ? inbound.key() : null));
             }
         }
     }

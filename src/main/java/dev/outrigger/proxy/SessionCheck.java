@@ -26,12 +26,12 @@ final class SessionCheck {
     }
 
     private final SessionGate sessions;
-    private final ResponseCache cache;
+    private final RouteStep routing;
     private final Meters meters;
 
-    SessionCheck(SessionGate sessions, ResponseCache cache, Meters meters) {
+    SessionCheck(SessionGate sessions, RouteStep routing, Meters meters) {
         this.sessions = sessions;
-        this.cache = cache;
+        this.routing = routing;
         this.meters = meters;
     }
 
@@ -41,7 +41,7 @@ final class SessionCheck {
         sessions.strip(in); // the application takes these as the session: a client never sends them through
         // a CORS preflight carries no credentials by design (Fetch standard): it is not asked for a token
         boolean preflight = req.method() == HttpMethod.OPTIONS && in.contains("Origin") && in.contains("Access-Control-Request-Method");
-        SessionSettings.Auth auth = preflight ? SessionSettings.Auth.NONE : sessions.auth(cache.routeAuth(req, checked));
+        SessionSettings.Auth auth = preflight ? SessionSettings.Auth.NONE : sessions.auth(routing.routeAuth(req, checked));
         if (auth == SessionSettings.Auth.NONE) {
             next.proceed(req, trace, checked, false);
             return;

@@ -83,7 +83,7 @@ final class StoredResponseWriter {
         out.set("Age", Long.toString(age.toSeconds())); // RFC 9111 §5.1
         out.set(CacheHeaders.X_CACHE, outcome == CacheOutcome.STALE ? "STALE" : "HIT");
         out.set(CacheHeaders.CACHE_STATUS, debugHeaders
-                ? CacheHeaders.debug(cacheStatus, inbound.route().name(), ResponseCache.key(inbound)) : cacheStatus);
+                ? CacheHeaders.debug(cacheStatus, inbound.route().name(), inbound.key()) : cacheStatus);
         Buffer body = null;
         boolean sendsBody = !notModified && !(range instanceof Ranges.Unsatisfiable) && req.method() != HttpMethod.HEAD;
         if (sendsBody) {
