@@ -1,5 +1,7 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.metrics.Meters;
+import dev.outrigger.policy.CacheOutcome;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -8,6 +10,16 @@ import io.vertx.core.http.HttpServerResponse;
 final class ErrorResponse {
 
     private ErrorResponse() {}
+
+    /**
+     * Refuses a request the proxy will not forward, counted as an error of no route. The connection is closed
+     * afterwards: whatever the client sends next on it (an unread body, tunnel bytes, the rest of a broken
+     * message) cannot be trusted to start a new request.
+     */
+    static void refuse(HttpServerRequest req, RequestTrace trace, Meters meters, int status, String reason) {
+        trace.outcome(meters, Meters.DEFAULT_ROUTE, CacheOutcome.ERROR);
+        send(req, status, reason, true);
+    }
 
     /**
      * A short plain-text error. When a request body was not read to its end the connection is closed

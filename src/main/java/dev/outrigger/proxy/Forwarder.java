@@ -1,15 +1,12 @@
 package dev.outrigger.proxy;
 
 import dev.outrigger.aggregate.Aggregate;
-import dev.outrigger.cache.Loopback;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.HttpDate;
-import dev.outrigger.session.SessionGate;
+import dev.outrigger.upstream.UpstreamFailure;
 import dev.outrigger.upstream.UpstreamHealth;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
@@ -27,124 +24,44 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Forwards one request to the upstream and its response back, streaming both bodies with back-pressure.
- * One instance per traffic event loop; every method runs on that loop and none of them blocks.
+ * Forwards one request to the upstream and its response back, streaming both bodies with back-pressure; relays
+ * an upgrade as a tunnel; tells the application's health what each exchange found. One instance per traffic
+ * event loop; every method runs on that loop and none of them blocks.
  */
 final class Forwarder implements Upstream {
 
     private static final Logger LOG = Logger.getLogger(Forwarder.class);
 
+    /** The last touch on a relayed head before the client sees it (the cache's: tag headers, debug detail). */
+    interface HeadFinish {
+        void finish(Inbound inbound, MultiMap head);
+    }
+
     private final HttpClient client;
     private final HttpClient tunnelClient;
     private final ProxySettings settings;
     private final ForwardedHeaders forwarded;
-    private final RequestHygiene hygiene;
     private final Meters meters;
     private final Clock clock;
     private final long responseTimeoutMs;
-    private final ResponseCache cache;
-    private final RouteStep routing;
+    private final HeadFinish headFinish;
     private final UpstreamHealth health;
 
     // Confined to this forwarder's event loop: the Date value is formatted once per second.
     private long dateSecond = Long.MIN_VALUE;
     private String dateValue;
 
-    private final SessionCheck sessionCheck;
-
-    private final AggregateStep aggregates;
-
     Forwarder(HttpClient client, HttpClient tunnelClient, ProxySettings settings, Meters meters, Clock clock,
-              ResponseCache cache, UpstreamHealth health, SessionGate sessions, Loopback channel, AggregateStep aggregates) {
-        this.aggregates = aggregates;
-        this.routing = cache.routing();
-        this.sessionCheck = new SessionCheck(sessions, routing, meters);
+              HeadFinish headFinish, UpstreamHealth health) {
         this.client = client;
-        this.health = health;
         this.tunnelClient = tunnelClient;
-        this.cache = cache;
         this.settings = settings;
         this.forwarded = new ForwardedHeaders(settings.trustForwarded(), settings.viaName());
-        this.hygiene = new RequestHygiene(settings.trustForwarded(), settings.allowTrace(), settings.allowMethodOverride(),
-                cache.keyHost(), channel, cache.aggregates());
         this.meters = meters;
         this.clock = clock;
         this.responseTimeoutMs = settings.responseTimeout().toMillis();
-    }
-
-    void handle(HttpServerRequest req, RequestTrace trace) {
-        handle(req, trace, false);
-    }
-
-    /** A request on the parts' loopback listener: an aggregate's part, or refused. */
-    void handleHop(HttpServerRequest req, RequestTrace trace) {
-        handle(req, trace, true);
-    }
-
-    private void handle(HttpServerRequest req, RequestTrace trace, boolean viaHop) {
-        MultiMap in = req.headers();
-        Inbound checked;
-        switch (hygiene.check(req, trace, viaHop)) {
-            case RequestHygiene.Rejected r -> {
-                reject(req, trace, r.status(), r.reason());
-                return;
-            }
-            case RequestHygiene.Accepted a -> checked = a.inbound();
-        }
-        String transferEncoding = in.get(HttpHeaders.TRANSFER_ENCODING);
-        if (transferEncoding != null && !lastCodingIsChunked(transferEncoding)) {
-            // RFC 9112 §6.3: a request whose final transfer coding is not chunked cannot be framed.
-            reject(req, trace, 400, "unsupported Transfer-Encoding");
-            return;
-        }
-        long length = HeaderRules.contentLength(in);
-        if (length > settings.maxBodySize()) {
-            reject(req, trace, 413, "request body larger than " + settings.maxBodySize() + " bytes");
-            return;
-        }
-        if (checked.hop() == null && aggregates.take(req, trace, checked, this::date)) {
-            return; // an aggregate: its parts come back through here, each a request of its own
-        }
-        req.pause();
-        sessionCheck.admit(req, trace, checked, this::proceed);
-    }
-
-    /**
-     * The request past hygiene and the session gate. {@code withSession}: the application gets a user's session
-     * with it, so the answer is that user's: not looked up in, nor stored to, the shared cache, unless the route
-     * keys its users by a session field (then it is cached under that user's key alone).
-     */
-    private void proceed(HttpServerRequest req, RequestTrace trace, Inbound checked, boolean withSession) {
-        MultiMap in = req.headers();
-        boolean safe = req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD;
-        // a route keyed per user by a session field caches the user's answers under the user's key alone; a session
-        // without that field is never cached (it would be keyed as nobody's)
-        withSession = withSession && !(safe && routing.userSessionField(req, checked).flatMap(trace::sessionField).isPresent());
-        boolean upgrade = HeaderRules.isUpgrade(in);
-        // A body or a method override on a GET is meaning the cache key does not hold; If-Match and
-        // If-Unmodified-Since are preconditions the origin evaluates (RFC 9110 §13.2.2: 412 before 200)
-        boolean uncached = upgrade || withSession || safe && (checked.hasBody() || checked.methodOverride() || in.contains("If-Match")
-                || in.contains("If-Unmodified-Since"));
-        if (safe && !uncached) {
-            cache.handle(req, checked, this); // routes it: only a request the cache handles is rewritten as keyed
-            return;
-        }
-        Inbound inbound = routing.route(req, checked, false);
-        if (upgrade) {
-            upstream(req, inbound, req.method(), true, Headers.EMPTY, Set.of()).onComplete(ar -> {
-                if (ar.failed()) {
-                    failUpstream(req, inbound, ar.cause());
-                } else if (req.response().ended() || req.response().closed()) {
-                    ar.result().creq.reset();
-                } else {
-                    tunnel(req, inbound, ar.result().creq, ar.result().start);
-                }
-            });
-        } else if (!safe) {
-            forward(req, inbound, cache.unsafe(req, inbound));
-        } else {
-            forward(req, inbound, Exchange.bypass(withSession ? "session" : "request"));
-        }
+        this.headFinish = headFinish;
+        this.health = health;
     }
 
     /** An upstream request on its way: the client request object and when it started. */
@@ -185,6 +102,19 @@ final class Forwarder implements Upstream {
         return (upgrade ? tunnelClient : client).request(options).map(creq -> new Started(creq, start));
     }
 
+    /** Forwards a (paused) upgrade request; a 101 splices client and upstream together (RFC 9110 §7.8). */
+    void upgrade(HttpServerRequest req, Inbound inbound) {
+        upstream(req, inbound, req.method(), true, Headers.EMPTY, Set.of()).onComplete(ar -> {
+            if (ar.failed()) {
+                failUpstream(req, inbound, ar.cause());
+            } else if (req.response().ended() || req.response().closed()) {
+                ar.result().creq.reset();
+            } else {
+                tunnel(req, inbound, ar.result().creq, ar.result().start);
+            }
+        });
+    }
+
     /**
      * A GET for the same target as {@code req}, with its headers less {@code withheld} plus {@code extra},
      * whose response is the caller's alone (a background refresh: the client has already been answered).
@@ -221,22 +151,6 @@ final class Forwarder implements Upstream {
                 send(req, inbound, ar.result().creq, ar.result().start, HeaderRules.contentLength(req.headers()), exchange);
             }
         });
-    }
-
-    /** Answers a request the decoder could not parse (registered as the server's invalid-request handler). */
-    void onInvalid(HttpServerRequest req, RequestTrace trace) {
-        Throwable cause = req.decoderResult().cause();
-        if (cause instanceof TooLongHttpLineException) {
-            reject(req, trace, 414, "request line too long");
-        } else if (cause instanceof TooLongHttpHeaderException) {
-            reject(req, trace, 431, "request header fields too large");
-        } else if (cause instanceof GuardedRequestDecoder.HeadTimeout) {
-            reject(req, trace, 408, "request head not received within " + shortForm(settings.requestHeadTimeout()));
-        } else if (cause instanceof GuardedRequestDecoder.FoldedHeader) {
-            reject(req, trace, 400, cause.getMessage());
-        } else {
-            reject(req, trace, 400, "malformed request" + describe(cause));
-        }
     }
 
     private void send(HttpServerRequest req, Inbound inbound, HttpClientRequest creq, long start, long length, Exchange exchange) {
@@ -294,7 +208,7 @@ final class Forwarder implements Upstream {
         }
         new BodyPump(req, creq, settings.maxBodySize(), () -> {
             cancelledHere[0] = true;
-            reject(req, inbound.trace(), 413, "request body larger than " + settings.maxBodySize() + " bytes");
+            ErrorResponse.refuse(req, inbound.trace(), meters, 413, "request body larger than " + settings.maxBodySize() + " bytes");
         }).start();
     }
 
@@ -316,7 +230,7 @@ final class Forwarder implements Upstream {
             out.set(HttpHeaders.DATE, date()); // RFC 9110 §6.6.1: a recipient with a clock adds a missing Date
         }
         Exchange.Capture capture = exchange.onRelay(cresp, out);
-        cache.finishHead(inbound, out); // after the exchange has read the tags
+        headFinish.finish(inbound, out); // after the exchange has read the tags
         boolean bodyless = req.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
         boolean closeAfter = false;
         if (!bodyless && !out.contains(HttpHeaders.CONTENT_LENGTH)) {
@@ -417,21 +331,15 @@ final class Forwarder implements Upstream {
      * service says nothing of the application's health.
      */
     private void answered(Inbound inbound, int status) {
-        if (inbound.remotePart()) {
-            return;
-        }
-        if (UpstreamHealth.isFailure(status)) {
-            health.failed(Integer.toString(status));
-        } else {
-            health.succeeded();
+        if (!inbound.remotePart()) {
+            health.answered(status);
         }
     }
 
     /** Tells the application's health of a failed exchange, unless the cause was this side's (a client that left, a full pool). */
     private void failed(Inbound inbound, Throwable cause, boolean clientLeft) {
-        UpstreamFailure failure = UpstreamFailure.of(cause);
-        if (!clientLeft && !failure.ours() && !inbound.remotePart()) {
-            health.failed(failure.kind());
+        if (!inbound.remotePart()) {
+            health.failed(cause, clientLeft);
         }
     }
 
@@ -451,16 +359,6 @@ final class Forwarder implements Upstream {
         ErrorResponse.send(req, failure.status(), failure.reason(), false);
     }
 
-    /**
-     * Refuses a request the proxy will not forward. The connection is closed afterwards: whatever the
-     * client sends next on it (an unread body, tunnel bytes, the rest of a broken message) cannot be
-     * trusted to start a new request.
-     */
-    private void reject(HttpServerRequest req, RequestTrace trace, int status, String reason) {
-        trace.outcome(meters, Meters.DEFAULT_ROUTE, CacheOutcome.ERROR);
-        ErrorResponse.send(req, status, reason, true);
-    }
-
     String date() {
         long now = clock.millis();
         long second = now / 1000;
@@ -471,26 +369,4 @@ final class Forwarder implements Upstream {
         return dateValue;
     }
 
-    private static boolean lastCodingIsChunked(String transferEncoding) {
-        int comma = transferEncoding.lastIndexOf(',');
-        return transferEncoding.substring(comma + 1).trim().equalsIgnoreCase("chunked");
-    }
-
-    /** A duration as configured: {@code 10s}, or {@code 1500ms} when not whole seconds. */
-    static String shortForm(java.time.Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
-    }
-
-    private static String describe(Throwable cause) {
-        if (cause == null || cause.getMessage() == null) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder(": ");
-        String m = cause.getMessage();
-        for (int i = 0; i < m.length() && sb.length() < 120; i++) {
-            char c = m.charAt(i);
-            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return sb.toString();
-    }
 }

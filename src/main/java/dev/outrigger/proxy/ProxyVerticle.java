@@ -85,24 +85,24 @@ final class ProxyVerticle extends AbstractVerticle {
             aggregates = new AggregateStep(cacheSettings.aggregates(), new FanOut(vertx, partClient, channel,
                     meters.aggregateListener(), settings.responseTimeout()), settings.trustForwarded());
         }
-        Forwarder forwarder = new Forwarder(client, tunnelClient, settings, meters, clock,
-                new ResponseCache(store, cacheSettings, coalescer, purgeBus, meters, clock, health, top), health, sessions, channel,
-                aggregates);
+        ResponseCache cache = new ResponseCache(store, cacheSettings, coalescer, purgeBus, meters, clock, health, top);
+        Intake intake = new Intake(settings, meters, cache, sessions, channel, aggregates,
+                new Forwarder(client, tunnelClient, settings, meters, clock, cache::finishHead, health));
         HttpServerOptions options = serverOptions();
         HttpServer server = vertx.createHttpServer(options)
                 .connectionHandler(new ConnectionAdmission(connections, drain, meters, options, settings.requestHeadTimeout()))
                 .requestHandler(req -> {
                     RequestTrace trace = RequestTrace.start(req);
                     drain.track(req, trace, accessLog);
-                    forwarder.handle(req, trace);
+                    intake.handle(req, trace);
                 })
                 .invalidRequestHandler(req -> {
                     RequestTrace trace = RequestTrace.start(req);
                     drain.track(req, trace, accessLog);
-                    forwarder.onInvalid(req, trace);
+                    intake.onInvalid(req, trace);
                 });
         io.vertx.core.Future<Void> parts = cacheSettings.aggregates().isEmpty() && !cacheSettings.warm().enabled()
-                ? io.vertx.core.Future.succeededFuture() : partsListener(forwarder);
+                ? io.vertx.core.Future.succeededFuture() : partsListener(intake);
         server.listen().onComplete(ar -> {
             if (ar.succeeded()) {
                 actualPort = ar.result().actualPort();
@@ -124,7 +124,7 @@ final class ProxyVerticle extends AbstractVerticle {
      * outside the cap on client connections and the drain's closing of connections (their pool is this pod's own).
      * One random port, shared by every event loop.
      */
-    private io.vertx.core.Future<Void> partsListener(Forwarder forwarder) {
+    private io.vertx.core.Future<Void> partsListener(Intake intake) {
         // a negative port is a random one that servers asking for the same number share; the traffic port's random
         // one is -1, so this is another
         HttpServerOptions options = serverOptions().setHost(Loopback.HOST).setPort(-2);
@@ -132,12 +132,12 @@ final class ProxyVerticle extends AbstractVerticle {
                 .requestHandler(req -> {
                     RequestTrace trace = RequestTrace.start(req);
                     drain.trackPart(req, trace, accessLog);
-                    forwarder.handleHop(req, trace);
+                    intake.handleHop(req, trace);
                 })
                 .invalidRequestHandler(req -> {
                     RequestTrace trace = RequestTrace.start(req);
                     drain.trackPart(req, trace, accessLog);
-                    forwarder.onInvalid(req, trace);
+                    intake.onInvalid(req, trace);
                 })
                 .listen().map(s -> {
                     channel.listening(s.actualPort());

@@ -8,8 +8,9 @@ import java.util.Set;
 
 /**
  * What the cache asks of the upstream side ({@link Forwarder}): forward a request whose answer an
- * {@link Exchange} handles, or fetch in the background for no client. The cache depends on this, not on the
- * forwarder that calls it, so the two do not call each other (DESIGN rule 13).
+ * {@link Exchange} handles, or fetch in the background for no client. The cache depends on this interface and
+ * the forwarder on nothing of the cache's but a {@link Forwarder.HeadFinish} callback, so the two do not call
+ * each other (DESIGN rule 13).
  */
 interface Upstream {
 

@@ -158,6 +158,26 @@ public final class UpstreamHealth {
         }
     }
 
+    /** The application answered an exchange with {@code status}: a failure for 502/503/504, else a success. */
+    public void answered(int status) {
+        if (isFailure(status)) {
+            failed(Integer.toString(status));
+        } else {
+            succeeded();
+        }
+    }
+
+    /**
+     * An exchange with the application failed with {@code cause}, unless the cause was this side's: a full pool
+     * (ours), or {@code clientLeft} (a client that left cancelled it).
+     */
+    public void failed(Throwable cause, boolean clientLeft) {
+        UpstreamFailure failure = UpstreamFailure.of(cause);
+        if (!clientLeft && !failure.ours()) {
+            failed(failure.kind());
+        }
+    }
+
     /** The fetch of {@code key} failed (its stale copy was served instead): the key is not asked again for a probe interval. */
     public void keyFailed(String key) {
         failedKeys.put(key, Boolean.TRUE);

@@ -1,4 +1,4 @@
-package dev.outrigger.proxy;
+package dev.outrigger.upstream;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
@@ -13,9 +13,9 @@ import java.util.concurrent.TimeoutException;
  * plus a one-word {@code kind} for meters; {@code ours}: the limit was this proxy's (its connection pool
  * full), not a sign that the application is failing.
  */
-record UpstreamFailure(int status, String reason, String kind, boolean ours) {
+public record UpstreamFailure(int status, String reason, String kind, boolean ours) {
 
-    static UpstreamFailure of(Throwable t) {
+    public static UpstreamFailure of(Throwable t) {
         if (t instanceof ConnectTimeoutException) {
             return new UpstreamFailure(504, "upstream connect timed out", "connect-timeout", false);
         }
