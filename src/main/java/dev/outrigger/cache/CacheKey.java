@@ -68,6 +68,10 @@ public record CacheKey(String scheme, String authority, String target, List<KeyC
     }
 
     private static void escaped(StringBuilder sb, String s) {
+        if (s.indexOf('{') < 0 && s.indexOf('}') < 0) {
+            sb.append(s); // the usual case: nothing to escape, one copy
+            return;
+        }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {

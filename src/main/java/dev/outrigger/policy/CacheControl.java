@@ -145,7 +145,7 @@ public record CacheControl(List<Directive> directives) {
 
     /** True when the directive is present, with or without an argument. */
     public boolean has(String name) {
-        return first(name).isPresent();
+        return index(name) >= 0;
     }
 
     /**
@@ -153,12 +153,18 @@ public record CacheControl(List<Directive> directives) {
      * compare case-insensitively (§5.2), whichever way the caller spells them.
      */
     public Optional<Directive> first(String name) {
-        for (Directive d : directives) {
-            if (d.name().equalsIgnoreCase(name)) {
-                return Optional.of(d);
+        int i = index(name);
+        return i < 0 ? Optional.empty() : Optional.of(directives.get(i));
+    }
+
+    /** Where the directive first stands; -1 when absent. Indexed: a hit asks this of every response, with no iterator. */
+    private int index(String name) {
+        for (int i = 0, n = directives.size(); i < n; i++) {
+            if (directives.get(i).name().equalsIgnoreCase(name)) {
+                return i;
             }
         }
-        return Optional.empty();
+        return -1;
     }
 
     /**

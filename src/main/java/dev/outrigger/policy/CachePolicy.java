@@ -25,17 +25,65 @@ public final class CachePolicy {
 
     /**
      * A stored response as the policy sees it: no body, only what the rules read, with the facts that never
-     * change for it (its parsed Cache-Control, its corrected initial age) worked out once, so that a copy
-     * kept in memory is judged on every hit without parsing (DESIGN rule 14).
+     * change for it (its parsed Cache-Control and what it says of staleness, its corrected initial age, its freshness
+     * lifetime) worked out once, so that a copy kept in memory is judged on every hit without parsing (DESIGN rule 14).
      */
-    public record Stored(int status, Headers headers, Timing timing, CacheControl cacheControl, Duration initialAge) {
+    public static final class Stored {
+        private final int status;
+        private final Headers headers;
+        private final Timing timing;
+        private final CacheControl cacheControl;
+        private final Duration initialAge;
+        private final boolean neverStale;
+        private final boolean noCache;
+        private final Optional<Duration> staleIfError;
+        private final Optional<Duration> staleWhileRevalidate;
+        /** The freshness lifetime under the heuristics last asked for (one set per process): worked out once. */
+        private volatile LifetimeMemo lifetime;
+
+        private record LifetimeMemo(Heuristics heuristics, Optional<Lifetime> value) {}
+
         public Stored(int status, Headers headers, Timing timing) {
-            this(status, headers, timing, CacheControl.of(headers), Freshness.correctedInitialAge(headers, timing));
+            this.status = status;
+            this.headers = headers;
+            this.timing = timing;
+            this.cacheControl = CacheControl.of(headers);
+            this.initialAge = Freshness.correctedInitialAge(headers, timing);
+            this.neverStale = CachePolicy.neverStale(cacheControl);
+            this.noCache = cacheControl.has("no-cache");
+            this.staleIfError = cacheControl.seconds("stale-if-error");
+            this.staleWhileRevalidate = cacheControl.seconds("stale-while-revalidate");
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public Headers headers() {
+            return headers;
+        }
+
+        public Timing timing() {
+            return timing;
+        }
+
+        public CacheControl cacheControl() {
+            return cacheControl;
         }
 
         /** current_age at {@code now} (RFC 9111 §4.2.3). */
         public Duration age(Instant now) {
             return Freshness.currentAge(initialAge, timing, now);
+        }
+
+        /** The freshness lifetime (RFC 9111 §4.2.1); empty when the response has none. */
+        Optional<Lifetime> lifetime(Heuristics heuristics) {
+            LifetimeMemo memo = lifetime;
+            if (memo == null || memo.heuristics != heuristics) {
+                memo = new LifetimeMemo(heuristics, Freshness.lifetime(status, headers, cacheControl, timing, heuristics));
+                lifetime = memo;
+            }
+            return memo.value;
         }
     }
 
@@ -98,25 +146,24 @@ public final class CachePolicy {
             return onlyIfCached ? new GatewayTimeout() : new Miss();
         }
         Stored st = stored.get();
-        CacheControl resp = st.cacheControl();
         Duration age = st.age(now);
-        Optional<Lifetime> known = Freshness.lifetime(st.status(), st.headers(), resp, st.timing(), settings.heuristics());
+        Optional<Lifetime> known = st.lifetime(settings.heuristics());
         // No lifetime at all (say ETag alone, or Last-Modified with heuristics off): stale from the start,
         // and only the response's own stale-if-error may let it stand in; never served without asking.
         boolean hasLifetime = known.isPresent();
         Duration lifetime = known.map(Lifetime::value).orElse(Duration.ZERO);
         boolean fresh = lifetime.compareTo(age) > 0;
         Duration staleness = fresh ? Duration.ZERO : age.minus(lifetime);
-        boolean neverStale = neverStale(resp);
+        boolean neverStale = st.neverStale;
         boolean mayServeStale = !neverStale && hasLifetime;
-        boolean mustValidate = req.has("no-cache") || resp.has("no-cache")
+        boolean mustValidate = req.has("no-cache") || st.noCache
                 || (!request.contains("Cache-Control") && request.tokens("Pragma").contains("no-cache")); // §5.4
         // RFC 5861 §4: on upstream failure the stored copy may stand in while it is fresh, or stale
         // within a stale-if-error window
         Duration staleIfError = hasLifetime
-                ? longest(resp, req, "stale-if-error", settings.staleIfError())
-                : longest(resp, CacheControl.EMPTY, "stale-if-error", Duration.ZERO);
-        boolean staleOnError = !neverStale && !resp.has("no-cache")
+                ? longest(st.staleIfError, req, "stale-if-error", settings.staleIfError())
+                : longest(st.staleIfError, CacheControl.EMPTY, "stale-if-error", Duration.ZERO);
+        boolean staleOnError = !neverStale && !st.noCache
                 && (fresh || staleness.compareTo(staleIfError) < 0);
         if (mustValidate) {
             return revalidate(onlyIfCached, st, staleOnError, false);
@@ -144,7 +191,8 @@ public final class CachePolicy {
                 }
             }
             // RFC 5861 §3: serve stale while one request refreshes it
-            if (staleness.compareTo(longest(resp, CacheControl.EMPTY, "stale-while-revalidate", settings.staleWhileRevalidate())) < 0) {
+            if (staleness.compareTo(longest(st.staleWhileRevalidate, CacheControl.EMPTY, "stale-while-revalidate",
+                    settings.staleWhileRevalidate())) < 0) {
                 return new StaleOk(age, lifetime, true);
             }
         }
@@ -169,14 +217,15 @@ public final class CachePolicy {
                 : new Revalidate(Conditional.validatorsFor(stored.headers()), staleOnError, staleWhileRefresh);
     }
 
-    /** The longest of a stale window named by the response, the request, and the configured default. */
-    private static Duration longest(CacheControl resp, CacheControl req, String directive, Duration configured) {
+    /** The longest of a stale window named by the response ({@code own}), the request, and the configured default. */
+    private static Duration longest(Optional<Duration> own, CacheControl req, String directive, Duration configured) {
         Duration d = configured;
-        for (CacheControl cc : new CacheControl[] {resp, req}) {
-            Optional<Duration> v = cc.seconds(directive);
-            if (v.isPresent() && v.get().compareTo(d) > 0) {
-                d = v.get();
-            }
+        if (own.isPresent() && own.get().compareTo(d) > 0) {
+            d = own.get();
+        }
+        Optional<Duration> asked = req.seconds(directive);
+        if (asked.isPresent() && asked.get().compareTo(d) > 0) {
+            d = asked.get();
         }
         return d;
     }

@@ -13,6 +13,17 @@ import java.util.Optional;
 public final class RequestTarget {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    /** ASCII characters a path keeps as they are: unreserved, sub-delims, ':', '@', '/' (RFC 3986 §3.3). */
+    private static final boolean[] PATH_KEEPS = new boolean[128];
+    /** As {@link #PATH_KEEPS}, plus '?' (RFC 3986 §3.4). */
+    private static final boolean[] QUERY_KEEPS = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            PATH_KEEPS[c] = isUnreserved(c) || "!$&'()*+,;=:@/".indexOf(c) >= 0;
+            QUERY_KEEPS[c] = PATH_KEEPS[c] || c == '?';
+        }
+    }
 
     private RequestTarget() {}
 
@@ -107,15 +118,27 @@ public final class RequestTarget {
         if (port == null || port.isEmpty()) {
             return Optional.of(h);
         }
-        if (port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (port.length() > 5) {
             return Optional.empty();
         }
-        int p = Integer.parseInt(port);
+        int p = 0;
+        for (int i = 0; i < port.length(); i++) {
+            char c = port.charAt(i);
+            if (c < '0' || c > '9') {
+                return Optional.empty();
+            }
+            p = p * 10 + (c - '0');
+        }
         if (p > 65535) {
             return Optional.empty();
         }
         boolean defaultPort = p == 80 && "http".equals(scheme) || p == 443 && "https".equals(scheme);
-        return Optional.of(defaultPort ? h : h + ":" + p);
+        if (defaultPort) {
+            return Optional.of(h);
+        }
+        // already in its one spelling (lowercase host, port without leading zeros): the value itself, no copy
+        return Optional.of(h == host && port.charAt(0) != '0' && host.length() + 1 + port.length() == value.length()
+                ? value : h + ":" + p);
     }
 
     /**
@@ -124,8 +147,16 @@ public final class RequestTarget {
      * 0x7f arrive as one char each (the decoder reads the request line as ISO-8859-1) and are escaped.
      */
     static Optional<String> escapes(String s, boolean inQuery) {
-        StringBuilder out = new StringBuilder(s.length() + 8);
-        for (int i = 0; i < s.length(); i++) {
+        boolean[] keeps = inQuery ? QUERY_KEEPS : PATH_KEEPS;
+        int plain = 0;
+        while (plain < s.length() && s.charAt(plain) < 128 && keeps[s.charAt(plain)]) {
+            plain++;
+        }
+        if (plain == s.length()) {
+            return Optional.of(s); // already in its one spelling (the usual case): no copy
+        }
+        StringBuilder out = new StringBuilder(s.length() + 8).append(s, 0, plain);
+        for (int i = plain; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '%') {
                 if (i + 2 >= s.length() || !isHex(s.charAt(i + 1)) || !isHex(s.charAt(i + 2))) {
@@ -140,7 +171,7 @@ public final class RequestTarget {
                 i += 2;
             } else if (c > 0xff) {
                 return Optional.empty();
-            } else if (isUnreserved(c) || "!$&'()*+,;=:@/".indexOf(c) >= 0 || inQuery && c == '?') {
+            } else if (c < 128 && keeps[c]) {
                 out.append(c);
             } else {
                 escape(out, c);

@@ -86,6 +86,7 @@ final class Forwarder implements Upstream {
             out.set(HttpHeaders.HOST, settings.upstreamAuthority());
         }
         forwarded.addToRequest(req, inbound, out);
+        out.set(RequestTrace.REQUEST_ID, inbound.trace().id()); // the client's when sane, else this proxy's
         for (var field : extra.fields()) {
             out.set(field.getKey(), field.getValue());
         }

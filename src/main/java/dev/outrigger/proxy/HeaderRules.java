@@ -52,10 +52,10 @@ final class HeaderRules {
 
     /** The lowercase field names listed in every Connection header (RFC 9110 §7.6.1). */
     static Set<String> connectionTokens(MultiMap headers) {
-        var values = headers.getAll(HttpHeaders.CONNECTION);
-        if (values.isEmpty()) {
+        if (!headers.contains(HttpHeaders.CONNECTION)) {
             return Set.of();
         }
+        var values = headers.getAll(HttpHeaders.CONNECTION);
         var tokens = new java.util.HashSet<String>();
         for (String v : values) {
             for (String t : v.split(",")) {

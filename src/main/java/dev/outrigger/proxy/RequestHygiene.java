@@ -103,7 +103,7 @@ final class RequestHygiene {
             trace.uncounted(); // not user traffic: the hit ratio stays the clients'
         }
         String scheme = req.scheme() == null ? "http" : req.scheme().toLowerCase(Locale.ROOT);
-        List<String> hosts = in.getAll(HttpHeaders.HOST);
+        List<String> hosts = in.getAll(HttpHeaders.HOST); // (one getAll: two Host headers are refused)
         if (hosts.size() > 1) {
             return new Rejected(400, "more than one Host header"); // RFC 9112 §3.2
         }
@@ -173,10 +173,10 @@ final class RequestHygiene {
      * from every request, whoever sent it, so the application never sees one.
      */
     private LoopbackHop hop(HttpServerRequest req, boolean viaHop) {
-        List<String> markers = req.headers().getAll(Loopback.HEADER);
-        if (markers.isEmpty()) {
+        if (!req.headers().contains(Loopback.HEADER)) {
             return null;
         }
+        List<String> markers = req.headers().getAll(Loopback.HEADER);
         req.headers().remove(Loopback.HEADER);
         if (!viaHop || channel == null || markers.size() != 1 || req.method() != HttpMethod.GET) {
             return null;
@@ -189,14 +189,19 @@ final class RequestHygiene {
 
     /** Untrusted: every client-sent forwarding header goes; {@link ForwardedHeaders} sets this hop's own. */
     private static List<KeyComponent> stripForwarding(MultiMap in) {
-        List<String> names = new ArrayList<>();
+        List<String> names = null;
         for (var e : in) {
-            String name = e.getKey().toLowerCase(Locale.ROOT);
-            if (isForwarding(name)) {
+            String name = e.getKey();
+            if (mayBeForwarding(name) && isForwarding(name.toLowerCase(Locale.ROOT))) {
+                if (names == null) {
+                    names = new ArrayList<>();
+                }
                 names.add(name);
             }
         }
-        names.forEach(in::remove);
+        if (names != null) {
+            names.forEach(in::remove);
+        }
         return List.of();
     }
 
@@ -222,12 +227,24 @@ final class RequestHygiene {
         return parts;
     }
 
+    /**
+     * Whether a header name can be a forwarding header at all: each starts with x, f or t (any case). Lets most
+     * names through without a lowercase copy.
+     */
+    private static boolean mayBeForwarding(String name) {
+        char c = name.isEmpty() ? ' ' : (char) (name.charAt(0) | 0x20);
+        return c == 'x' || c == 'f' || c == 't';
+    }
+
     static boolean isForwarding(String lowercaseName) {
         return lowercaseName.equals("forwarded") || lowercaseName.startsWith("x-forwarded-")
                 || CLIENT_ADDRESS.contains(lowercaseName) || OTHER_FORWARDING.contains(lowercaseName);
     }
 
     private static boolean isH2c(MultiMap in) {
+        if (!in.contains(HttpHeaders.UPGRADE)) {
+            return false;
+        }
         for (String upgrade : in.getAll(HttpHeaders.UPGRADE)) {
             if (HeaderRules.hasToken(upgrade, "h2c")) {
                 return true;

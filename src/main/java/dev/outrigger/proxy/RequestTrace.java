@@ -17,7 +17,8 @@ final class RequestTrace {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final long arrived;
-    private final String id;
+    /** The client's sane id; else made when first asked for (a hit answered from memory may never need one). */
+    private String id;
     private String route = Meters.DEFAULT_ROUTE;
     private CacheOutcome outcome;
     private long upstreamNanos = -1;
@@ -30,15 +31,14 @@ final class RequestTrace {
         this.id = id;
     }
 
-    /** Starts the trace of a request that just arrived, giving it an {@code X-Request-Id} when it has no usable one. */
+    /**
+     * Starts the trace of a request that just arrived. Its {@code X-Request-Id} is the client's when sane, else one
+     * made here when first asked for: the forwarder sets it on every upstream request ({@link #id}).
+     */
     static RequestTrace start(HttpServerRequest req) {
         long now = System.nanoTime();
         String id = req.getHeader(REQUEST_ID);
-        if (id == null || !sane(id)) {
-            id = newId();
-            req.headers().set(REQUEST_ID, id);
-        }
-        return new RequestTrace(now, id);
+        return new RequestTrace(now, id == null || !sane(id) ? null : id);
     }
 
     /** Visible token characters only, so it cannot break a log line or a header it is copied into. */
@@ -148,6 +148,9 @@ final class RequestTrace {
     }
 
     String id() {
+        if (id == null) {
+            id = newId();
+        }
         return id;
     }
 

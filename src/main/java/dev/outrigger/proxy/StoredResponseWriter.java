@@ -24,6 +24,13 @@ final class StoredResponseWriter {
     private static final List<String> NOT_MODIFIED_FIELDS =
             List.of("Cache-Control", "Content-Location", "Date", "ETag", "Expires", "Vary", "Last-Modified");
 
+    /** The names and fixed values every hit writes, pre-encoded once (DESIGN rule 14). */
+    private static final CharSequence AGE = HttpHeaders.createOptimized("Age");
+    private static final CharSequence X_CACHE = HttpHeaders.createOptimized(CacheHeaders.X_CACHE);
+    private static final CharSequence CACHE_STATUS = HttpHeaders.createOptimized(CacheHeaders.CACHE_STATUS);
+    private static final CharSequence HIT = HttpHeaders.createOptimized("HIT");
+    private static final CharSequence STALE = HttpHeaders.createOptimized("STALE");
+
     private final Meters meters;
     private final boolean debugHeaders;
     private final Compression compression;
@@ -80,9 +87,9 @@ final class StoredResponseWriter {
             resp.setStatusCode(range instanceof Ranges.Partial ? 206 : status);
             copy.addHead(out);
         }
-        out.set("Age", Long.toString(age.toSeconds())); // RFC 9111 §5.1
-        out.set(CacheHeaders.X_CACHE, outcome == CacheOutcome.STALE ? "STALE" : "HIT");
-        out.set(CacheHeaders.CACHE_STATUS, debugHeaders
+        out.set(AGE, Long.toString(age.toSeconds())); // RFC 9111 §5.1
+        out.set(X_CACHE, outcome == CacheOutcome.STALE ? STALE : HIT);
+        out.set(CACHE_STATUS, debugHeaders
                 ? CacheHeaders.debug(cacheStatus, inbound.route().name(), inbound.key()) : cacheStatus);
         Buffer body = null;
         boolean sendsBody = !notModified && !(range instanceof Ranges.Unsatisfiable) && req.method() != HttpMethod.HEAD;

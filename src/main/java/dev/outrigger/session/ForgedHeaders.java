@@ -15,11 +15,14 @@ import java.util.stream.Collectors;
 public final class ForgedHeaders {
 
     private final Set<String> names;
+    /** The same, for the per-request scan: compared in place, no lowercase copy of each name. */
+    private final String[] canonicalNames;
 
     public ForgedHeaders(SessionSettings settings) {
         List<String> all = new ArrayList<>(settings.forwardHeaders().keySet());
         all.add(settings.header());
         this.names = all.stream().map(ForgedHeaders::canonical).collect(Collectors.toUnmodifiableSet());
+        this.canonicalNames = names.toArray(String[]::new);
     }
 
     /** Lowercase, with {@code _} read as {@code -} (CGI-style servers turn both into the same variable). */
@@ -27,13 +30,43 @@ public final class ForgedHeaders {
         return name.toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /** Whether {@code name} is a spelling of a session header: {@link #canonical} compared in place. */
+    private boolean isForged(String name) {
+        for (String canonical : canonicalNames) {
+            if (sameCanonical(name, canonical)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameCanonical(String name, String canonical) {
+        if (name.length() != canonical.length()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '_') {
+                c = '-';
+            } else if (c >= 'A' && c <= 'Z') {
+                c = (char) (c + ('a' - 'A'));
+            } else if (c > 0x7f) {
+                return canonical(name).equals(canonical); // not a token character: compared as canonical() would
+            }
+            if (c != canonical.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Removes every spelling of the session headers from {@code headers}, and their names from {@code Connection}
      * (which would otherwise have the proxy drop the headers it sets itself as hop-by-hop); true when there was one.
      */
     public boolean strip(MultiMap headers) {
-        List<String> connection = headers.getAll("Connection");
-        if (!connection.isEmpty()) {
+        if (headers.contains("Connection")) {
+            List<String> connection = headers.getAll("Connection");
             List<String> kept = new ArrayList<>();
             boolean named = false;
             for (String line : connection) {
@@ -54,8 +87,9 @@ public final class ForgedHeaders {
             }
         }
         List<String> forged = null;
-        for (String name : headers.names()) {
-            if (names.contains(canonical(name))) {
+        for (var field : headers) {
+            String name = field.getKey();
+            if (isForged(name)) {
                 if (forged == null) {
                     forged = new ArrayList<>();
                 }
