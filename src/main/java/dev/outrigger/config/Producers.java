@@ -18,6 +18,7 @@ import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.proxy.DrainSettings;
 import dev.outrigger.proxy.ProxySettings;
 import dev.outrigger.proxy.TieredResponses;
+import dev.outrigger.store.BatchedHeads;
 import dev.outrigger.store.FailOpenStore;
 import dev.outrigger.store.RedisStore;
 import dev.outrigger.store.StoreStatus;
@@ -47,6 +48,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /** Turns the config tree into the plain values the rest of the code is built from. */
 @Singleton
 class Producers {
+
+    @jakarta.inject.Inject
+    io.vertx.core.Vertx vertx;
+
+    /** A Cluster's keys live in different slots: a batch naming several is sent key by key. */
+    @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone")
+    String redisClientType;
 
     /** The store and its status are built together, once. */
     private record Built(TieredResponses store, StoreStatus status, Optional<CacheStore> shared) {}
@@ -265,9 +273,13 @@ class Producers {
             } else {
                 var s = config.store();
                 RedisMemory memory = new RedisMemory(redis.get());
-                FailOpenStore l2 = new FailOpenStore(new RedisStore(redis.get(), config.keyPrefix()),
+                RedisStore redisStore = redisClientType.trim().equalsIgnoreCase("cluster")
+                        ? RedisStore.cluster(redis.get(), config.keyPrefix()) : new RedisStore(redis.get(), config.keyPrefix());
+                FailOpenStore l2 = new FailOpenStore(redisStore,
                         s.readTimeout(), s.writeTimeout(), s.failureThreshold(), s.openFor(), clock, meters.storeListener());
-                built = new Built(TieredResponses.over(l2, l1Bytes, config.cache().l1TtlBound(), clock),
+                // the copies' confirmations asked for in one turn of an event loop go to Redis as one batch
+                CacheStore confirming = new BatchedHeads(l2, vertx, meters.headBatchListener());
+                built = new Built(TieredResponses.over(confirming, l1Bytes, config.cache().l1TtlBound(), clock),
                         new StoreStatus("memory over redis", () -> Optional.of(l2.state()), memory::limits), Optional.of(l2));
                 // asked until Redis first answers; one log line then (a warning when it can grow without bound)
                 Uni.createFrom().deferred(() -> memory.check(s.writeTimeout().plusSeconds(1)))

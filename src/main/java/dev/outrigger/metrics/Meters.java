@@ -239,6 +239,23 @@ public final class Meters {
                 .description("Bytes held by the in-process cache store").baseUnit("bytes").register(registry);
     }
 
+    /**
+     * Confirmations of in-memory copies read from the shared store, and the round trips they took
+     * ({@code outrigger_store_confirmations_total}, {@code outrigger_store_confirmation_batches_total}): their ratio
+     * is the keys per batch.
+     */
+    public dev.outrigger.store.BatchedHeads.Listener headBatchListener() {
+        Counter keys = Counter.builder("outrigger.store.confirmations")
+                .description("In-memory copies confirmed against the shared store (their identity bytes read)").register(registry);
+        Counter batches = Counter.builder("outrigger.store.confirmation.batches")
+                .description("Round trips the confirmations took: one per batch of the keys asked for in one event-loop turn")
+                .register(registry);
+        return n -> {
+            keys.increment(n);
+            batches.increment();
+        };
+    }
+
     /** Counts the shared store's failures by operation, and exports its circuit state (0 closed, 1 half-open, 2 open). */
     public FailOpenStore.Listener storeListener() {
         AtomicInteger state = new AtomicInteger();

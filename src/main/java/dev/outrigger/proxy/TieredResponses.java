@@ -135,7 +135,7 @@ public final class TieredResponses implements LocalCopies {
         if (unconfirmed < 2 * localBoundMillis) {
             // a copy in use: confirmed in the background, so that a hot key never waits for the shared store
             if (!filling.containsKey(key)) {
-                fill(key).subscribe().with(confirmed -> { }, failed -> { });
+                fill(key, false).subscribe().with(confirmed -> { }, failed -> { });
             }
             return c;
         }
@@ -148,7 +148,7 @@ public final class TieredResponses implements LocalCopies {
         if (c != null) {
             return Uni.createFrom().item(c == ABSENT ? Optional.empty() : Optional.of(c));
         }
-        return fill(key);
+        return fill(key, true);
     }
 
     /**
@@ -156,11 +156,11 @@ public final class TieredResponses implements LocalCopies {
      * request for it would otherwise read the same value at once. A copy held here is confirmed by its
      * identity bytes alone; the whole value is read only when it changed or nothing is held.
      */
-    private Uni<Optional<Copy>> fill(String key) {
+    private Uni<Optional<Copy>> fill(String key, boolean waitedFor) {
         return filling.computeIfAbsent(key, k -> {
             Fill self = new Fill();
             Copy held = local.getIfPresent(k);
-            Uni<Optional<Copy>> read = (held != null && !expired(held) && held.identity().length > 0 ? confirm(k, held, self) : readWhole(k, self))
+            Uni<Optional<Copy>> read = (held != null && !expired(held) && held.identity().length > 0 ? confirm(k, held, self, waitedFor) : readWhole(k, self))
                     // The shared store cannot answer: this pod's copy, fresh or not, is judged by the policy, and
                     // asked about again after another bound rather than on every request meanwhile
                     .onFailure().recoverWithItem(failed -> {
@@ -182,8 +182,11 @@ public final class TieredResponses implements LocalCopies {
         return filling.get(key) == self;
     }
 
-    private Uni<Optional<Copy>> confirm(String key, Copy held, Fill self) {
-        return shared.readHead(key, StoredResponseCodec.IDENTITY_LENGTH).chain(head -> {
+    /** {@code waitedFor}: a request waits on it (else the copy is served meanwhile, and it may go with others a little later). */
+    private Uni<Optional<Copy>> confirm(String key, Copy held, Fill self, boolean waitedFor) {
+        Uni<Optional<CacheStore.Entry>> read = waitedFor ? shared.readHead(key, StoredResponseCodec.IDENTITY_LENGTH)
+                : shared.readHeadLater(key, StoredResponseCodec.IDENTITY_LENGTH);
+        return read.chain(head -> {
             long now = clock.millis();
             if (head.isPresent() && java.util.Arrays.equals(head.get().value(), held.identity())) {
                 Copy confirmed = held.confirmed(now);

@@ -35,6 +35,25 @@ public interface CacheStore {
     }
 
     /**
+     * {@link #readHead} for a caller that does not wait on it (it confirms a copy it serves meanwhile): a store may
+     * send it a little later, together with others.
+     */
+    default Uni<Optional<Entry>> readHeadLater(String key, int length) {
+        return readHead(key, length);
+    }
+
+    /**
+     * {@link #readHead} of several keys at once, answered in their order; fails as a whole like {@link #read}. A
+     * store that can do it in one round trip does (Redis: one pipelined batch); this default asks key by key.
+     */
+    default Uni<java.util.List<Optional<Entry>>> readHeads(java.util.List<String> keys, int length) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().item(java.util.List.of());
+        }
+        return Uni.join().all(keys.stream().map(k -> readHead(k, length)).toList()).andFailFast();
+    }
+
+    /**
      * Opens the connection to the store and makes one call, allowed {@code patience}, before traffic starts:
      * the first call of a process (a connection to open, cold code) is far slower than the deadline requests
      * get. Never fails; completes when answered or when {@code patience} has passed.

@@ -104,6 +104,12 @@ public final class FailOpenStore implements CacheStore {
         return guard("get", () -> delegate.readHead(key, length), readTimeout);
     }
 
+    /** One call for all the keys: one deadline, and one answer (or failure) counted by the circuit. */
+    @Override
+    public Uni<java.util.List<Optional<Entry>>> readHeads(java.util.List<String> keys, int length) {
+        return guard("get", () -> delegate.readHeads(keys, length), readTimeout);
+    }
+
     @Override
     public Uni<Void> put(String key, byte[] value, Duration ttl) {
         return guard("put", () -> delegate.put(key, value, ttl), writeTimeout)

@@ -91,6 +91,22 @@ abstract class CacheStoreContract {
     }
 
     @Test
+    void readHeadsAnswersEveryKeyInItsOrder() {
+        CacheStore s = store();
+        put(s, "a", new byte[] {1, 2, 3, 4}, MINUTE);
+        put(s, "c", new byte[] {9}, MINUTE);
+
+        java.util.List<Optional<Entry>> heads = s.readHeads(java.util.List.of("a", "b", "c", "a"), 2).await().atMost(WAIT);
+        assertTrue(heads.size() == 4, heads.toString());
+        assertArrayEquals(new byte[] {1, 2}, heads.get(0).orElseThrow().value());
+        assertFalse(heads.get(1).isPresent(), "absent");
+        assertArrayEquals(new byte[] {9}, heads.get(2).orElseThrow().value(), "a shorter value comes whole");
+        assertArrayEquals(new byte[] {1, 2}, heads.get(3).orElseThrow().value(), "a key named twice is answered twice");
+        assertTrue(heads.get(0).orElseThrow().ttl().isPositive());
+        assertTrue(s.readHeads(java.util.List.of(), 2).await().atMost(WAIT).isEmpty());
+    }
+
+    @Test
     void keysAreIndependent() {
         CacheStore s = store();
         put(s, "a", new byte[] {1}, MINUTE);

@@ -30,7 +30,7 @@ class RedisClusterStoreTest extends CacheStoreContract {
 
     @Override
     CacheStore store() {
-        return new RedisStore(cluster.client(), "orc:v1:");
+        return RedisStore.cluster(cluster.client(), "orc:v1:");
     }
 
     @Test
