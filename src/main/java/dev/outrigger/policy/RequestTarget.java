@@ -137,8 +137,7 @@ public final class RequestTarget {
             return Optional.of(h);
         }
         // already in its one spelling (lowercase host, port without leading zeros): the value itself, no copy
-        return Optional.of(h == host && port.charAt(0) != '0' && host.length() + 1 + port.length() == value.length()
-                ? value : h + ":" + p);
+        return Optional.of(h.equals(host) && port.charAt(0) != '0' ? value : h + ":" + p);
     }
 
     /**

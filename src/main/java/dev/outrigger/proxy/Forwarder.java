@@ -344,7 +344,7 @@ final class Forwarder implements Upstream {
         }
     }
 
-    void failUpstream(HttpServerRequest req, Inbound inbound, Throwable cause) {
+    private void failUpstream(HttpServerRequest req, Inbound inbound, Throwable cause) {
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) {
             return; // already answered (413) or the client left

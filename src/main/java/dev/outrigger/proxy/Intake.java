@@ -133,7 +133,7 @@ final class Intake {
     }
 
     /** A duration as configured: {@code 10s}, or {@code 1500ms} when not whole seconds. */
-    static String shortForm(java.time.Duration d) {
+    private static String shortForm(java.time.Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 

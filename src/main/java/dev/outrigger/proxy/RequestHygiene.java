@@ -103,7 +103,7 @@ final class RequestHygiene {
             trace.uncounted(); // not user traffic: the hit ratio stays the clients'
         }
         String scheme = req.scheme() == null ? "http" : req.scheme().toLowerCase(Locale.ROOT);
-        List<String> hosts = in.getAll(HttpHeaders.HOST); // (one getAll: two Host headers are refused)
+        List<String> hosts = in.getAll(HttpHeaders.HOST);
         if (hosts.size() > 1) {
             return new Rejected(400, "more than one Host header"); // RFC 9112 §3.2
         }
@@ -227,13 +227,14 @@ final class RequestHygiene {
         return parts;
     }
 
-    /**
-     * Whether a header name can be a forwarding header at all: each starts with x, f or t (any case). Lets most
-     * names through without a lowercase copy.
-     */
+    /** The first letters (lowercase) forwarding header names start with, from the sets above ("forwarded" and x-forwarded-* included). */
+    private static final String FORWARDING_INITIALS = java.util.stream.Stream.of(Set.of("forwarded", "x-forwarded-"),
+                    CLIENT_ADDRESS, OTHER_FORWARDING).flatMap(Set::stream).map(n -> n.substring(0, 1)).distinct()
+            .collect(java.util.stream.Collectors.joining());
+
+    /** Whether a header name can be a forwarding header at all, by its first letter: most names are let through without a lowercase copy. */
     private static boolean mayBeForwarding(String name) {
-        char c = name.isEmpty() ? ' ' : (char) (name.charAt(0) | 0x20);
-        return c == 'x' || c == 'f' || c == 't';
+        return !name.isEmpty() && FORWARDING_INITIALS.indexOf(Character.toLowerCase(name.charAt(0))) >= 0;
     }
 
     static boolean isForwarding(String lowercaseName) {

@@ -17,9 +17,12 @@ import dev.outrigger.rules.Route;
 /** Whether and how long responses are kept, and whether they may be handed out without revalidation, under the configured settings. */
 final class Retention {
 
-    /** Request headers this hop sets to a value of each client's own (RequestHygiene, ForwardedHeaders). */
+    /**
+     * Request headers this hop sets to a value of each client's own (RequestHygiene, ForwardedHeaders), or of each
+     * request's (the X-Request-Id the forwarder sets when the client sent none).
+     */
     private static final Set<String> PER_CLIENT = Set.of("x-forwarded-for", "forwarded", "x-real-ip", "true-client-ip",
-            "x-client-ip", "x-cluster-client-ip");
+            "x-client-ip", "x-cluster-client-ip", "x-request-id");
 
     private final CacheSettings settings;
     private final Clock clock;
@@ -56,9 +59,9 @@ final class Retention {
     }
 
     /**
-     * A response that varies on a header this hop sets per client (its address) has one variant per
-     * client: as good as {@code Vary: *}, never stored (the client-sent values were removed, so every
-     * client would look alike to the key).
+     * A response that varies on a header this hop sets per client (its address, a request id) has one variant
+     * per client: as good as {@code Vary: *}, never stored (the client-sent values were removed or replaced, so
+     * every client would look alike to the key).
      */
     static boolean variesPerClient(Headers response) {
         for (String field : Vary.fields(response)) {

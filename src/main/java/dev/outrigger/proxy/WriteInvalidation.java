@@ -48,6 +48,7 @@ final class WriteInvalidation {
     Exchange exchange(HttpServerRequest req, Inbound inbound) {
         boolean safe = req.method() == HttpMethod.OPTIONS || req.method() == HttpMethod.TRACE;
         Context context = Vertx.currentContext();
+        Exchange relayed = Exchange.bypass("method");
         return new Exchange() {
             /**
              * The entries are gone, here and in the shared store, before the client sees the response: a
@@ -64,15 +65,13 @@ final class WriteInvalidation {
             }
 
             @Override
-            public Capture onRelay(HttpClientResponse response, MultiMap relayed) {
-                relayed.set(CacheHeaders.X_CACHE, "BYPASS");
-                relayed.set(CacheHeaders.CACHE_STATUS, CacheHeaders.forward("method", response.statusCode(), false));
-                return null;
+            public Capture onRelay(HttpClientResponse response, MultiMap head) {
+                return relayed.onRelay(response, head); // relayed as any bypass is, named "method"
             }
 
             @Override
             public CacheOutcome outcome() {
-                return CacheOutcome.BYPASS;
+                return relayed.outcome();
             }
         };
     }
@@ -110,7 +109,7 @@ final class WriteInvalidation {
     }
 
     /** A Location/Content-Location on the request's host, as an origin-form target (RFC 9111 §4.4). */
-    static Optional<String> sameHostTarget(String host, String requestPath, String location) {
+    private static Optional<String> sameHostTarget(String host, String requestPath, String location) {
         if (location == null || location.isBlank()) {
             return Optional.empty();
         }

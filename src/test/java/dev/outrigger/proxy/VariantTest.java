@@ -1,6 +1,8 @@
 package dev.outrigger.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.outrigger.policy.CachePolicy;
 import dev.outrigger.testsupport.Await;
@@ -81,6 +83,20 @@ class VariantTest {
         RawHttp.Response again = proxy.get("/geo", "X-Forwarded-For: 5.6.7.8");
 
         assertEquals("MISS", again.header("X-Cache"), "one variant per client: as good as Vary: *");
+    }
+
+    @Test
+    void aResponseVaryingOnTheRequestIdIsNeverStored() throws Exception {
+        // the proxy gives each request without a usable id one of its own: every request is a variant of its own
+        origin.on("/traced", req -> req.response().putHeader("Cache-Control", "max-age=60").putHeader("Vary", "X-Request-Id")
+                .end("for " + req.getHeader("X-Request-Id")));
+
+        RawHttp.Response first = proxy.get("/traced");
+        RawHttp.Response second = proxy.get("/traced");
+
+        assertFalse(first.header("Cache-Status").contains("stored"), first.header("Cache-Status"));
+        assertEquals("MISS", second.header("X-Cache"));
+        assertNotEquals(first.text(), second.text(), "each request's own id reached the application");
     }
 
     @Test
