@@ -27,7 +27,7 @@ for spec in "$@"; do
     for _ in $(seq 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
     redis_env=(QUARKUS_REDIS_HOSTS="redis://127.0.0.1:$rport")
   fi
-  env "${redis_env[@]}" QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$(free_port)" OUTRIGGER_UPSTREAM_URL="http://127.0.0.1:$ORIGIN_PORT" \
+  env ${redis_env[@]+"${redis_env[@]}"} QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$(free_port)" OUTRIGGER_UPSTREAM_URL="http://127.0.0.1:$ORIGIN_PORT" \
     sh -c "exec $cmd" >/dev/null 2>&1 & PIDS+=($!)
   LABELS+=("$label") PORTS+=("$port")
 done

@@ -49,10 +49,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @Singleton
 class Producers {
 
-    @jakarta.inject.Inject
-    io.vertx.core.Vertx vertx;
-
-    /** A Cluster's keys live in different slots: a batch naming several is sent key by key. */
+    /** A Cluster's keys live in different slots: a batch naming several is sent key by key, so none is made. */
     @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone")
     String redisClientType;
 
@@ -273,12 +270,13 @@ class Producers {
             } else {
                 var s = config.store();
                 RedisMemory memory = new RedisMemory(redis.get());
-                RedisStore redisStore = redisClientType.trim().equalsIgnoreCase("cluster")
-                        ? RedisStore.cluster(redis.get(), config.keyPrefix()) : new RedisStore(redis.get(), config.keyPrefix());
+                boolean cluster = redisClientType.trim().equalsIgnoreCase("cluster");
+                RedisStore redisStore = cluster ? RedisStore.cluster(redis.get(), config.keyPrefix())
+                        : new RedisStore(redis.get(), config.keyPrefix());
                 FailOpenStore l2 = new FailOpenStore(redisStore,
                         s.readTimeout(), s.writeTimeout(), s.failureThreshold(), s.openFor(), clock, meters.storeListener());
-                // the copies' confirmations asked for in one turn of an event loop go to Redis as one batch
-                CacheStore confirming = new BatchedHeads(l2, vertx, meters.headBatchListener());
+                // each event loop's confirmations of its copies go to Redis in batches (on a server that holds every key)
+                CacheStore confirming = cluster ? l2 : new BatchedHeads(l2, meters.headBatchListener());
                 built = new Built(TieredResponses.over(confirming, l1Bytes, config.cache().l1TtlBound(), clock),
                         new StoreStatus("memory over redis", () -> Optional.of(l2.state()), memory::limits), Optional.of(l2));
                 // asked until Redis first answers; one log line then (a warning when it can grow without bound)

@@ -248,7 +248,7 @@ public final class Meters {
         Counter keys = Counter.builder("outrigger.store.confirmations")
                 .description("In-memory copies confirmed against the shared store (their identity bytes read)").register(registry);
         Counter batches = Counter.builder("outrigger.store.confirmation.batches")
-                .description("Round trips the confirmations took: one per batch of the keys asked for in one event-loop turn")
+                .description("Round trips the confirmations took: one per batch (the keys an event loop asked for in one turn)")
                 .register(registry);
         return n -> {
             keys.increment(n);

@@ -157,6 +157,13 @@ public final class TieredResponses implements LocalCopies {
      * identity bytes alone; the whole value is read only when it changed or nothing is held.
      */
     private Uni<Optional<Copy>> fill(String key, boolean waitedFor) {
+        Fill underWay = filling.get(key);
+        if (underWay != null) {
+            if (waitedFor) {
+                shared.hurry(); // it may be a confirmation no one waited for when it was asked: someone does now
+            }
+            return underWay.read;
+        }
         return filling.computeIfAbsent(key, k -> {
             Fill self = new Fill();
             Copy held = local.getIfPresent(k);

@@ -13,11 +13,14 @@ import java.util.Optional;
 
 /**
  * A store whose {@link #readHead} calls are sent together, as one {@link CacheStore#readHeads} — one Redis round
- * trip, one deadline — instead of one call each. A request waits for {@link #readHead}: it is sent at the end of
- * the event-loop turn it was made in (with the others that turn's socket reads asked for). Nobody waits for
- * {@link #readHeadLater} (a confirmation of a copy served meanwhile): it goes with the next batch, or within
- * {@link #LATER} at most. Past {@link #MAX_BATCH} keys a batch goes at once. Every other operation goes straight
- * through.
+ * trip, one deadline — instead of one call each. Each event loop keeps a batch of its own: a {@link #readHead} a
+ * request waits for is sent at the end of the loop's turn it was made in, with whatever else that turn's socket
+ * reads asked for; a {@link #readHeadLater} nobody waits for (a confirmation of a copy served meanwhile) goes with
+ * the loop's next batch, or within {@link #LATER} at most; {@link #hurry} sends it at the end of the turn once
+ * someone does wait. Past {@link #MAX_BATCH} keys a batch goes at once. So a request waits for Redis no longer
+ * than its own loop's turn plus the store's deadline, as a call of its own would. Off an event loop, and for
+ * every other operation, calls go straight through. Not for a Redis Cluster: its keys live in different slots,
+ * so a batch would be sent key by key and fail as one.
  */
 public final class BatchedHeads implements CacheStore {
 
@@ -27,8 +30,9 @@ public final class BatchedHeads implements CacheStore {
     static final Duration LATER = Duration.ofMillis(10);
 
     private final CacheStore delegate;
-    private final Vertx vertx;
     private final Listener listener;
+    /** The batch of the event loop running on this thread; touched by that thread alone. */
+    private final ThreadLocal<Batch> batches = ThreadLocal.withInitial(Batch::new);
 
     /** Sizes of the batches sent, for meters and tests. */
     public interface Listener {
@@ -40,79 +44,88 @@ public final class BatchedHeads implements CacheStore {
     /** One caller's key, waiting for its batch. */
     private record Pending(String key, int length, UniEmitter<? super Optional<Entry>> emitter) {}
 
-    // Guarded by this: the keys asked for since the last batch went out; whether its sending is scheduled for the
-    // end of an event-loop turn, and whether a timer will send it.
-    private List<Pending> pending = new ArrayList<>();
-    private boolean scheduled;
-    private boolean timed;
+    /** One event loop's keys asked for since its last batch went out, and how that batch will be sent. */
+    private static final class Batch {
+        List<Pending> pending = new ArrayList<>();
+        /** A send is queued for the end of the loop's turn. */
+        boolean atTurnEnd;
+        /** A timer will send it. */
+        boolean timed;
+    }
 
-    public BatchedHeads(CacheStore delegate, Vertx vertx, Listener listener) {
+    public BatchedHeads(CacheStore delegate, Listener listener) {
         this.delegate = delegate;
-        this.vertx = vertx;
         this.listener = listener;
     }
 
     @Override
     public Uni<Optional<Entry>> readHead(String key, int length) {
-        return Uni.createFrom().emitter(emitter -> add(new Pending(key, length, emitter), true));
+        return read(key, length, true);
     }
 
     @Override
     public Uni<Optional<Entry>> readHeadLater(String key, int length) {
-        return Uni.createFrom().emitter(emitter -> add(new Pending(key, length, emitter), false));
+        return read(key, length, false);
     }
 
-    private void add(Pending p, boolean waitedFor) {
-        List<Pending> full = null;
-        boolean schedule = false;
-        boolean time = false;
-        synchronized (this) {
-            pending.add(p);
-            if (pending.size() >= MAX_BATCH) {
-                full = take();
-            } else if (waitedFor && !scheduled) {
-                scheduled = true;
-                schedule = true;
-            } else if (!waitedFor && !scheduled && !timed) {
-                timed = true;
-                time = true;
+    private Uni<Optional<Entry>> read(String key, int length, boolean waitedFor) {
+        Context context = Vertx.currentContext();
+        if (context == null || !Context.isOnEventLoopThread()) {
+            return delegate.readHead(key, length);
+        }
+        return Uni.createFrom().emitter(emitter -> add(context, new Pending(key, length, emitter), waitedFor));
+    }
+
+    /** On the context's event loop. */
+    private void add(Context context, Pending p, boolean waitedFor) {
+        Batch batch = batches.get();
+        batch.pending.add(p);
+        if (batch.pending.size() >= MAX_BATCH) {
+            send(take(batch));
+        } else if (waitedFor) {
+            atTurnEnd(context, batch);
+        } else if (!batch.atTurnEnd && !batch.timed) {
+            batch.timed = true;
+            context.owner().setTimer(LATER.toMillis(), id -> sendPending(batch));
+        }
+    }
+
+    /** The reads this event loop asked for later are now waited for: they go at the end of this turn. */
+    @Override
+    public void hurry() {
+        Context context = Vertx.currentContext();
+        if (context != null && Context.isOnEventLoopThread()) {
+            Batch batch = batches.get();
+            if (!batch.pending.isEmpty()) {
+                atTurnEnd(context, batch);
             }
         }
-        if (full != null) {
-            send(full);
-        } else if (time) {
-            vertx.setTimer(LATER.toMillis(), id -> sendPending());
-        } else if (schedule) {
+    }
+
+    private void atTurnEnd(Context context, Batch batch) {
+        if (!batch.atTurnEnd) {
+            batch.atTurnEnd = true;
             // after the socket reads of this turn of the loop: the other hits it handles join this batch
-            Context context = Vertx.currentContext();
-            if (context != null) {
-                context.runOnContext(v -> sendPending());
-            } else {
-                vertx.runOnContext(v -> sendPending());
-            }
+            context.runOnContext(v -> sendPending(batch));
         }
     }
 
-    /** Under the lock: what is pending, taken out. */
-    private List<Pending> take() {
-        List<Pending> batch = pending;
-        pending = new ArrayList<>();
-        scheduled = false;
-        timed = false;
-        return batch;
+    private static List<Pending> take(Batch batch) {
+        List<Pending> taken = batch.pending;
+        batch.pending = new ArrayList<>();
+        batch.atTurnEnd = false;
+        batch.timed = false;
+        return taken;
     }
 
-    private void sendPending() {
-        List<Pending> batch;
-        synchronized (this) {
-            if (pending.isEmpty()) {
-                scheduled = false;
-                timed = false;
-                return;
-            }
-            batch = take();
+    /** The loop's batch, if it still holds anything (a timer and a turn's end may both come for it). */
+    private void sendPending(Batch batch) {
+        if (batch.pending.isEmpty()) {
+            batch.atTurnEnd = false;
+            batch.timed = false;
+            return;
         }
-        send(batch);
+        send(take(batch));
     }
 
     private void send(List<Pending> batch) {
@@ -123,12 +136,26 @@ public final class BatchedHeads implements CacheStore {
         }
         byLength.forEach((length, group) -> {
             listener.batch(group.size());
-            delegate.readHeads(group.stream().map(Pending::key).toList(), length).subscribe().with(heads -> {
-                for (int i = 0; i < group.size(); i++) {
-                    group.get(i).emitter().complete(heads.get(i));
+            List<String> keys = group.stream().map(Pending::key).toList();
+            // every caller is answered exactly once, whatever the store does: an answer for each key, or the failure
+            Uni.createFrom().deferred(() -> delegate.readHeads(keys, length)).subscribe().with(heads -> {
+                if (heads.size() != group.size()) {
+                    failAll(group, new IllegalStateException("the store answered " + heads.size() + " of " + group.size() + " keys"));
+                    return;
                 }
-            }, failure -> group.forEach(p -> p.emitter().fail(failure)));
+                for (int i = 0; i < group.size(); i++) {
+                    try {
+                        group.get(i).emitter().complete(heads.get(i));
+                    } catch (RuntimeException e) {
+                        // one caller's own failure: the others are still answered
+                    }
+                }
+            }, failure -> failAll(group, failure));
         });
+    }
+
+    private static void failAll(List<Pending> group, Throwable failure) {
+        group.forEach(p -> p.emitter().fail(failure));
     }
 
     @Override

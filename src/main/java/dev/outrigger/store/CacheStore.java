@@ -43,6 +43,13 @@ public interface CacheStore {
     }
 
     /**
+     * The {@link #readHeadLater} calls this thread made are now waited for: a store that holds them back sends them
+     * without waiting for others. Nothing to do for a store that does not hold them back.
+     */
+    default void hurry() {
+    }
+
+    /**
      * {@link #readHead} of several keys at once, answered in their order; fails as a whole like {@link #read}. A
      * store that can do it in one round trip does (Redis: one pipelined batch); this default asks key by key.
      */

@@ -41,7 +41,7 @@ class BatchedHeadsTest {
         vertx = Vertx.vertx();
         redisStore = new RedisStore(redis.client(), "orc:v1:");
         batches = java.util.Collections.synchronizedList(new ArrayList<>());
-        heads = new BatchedHeads(redisStore, vertx, batches::add);
+        heads = new BatchedHeads(redisStore, batches::add);
     }
 
     @AfterEach
@@ -107,7 +107,7 @@ class BatchedHeadsTest {
     }
 
     @Test
-    void aTurnAskingForMoreThanOneBatchHoldsSendsSeveral() throws Exception {
+    void aTurnAskingForMoreThanABatchHoldsSendsSeveral() throws Exception {
         List<java.util.function.Function<BatchedHeads, io.smallrye.mutiny.Uni<Optional<Entry>>>> calls = new ArrayList<>();
         for (int i = 0; i < BatchedHeads.MAX_BATCH + 10; i++) {
             String key = "k" + i;
@@ -120,9 +120,62 @@ class BatchedHeadsTest {
     }
 
     @Test
+    void aConfirmationThatBecomesWaitedForGoesAtTheEndOfTheTurn() throws Exception {
+        redisStore.put("lazy", new byte[] {7}, MINUTE).await().atMost(MINUTE);
+        CompletableFuture<Optional<Entry>> lazy = new CompletableFuture<>();
+        CompletableFuture<List<Integer>> sentBeforeTheNextTask = new CompletableFuture<>();
+        vertx.runOnContext(v -> {
+            heads.readHeadLater("lazy", 1).subscribe().with(lazy::complete, lazy::completeExceptionally);
+            heads.hurry(); // a request now waits on it
+            // queued after the send hurry() queued: it sees the batch gone (without hurry, the 10 ms timer would not have fired)
+            vertx.runOnContext(w -> sentBeforeTheNextTask.complete(List.copyOf(batches)));
+        });
+        assertEquals(List.of(1), sentBeforeTheNextTask.get(5, TimeUnit.SECONDS));
+        assertArrayEquals(new byte[] {7}, answer(lazy).orElseThrow().value());
+    }
+
+    @Test
+    void offAnEventLoopAReadGoesStraightThrough() throws Exception {
+        redisStore.put("k", new byte[] {1, 2}, MINUTE).await().atMost(MINUTE);
+        assertArrayEquals(new byte[] {1}, heads.readHead("k", 1).await().atMost(MINUTE).orElseThrow().value());
+        assertEquals(List.of(), batches);
+    }
+
+    @Test
+    void aStoreThatAnswersForFewerKeysThanAskedFailsEveryCallerRatherThanLeavingOneWaiting() throws Exception {
+        CacheStore short1 = new CacheStore() {
+            @Override
+            public io.smallrye.mutiny.Uni<Optional<Entry>> get(String key) {
+                return redisStore.get(key);
+            }
+
+            @Override
+            public io.smallrye.mutiny.Uni<List<Optional<Entry>>> readHeads(List<String> keys, int length) {
+                return redisStore.readHeads(keys, length).map(all -> all.subList(0, all.size() - 1));
+            }
+
+            @Override
+            public io.smallrye.mutiny.Uni<Void> put(String key, byte[] value, Duration ttl) {
+                return redisStore.put(key, value, ttl);
+            }
+
+            @Override
+            public io.smallrye.mutiny.Uni<Boolean> remove(String key) {
+                return redisStore.remove(key);
+            }
+        };
+        heads = new BatchedHeads(short1, batches::add);
+
+        for (CompletableFuture<Optional<Entry>> a : inOneTurn(List.of(h -> h.readHead("a", 1), h -> h.readHead("b", 1)))) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> answer(a));
+            assertInstanceOf(IllegalStateException.class, e.getCause());
+        }
+    }
+
+    @Test
     void whenTheStoreCannotAnswerEveryCallerOfTheBatchIsToldSo() throws Exception {
         heads = new BatchedHeads(new FailOpenStore(redisStore, Duration.ofMillis(200), Duration.ofMillis(200), 3,
-                Duration.ofSeconds(5), Clock.systemUTC(), FailOpenStore.Listener.NONE), vertx, batches::add);
+                Duration.ofSeconds(5), Clock.systemUTC(), FailOpenStore.Listener.NONE), batches::add);
         redis.server().kill();
 
         List<CompletableFuture<Optional<Entry>>> answers = inOneTurn(List.of(h -> h.readHead("a", 1), h -> h.readHead("b", 1),

@@ -97,7 +97,7 @@ abstract class CacheStoreContract {
         put(s, "c", new byte[] {9}, MINUTE);
 
         java.util.List<Optional<Entry>> heads = s.readHeads(java.util.List.of("a", "b", "c", "a"), 2).await().atMost(WAIT);
-        assertTrue(heads.size() == 4, heads.toString());
+        org.junit.jupiter.api.Assertions.assertEquals(4, heads.size(), heads.toString());
         assertArrayEquals(new byte[] {1, 2}, heads.get(0).orElseThrow().value());
         assertFalse(heads.get(1).isPresent(), "absent");
         assertArrayEquals(new byte[] {9}, heads.get(2).orElseThrow().value(), "a shorter value comes whole");

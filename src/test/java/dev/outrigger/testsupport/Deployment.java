@@ -80,7 +80,7 @@ public final class Deployment implements AutoCloseable {
         RedisPurgeBus[] bus = new RedisPurgeBus[1];
         TestProxy proxy = TestProxy.start(origin, clock, TieredResponses.over(
                 // as in production: the copies' confirmations of one event-loop turn go to Redis as one batch
-                new dev.outrigger.store.BatchedHeads(l2, redis.vertx(), dev.outrigger.store.BatchedHeads.Listener.NONE),
+                new dev.outrigger.store.BatchedHeads(l2, dev.outrigger.store.BatchedHeads.Listener.NONE),
                 16L << 20, Duration.ofSeconds(1), clock), cache, leases, coalesce, (vertx, purges, listener) -> {
                     bus[0] = new RedisPurgeBus(client, purges, "orc:v1:", "outrigger:invalidate", Duration.ofSeconds(10),
                             Duration.ofSeconds(1), vertx, clock, listener).start();

@@ -34,11 +34,6 @@ public final class TestRedis implements AutoCloseable {
         return client;
     }
 
-    /** The Vert.x the client runs on. */
-    public io.vertx.core.Vertx vertx() {
-        return vertx.getDelegate();
-    }
-
     /** Empties the server. */
     public void flush() throws IOException {
         Resp.once(server.port(), "FLUSHALL");
