@@ -1,10 +1,10 @@
 package dev.outrigger.coalesce;
 
+import dev.outrigger.coalesce.Flight.Waiter;
 import dev.outrigger.coalesce.Leases.Acquired;
 import dev.outrigger.coalesce.Leases.Grant;
 import dev.outrigger.coalesce.Leases.Held;
 import dev.outrigger.coalesce.Leases.Local;
-import dev.outrigger.coalesce.Flight.Waiter;
 import dev.outrigger.coalesce.Leases.Signal;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;

@@ -1,8 +1,8 @@
 package dev.outrigger.metrics;
 
-import dev.outrigger.coalesce.CoalesceListener;
 import dev.outrigger.aggregate.Aggregates;
 import dev.outrigger.aggregate.FanOut;
+import dev.outrigger.coalesce.CoalesceListener;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.purge.Purge;
 import dev.outrigger.purge.PurgeBus;
@@ -239,75 +239,14 @@ public final class Meters {
                 .description("Bytes held by the in-process cache store").baseUnit("bytes").register(registry);
     }
 
-    /**
-     * Confirmations of in-memory copies read from the shared store, and the round trips they took
-     * ({@code outrigger_store_confirmations_total}, {@code outrigger_store_confirmation_batches_total}): their ratio
-     * is the keys per batch.
-     */
+    /** Confirmations of in-memory copies and their round trips (see {@link StoreMeters}). */
     public dev.outrigger.store.BatchedHeads.Listener headBatchListener() {
-        Counter keys = Counter.builder("outrigger.store.confirmations")
-                .description("In-memory copies confirmed against the shared store (their identity bytes read)").register(registry);
-        Counter batches = Counter.builder("outrigger.store.confirmation.batches")
-                .description("Round trips the confirmations took: one per batch (the keys an event loop asked for in one turn)")
-                .register(registry);
-        return n -> {
-            keys.increment(n);
-            batches.increment();
-        };
+        return StoreMeters.confirmations(registry);
     }
 
-    /** Counts the shared store's failures by operation, and exports its circuit state (0 closed, 1 half-open, 2 open). */
+    /** The shared store's calls, failures and circuit (see {@link StoreMeters}). */
     public FailOpenStore.Listener storeListener() {
-        AtomicInteger state = new AtomicInteger();
-        Gauge.builder("outrigger.store.circuit", state, AtomicInteger::get)
-                .description("Shared store circuit: 0 closed, 1 half-open (probing), 2 open (Redis skipped)").register(registry);
-        Map<String, Timer> latency = new HashMap<>();
-        Map<String, Counter> slow = new java.util.concurrent.ConcurrentHashMap<>();
-        Map<String, Counter> errors = new java.util.concurrent.ConcurrentHashMap<>();
-        for (String operation : new String[] {"get", "put", "remove"}) {
-            // registered at zero: dashboards and alerts see a series from the start, not a gap until the first error
-            slow.put(operation, Counter.builder("outrigger.store.slow")
-                    .description("Shared store calls that ran out of time while the store answered others "
-                            + "(this process's own queueing: a miss, but not a store failure)")
-                    .tag("operation", operation).register(registry));
-            errors.put(operation, Counter.builder("outrigger.store.errors").description("Shared store calls that failed or timed out")
-                    .tag("operation", operation).register(registry));
-            latency.put(operation, Timer.builder("outrigger.store.latency")
-                    .description("Shared store calls that succeeded, by operation")
-                    .tag("operation", operation)
-                    .serviceLevelObjectives(STORE_BUCKETS)
-                    .register(registry));
-        }
-        return new FailOpenStore.Listener() {
-            @Override
-            public void latency(String operation, long nanos) {
-                Timer t = latency.get(operation);
-                if (t != null) {
-                    t.record(nanos, TimeUnit.NANOSECONDS);
-                }
-            }
-
-            @Override
-            public void slow(String operation) {
-                slow.computeIfAbsent(operation, op -> Counter.builder("outrigger.store.slow").tag("operation", op).register(registry))
-                        .increment();
-            }
-
-            @Override
-            public void failure(String operation, Throwable cause) {
-                errors.computeIfAbsent(operation, op -> Counter.builder("outrigger.store.errors").tag("operation", op).register(registry))
-                        .increment();
-            }
-
-            @Override
-            public void stateChanged(FailOpenStore.State s) {
-                state.set(switch (s) {
-                    case CLOSED -> 0;
-                    case HALF_OPEN -> 1;
-                    case OPEN -> 2;
-                });
-            }
-        };
+        return StoreMeters.calls(registry);
     }
 
     /**

@@ -1,8 +1,8 @@
 package dev.outrigger.proxy;
 
 import dev.outrigger.coalesce.Alone;
-import dev.outrigger.coalesce.Participant;
 import dev.outrigger.coalesce.Lead;
+import dev.outrigger.coalesce.Participant;
 import dev.outrigger.policy.Conditional;
 import dev.outrigger.policy.Freshness;
 import dev.outrigger.policy.Headers;

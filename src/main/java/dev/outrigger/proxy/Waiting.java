@@ -1,9 +1,9 @@
 package dev.outrigger.proxy;
 
 import dev.outrigger.coalesce.Alone;
-import dev.outrigger.coalesce.Participant;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.coalesce.Lead;
+import dev.outrigger.coalesce.Participant;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.Freshness;
 import dev.outrigger.proxy.StoredResponses.Found;

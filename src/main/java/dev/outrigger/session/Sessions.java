@@ -1,11 +1,11 @@
 package dev.outrigger.session;
 
-import dev.outrigger.coalesce.Alone;
-import dev.outrigger.coalesce.Lead;
-import dev.outrigger.coalesce.Participant;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.outrigger.coalesce.Alone;
 import dev.outrigger.coalesce.Coalescer;
+import dev.outrigger.coalesce.Lead;
+import dev.outrigger.coalesce.Participant;
 import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.purge.Purges;
 import dev.outrigger.store.CacheStore;

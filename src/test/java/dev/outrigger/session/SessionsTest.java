@@ -1,11 +1,6 @@
 package dev.outrigger.session;
 
 import dev.outrigger.coalesce.CoalesceListener;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.coalesce.LocalCopies;
@@ -35,6 +30,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Token → session against a real RFC 7662 introspection endpoint (a Vert.x server on a random port) and a real
