@@ -150,6 +150,7 @@ final class RequestHygiene {
         if (!authority.isEmpty()) {
             in.set(HttpHeaders.HOST, authority); // forwarded as keyed
         }
+        stripUnderscoreSpellings(in);
         boolean override = false;
         for (String name : METHOD_OVERRIDES) {
             if (allowMethodOverride) {
@@ -185,6 +186,32 @@ final class RequestHygiene {
                 .flatMap(h -> h.warming() ? java.util.Optional.of(LoopbackHop.WARMING)
                         : aggregates.part(h.aggregate(), h.part()).map(p -> new LoopbackHop(p, h.client())))
                 .orElse(null);
+    }
+
+    /**
+     * CGI-style servers (and the frameworks on them) read {@code _} in a header name as {@code -}: to them
+     * {@code X_Forwarded_Host} is {@code X-Forwarded-Host}. Such a spelling of a forwarding, URL-override or
+     * method-override header is removed, trusted or not (an ingress sets the {@code -} spellings), so that no
+     * client can send one past the checks above. Names without {@code _} (nearly all) cost one scan.
+     */
+    private static void stripUnderscoreSpellings(MultiMap in) {
+        List<String> names = null;
+        for (var e : in) {
+            String name = e.getKey();
+            if (name.indexOf('_') < 0) {
+                continue;
+            }
+            String canonical = name.toLowerCase(Locale.ROOT).replace('_', '-');
+            if (isForwarding(canonical) || URL_OVERRIDES.contains(canonical) || METHOD_OVERRIDES.contains(canonical)) {
+                if (names == null) {
+                    names = new ArrayList<>();
+                }
+                names.add(name);
+            }
+        }
+        if (names != null) {
+            names.forEach(in::remove);
+        }
     }
 
     /** Untrusted: every client-sent forwarding header goes; {@link ForwardedHeaders} sets this hop's own. */

@@ -111,6 +111,21 @@ class PoisoningTest {
     }
 
     @Test
+    void underscoreSpellingsOfThoseHeadersNeverReachTheApplicationEitherTrustedOrNot() throws Exception {
+        // a CGI-style server reads X_Forwarded_Host as X-Forwarded-Host (HTTP_X_FORWARDED_HOST)
+        origin.on("/cgi", req -> req.response().putHeader("Cache-Control", "max-age=60")
+                .end("underscored=" + req.headers().names().stream().filter(n -> n.indexOf('_') >= 0).sorted().toList()));
+        String[] spellings = {"X_Forwarded_Host: evil.test", "x_forwarded_proto: https", "X_Original_URL: /admin",
+            "X_HTTP_Method_Override: DELETE", "True_Client_IP: 6.6.6.6", "Front_End_Https: on", "X_Trace_Id: kept"};
+
+        assertEquals("underscored=[X_Trace_Id]", proxy.get("/cgi", spellings).text(), "only a header that means nothing to the cache");
+        try (TestProxy trusting = start(CacheSettings.DEFAULT, true)) {
+            assertEquals("underscored=[X_Trace_Id]", trusting.get("/cgi?trusted", spellings).text(),
+                    "an ingress sets the '-' spellings: trust does not extend to these");
+        }
+    }
+
+    @Test
     void trustedForwardingHeadersArePartOfTheKey() throws Exception {
         try (TestProxy trusting = start(CacheSettings.DEFAULT, true)) {
             RawHttp.Response viaEvil = trusting.get("/reflect", "X-Forwarded-Host: evil.test");
