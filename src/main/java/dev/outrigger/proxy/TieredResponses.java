@@ -34,22 +34,78 @@ public final class TieredResponses implements LocalCopies {
      * {@code identity}: the leading bytes of its encoded form that tell its version apart (empty when there is
      * nothing to compare, as for a variant index or in memory alone).
      */
-    record Copy(StoredValue value, Servable servable, long expiresAt, long confirmedAt, byte[] identity) {
+    static final class Copy {
+        private static final java.lang.invoke.VarHandle CONFIRMED_AT;
+        /** Each distrust writes a value of its own, so that no confirmation read before it can match it. */
+        private static final java.util.concurrent.atomic.AtomicLong DISTRUSTS = new java.util.concurrent.atomic.AtomicLong();
+
+        static {
+            try {
+                CONFIRMED_AT = java.lang.invoke.MethodHandles.lookup().findVarHandle(Copy.class, "confirmedAt", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final StoredValue value;
+        private final Servable servable;
+        private final long expiresAt;
+        private final byte[] identity;
+        /**
+         * When the shared store last said this is the current version (epoch ms); far in the past once distrusted. A
+         * field rather than a new copy per confirmation: confirming is a compare-and-set, not a cache write.
+         */
+        private volatile long confirmedAt;
+
+        private Copy(StoredValue value, Servable servable, long expiresAt, long confirmedAt, byte[] identity) {
+            this.value = value;
+            this.servable = servable;
+            this.expiresAt = expiresAt;
+            this.confirmedAt = confirmedAt;
+            this.identity = identity;
+        }
+
         static Copy of(StoredValue value, long expiresAt, long confirmedAt, byte[] identity) {
             return new Copy(value, value instanceof StoredResponse r ? Servable.of(r) : null, expiresAt, confirmedAt, identity);
+        }
+
+        StoredValue value() {
+            return value;
+        }
+
+        Servable servable() {
+            return servable;
+        }
+
+        long expiresAt() {
+            return expiresAt;
+        }
+
+        long confirmedAt() {
+            return confirmedAt;
+        }
+
+        byte[] identity() {
+            return identity;
         }
 
         Duration ttl(long now) {
             return Duration.ofMillis(Math.max(0, expiresAt - now));
         }
 
-        Copy confirmed(long at) {
-            return new Copy(value, servable, expiresAt, at, identity);
+        /** Confirmed at {@code at}, unless it was distrusted (or confirmed) since {@code seen} was read from it. */
+        boolean confirm(long seen, long at) {
+            return CONFIRMED_AT.compareAndSet(this, seen, at);
+        }
+
+        /** Confirmed with the shared store before its next use. */
+        void distrust() {
+            confirmedAt = NEVER_CONFIRMED - DISTRUSTS.incrementAndGet();
         }
     }
 
     /** What {@link #now} answers when memory alone is the store and it has nothing: a miss, known without I/O. */
-    static final Copy ABSENT = new Copy(new VariantIndex(java.util.List.of()), null, 0, 0, new byte[0]);
+    static final Copy ABSENT = Copy.of(new VariantIndex(java.util.List.of()), 0, 0, new byte[0]);
 
     private final Cache<String, Copy> local;
     private final CacheStore shared;
@@ -167,13 +223,14 @@ public final class TieredResponses implements LocalCopies {
         return filling.computeIfAbsent(key, k -> {
             Fill self = new Fill();
             Copy held = local.getIfPresent(k);
-            Uni<Optional<Copy>> read = (held != null && !expired(held) && held.identity().length > 0 ? confirm(k, held, self, waitedFor) : readWhole(k, self))
+            Uni<Optional<Copy>> read = (held != null && !expired(held) && held.identity().length > 0
+                    ? confirm(k, held, held.confirmedAt(), self, waitedFor) : readWhole(k, self))
                     // The shared store cannot answer: this pod's copy, fresh or not, is judged by the policy, and
                     // asked about again after another bound rather than on every request meanwhile
                     .onFailure().recoverWithItem(failed -> {
                         Optional<Copy> current = Optional.ofNullable(local.getIfPresent(k)).filter(c -> !expired(c));
                         if (current.isPresent() && filling.get(k) == self) {
-                            local.asMap().replace(k, current.get(), current.get().confirmed(clock.millis()));
+                            current.get().confirm(current.get().confirmedAt(), clock.millis());
                         }
                         return current;
                     })
@@ -189,18 +246,21 @@ public final class TieredResponses implements LocalCopies {
         return filling.get(key) == self;
     }
 
-    /** {@code waitedFor}: a request waits on it (else the copy is served meanwhile, and it may go with others a little later). */
-    private Uni<Optional<Copy>> confirm(String key, Copy held, Fill self, boolean waitedFor) {
+    /**
+     * Confirms {@code held}, whose confirmation time was {@code seen} when the read began (a distrust since makes the
+     * confirmation void). {@code waitedFor}: a request waits on it (else the copy is served meanwhile, and it may go
+     * with others a little later).
+     */
+    private Uni<Optional<Copy>> confirm(String key, Copy held, long seen, Fill self, boolean waitedFor) {
         Uni<Optional<CacheStore.Entry>> read = waitedFor ? shared.readHead(key, StoredResponseCodec.IDENTITY_LENGTH)
                 : shared.readHeadLater(key, StoredResponseCodec.IDENTITY_LENGTH);
         return read.chain(head -> {
             long now = clock.millis();
             if (head.isPresent() && java.util.Arrays.equals(head.get().value(), held.identity())) {
-                Copy confirmed = held.confirmed(now);
                 if (current(key, self) && !self.distrusted) {
-                    local.asMap().replace(key, held, confirmed);
+                    held.confirm(seen, now);
                 }
-                return Uni.createFrom().item(Optional.of(confirmed));
+                return Uni.createFrom().item(Optional.of(held));
             }
             return head.isEmpty() ? Uni.createFrom().item(install(key, Optional.empty(), now, self)) : readWhole(key, self);
         });
@@ -222,12 +282,14 @@ public final class TieredResponses implements LocalCopies {
      */
     private Optional<Copy> install(String key, Optional<Copy> found, long now, Fill self) {
         if (current(key, self)) {
-            Optional<Copy> kept = self.distrusted ? found.map(c -> c.confirmed(NEVER_CONFIRMED)) : found;
+            if (self.distrusted) {
+                found.ifPresent(Copy::distrust);
+            }
             // gone from the shared store (purged, replaced, expired): gone from memory too
-            putLocal(key, kept.orElse(null), found.map(c -> c.ttl(now)).orElse(Duration.ZERO));
-            if (self.distrusted && kept.isPresent()) {
+            putLocal(key, found.orElse(null), found.map(c -> c.ttl(now)).orElse(Duration.ZERO));
+            if (self.distrusted && found.isPresent()) {
                 // distrusted between the check and the put: the copy just put is marked as well
-                local.asMap().computeIfPresent(key, (k, c) -> c.confirmed(NEVER_CONFIRMED));
+                distrustHeld(key);
             }
         }
         return found;
@@ -328,7 +390,15 @@ public final class TieredResponses implements LocalCopies {
             if (inFlight != null) {
                 inFlight.distrusted = true;
             }
-            local.asMap().computeIfPresent(key, (k, c) -> c.confirmed(NEVER_CONFIRMED));
+            distrustHeld(key);
+        }
+    }
+
+    /** Marks the copy held for {@code key}, if any, to be confirmed before its next use (not counted as a use of it). */
+    private void distrustHeld(String key) {
+        Copy c = local.policy().getIfPresentQuietly(key);
+        if (c != null) {
+            c.distrust();
         }
     }
 
@@ -352,7 +422,7 @@ public final class TieredResponses implements LocalCopies {
     public void distrustAll() {
         if (shared != null) {
             filling.clear(); // reads in flight no longer find themselves in the map: they do not put their value back
-            local.asMap().replaceAll((k, c) -> c.confirmed(NEVER_CONFIRMED));
+            local.asMap().values().forEach(Copy::distrust);
         }
     }
 

@@ -218,6 +218,44 @@ class TieredResponsesTest {
     }
 
     @Test
+    void aDistrustThatArrivesWhileAConfirmationIsOnItsWayWins() throws Exception {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        TieredResponses store = TieredResponses.over(new CacheStore() {
+            @Override
+            public Uni<Optional<Entry>> get(String key) {
+                return l2.get(key);
+            }
+
+            @Override
+            public Uni<Optional<Entry>> readHead(String key, int length) {
+                return Uni.createFrom().completionStage(gate).chain(() -> l2.readHead(key, length)); // held until released
+            }
+
+            @Override
+            public Uni<Void> put(String key, byte[] value, Duration ttl) {
+                return l2.put(key, value, ttl);
+            }
+
+            @Override
+            public Uni<Boolean> remove(String key) {
+                return l2.remove(key);
+            }
+        }, 1 << 20, BOUND, clock);
+        store.put("k", response("v1"), MINUTE).await().atMost(WAIT);
+        clock.advance(BOUND);
+        assertNotNull(store.now("k"), "past the bound: used while a confirmation is on its way");
+
+        store.distrust("k"); // another replica wrote the key meanwhile
+        CompletableFuture<Optional<TieredResponses.Copy>> joined = store.get("k").subscribeAsCompletionStage();
+        gate.complete(null);
+
+        assertEquals("v1", body(joined.get(5, java.util.concurrent.TimeUnit.SECONDS)), "the request that joined is answered");
+        assertNull(store.now("k"), "a read begun before the distrust does not confirm the copy");
+        assertEquals("v1", body(get(store, "k")), "a read begun after it does");
+        assertNotNull(store.now("k"));
+    }
+
+    @Test
     void aCopyAnotherReplicaRemovedIsGoneAndNotServedWhileRedisCannotAnswer() throws Exception {
         TieredResponses guarded = TieredResponses.over(new FailOpenStore(l2, Duration.ofMillis(200), Duration.ofMillis(200), 3,
                 Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE), 1 << 20, BOUND, clock);
