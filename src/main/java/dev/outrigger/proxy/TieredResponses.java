@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Stored values in this pod's memory (L1: decoded, typed, bounded in bytes) in front of the shared store
@@ -35,17 +36,8 @@ public final class TieredResponses implements LocalCopies {
      * nothing to compare, as for a variant index or in memory alone).
      */
     static final class Copy {
-        private static final java.lang.invoke.VarHandle CONFIRMED_AT;
         /** Each distrust writes a value of its own, so that no confirmation read before it can match it. */
-        private static final java.util.concurrent.atomic.AtomicLong DISTRUSTS = new java.util.concurrent.atomic.AtomicLong();
-
-        static {
-            try {
-                CONFIRMED_AT = java.lang.invoke.MethodHandles.lookup().findVarHandle(Copy.class, "confirmedAt", long.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
+        private static final AtomicLong DISTRUSTS = new AtomicLong();
 
         private final StoredValue value;
         private final Servable servable;
@@ -53,15 +45,16 @@ public final class TieredResponses implements LocalCopies {
         private final byte[] identity;
         /**
          * When the shared store last said this is the current version (epoch ms); far in the past once distrusted. A
-         * field rather than a new copy per confirmation: confirming is a compare-and-set, not a cache write.
+         * field rather than a new copy per confirmation: confirming is a compare-and-set, not a cache write (an
+         * AtomicLong rather than a VarHandle: nothing for the native image to register).
          */
-        private volatile long confirmedAt;
+        private final AtomicLong confirmedAt;
 
         private Copy(StoredValue value, Servable servable, long expiresAt, long confirmedAt, byte[] identity) {
             this.value = value;
             this.servable = servable;
             this.expiresAt = expiresAt;
-            this.confirmedAt = confirmedAt;
+            this.confirmedAt = new AtomicLong(confirmedAt);
             this.identity = identity;
         }
 
@@ -82,7 +75,7 @@ public final class TieredResponses implements LocalCopies {
         }
 
         long confirmedAt() {
-            return confirmedAt;
+            return confirmedAt.get();
         }
 
         byte[] identity() {
@@ -95,12 +88,12 @@ public final class TieredResponses implements LocalCopies {
 
         /** Confirmed at {@code at}, unless it was distrusted (or confirmed) since {@code seen} was read from it. */
         boolean confirm(long seen, long at) {
-            return CONFIRMED_AT.compareAndSet(this, seen, at);
+            return confirmedAt.compareAndSet(seen, at);
         }
 
         /** Confirmed with the shared store before its next use. */
         void distrust() {
-            confirmedAt = NEVER_CONFIRMED - DISTRUSTS.incrementAndGet();
+            confirmedAt.set(NEVER_CONFIRMED - DISTRUSTS.incrementAndGet());
         }
     }
 
