@@ -67,7 +67,7 @@ final class StoredResponses {
 
     /** What this pod's own copies answer now, without I/O; null when the shared store must be asked. */
     Found findNow(String key, Headers request) {
-        TieredResponses.Copy top = store.now(key);
+        Copy top = store.now(key);
         if (top == null || top == TieredResponses.ABSENT) {
             return top == null ? null : Found.NOTHING;
         }
@@ -78,7 +78,7 @@ final class StoredResponses {
                 if (!listed(index, id)) {
                     yield new Found(Optional.empty(), index.fields());
                 }
-                TieredResponses.Copy variant = store.now(Variants.variantKey(key, id));
+                Copy variant = store.now(Variants.variantKey(key, id));
                 yield variant == null ? null : found(variant, request, index.fields());
             }
         };
@@ -124,7 +124,7 @@ final class StoredResponses {
      * this cache compressed is decompressed here for a request that does not accept gzip; one that would expand past
      * the bound is not there (a miss: the upstream's answer replaces it).
      */
-    private Found found(TieredResponses.Copy copy, Headers request, List<String> varyFields) {
+    private Found found(Copy copy, Headers request, List<String> varyFields) {
         if (copy == TieredResponses.ABSENT || !(copy.value() instanceof StoredResponse r)) {
             return new Found(Optional.empty(), varyFields);
         }
@@ -203,7 +203,7 @@ final class StoredResponses {
                 ? store.put(key, clean, keep, fetchedAt)
                 : store.get(key).chain(entry -> {
                     long now = clock.millis();
-                    Optional<VariantIndex> index = Variants.withVariant(entry.map(TieredResponses.Copy::value), fields,
+                    Optional<VariantIndex> index = Variants.withVariant(entry.map(Copy::value), fields,
                             Variants.variantId(fields, request), now + keep.toMillis(), now, settings.maxVariants());
                     if (index.isEmpty()) {
                         meters.variantsCapped();

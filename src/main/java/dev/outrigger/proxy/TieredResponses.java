@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Stored values in this pod's memory (L1: decoded, typed, bounded in bytes) in front of the shared store
@@ -29,73 +28,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * own load. Writes go to the shared store, then to memory.
  */
 public final class TieredResponses implements LocalCopies {
-
-    /**
-     * A value this pod holds: decoded, its response made servable, until {@code expiresAt} (epoch ms);
-     * {@code identity}: the leading bytes of its encoded form that tell its version apart (empty when there is
-     * nothing to compare, as for a variant index or in memory alone).
-     */
-    static final class Copy {
-        /** Each distrust writes a value of its own, so that no confirmation read before it can match it. */
-        private static final AtomicLong DISTRUSTS = new AtomicLong();
-
-        private final StoredValue value;
-        private final Servable servable;
-        private final long expiresAt;
-        private final byte[] identity;
-        /**
-         * When the shared store last said this is the current version (epoch ms); far in the past once distrusted. A
-         * field rather than a new copy per confirmation: confirming is a compare-and-set, not a cache write (an
-         * AtomicLong rather than a VarHandle: nothing for the native image to register).
-         */
-        private final AtomicLong confirmedAt;
-
-        private Copy(StoredValue value, Servable servable, long expiresAt, long confirmedAt, byte[] identity) {
-            this.value = value;
-            this.servable = servable;
-            this.expiresAt = expiresAt;
-            this.confirmedAt = new AtomicLong(confirmedAt);
-            this.identity = identity;
-        }
-
-        static Copy of(StoredValue value, long expiresAt, long confirmedAt, byte[] identity) {
-            return new Copy(value, value instanceof StoredResponse r ? Servable.of(r) : null, expiresAt, confirmedAt, identity);
-        }
-
-        StoredValue value() {
-            return value;
-        }
-
-        Servable servable() {
-            return servable;
-        }
-
-        long expiresAt() {
-            return expiresAt;
-        }
-
-        long confirmedAt() {
-            return confirmedAt.get();
-        }
-
-        byte[] identity() {
-            return identity;
-        }
-
-        Duration ttl(long now) {
-            return Duration.ofMillis(Math.max(0, expiresAt - now));
-        }
-
-        /** Confirmed at {@code at}, unless it was distrusted (or confirmed) since {@code seen} was read from it. */
-        boolean confirm(long seen, long at) {
-            return confirmedAt.compareAndSet(seen, at);
-        }
-
-        /** Confirmed with the shared store before its next use. */
-        void distrust() {
-            confirmedAt.set(NEVER_CONFIRMED - DISTRUSTS.incrementAndGet());
-        }
-    }
 
     /** What {@link #now} answers when memory alone is the store and it has nothing: a miss, known without I/O. */
     static final Copy ABSENT = Copy.of(new VariantIndex(java.util.List.of()), 0, 0, new byte[0]);
@@ -366,9 +298,6 @@ public final class TieredResponses implements LocalCopies {
             return removed || here;
         });
     }
-
-    /** A copy no longer trusted: confirmed with the shared store before its next use. */
-    private static final long NEVER_CONFIRMED = Long.MIN_VALUE / 4;
 
     /**
      * Another replica wrote the key: this pod's copy is confirmed (by its identity bytes) before it is used

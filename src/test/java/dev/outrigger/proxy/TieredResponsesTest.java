@@ -13,6 +13,7 @@ import dev.outrigger.store.RedisStore;
 import dev.outrigger.store.StoredResponse;
 import dev.outrigger.store.StoredResponseCodec;
 import dev.outrigger.testsupport.Await;
+import dev.outrigger.testsupport.DelegatingStore;
 import dev.outrigger.testsupport.MutableClock;
 import dev.outrigger.testsupport.TestRedis;
 import io.smallrye.mutiny.Uni;
@@ -57,11 +58,11 @@ class TieredResponsesTest {
                 clock.instant(), clock.instant());
     }
 
-    static String body(Optional<TieredResponses.Copy> copy) {
+    static String body(Optional<Copy> copy) {
         return copy.map(c -> new String(((StoredResponse) c.value()).body(), StandardCharsets.UTF_8)).orElse("nothing");
     }
 
-    Optional<TieredResponses.Copy> get(TieredResponses t, String key) {
+    Optional<Copy> get(TieredResponses t, String key) {
         return t.get(key).await().atMost(WAIT);
     }
 
@@ -74,7 +75,7 @@ class TieredResponsesTest {
         putShared("k", "v1");
 
         assertEquals("v1", body(get(tiers, "k")));
-        TieredResponses.Copy held = tiers.now("k");
+        Copy held = tiers.now("k");
         assertNotNull(held, "held: used without asking");
         assertEquals(200, held.servable().policy.status(), "decoded, with the policy's view worked out");
         long confirmed = held.confirmedAt();
@@ -168,7 +169,7 @@ class TieredResponsesTest {
         AtomicInteger reads = new AtomicInteger();
         TieredResponses store = TieredResponses.over(new Gated(l2, gate, reads), 1 << 20, BOUND, clock);
 
-        var pending = new ArrayList<CompletableFuture<Optional<TieredResponses.Copy>>>();
+        var pending = new ArrayList<CompletableFuture<Optional<Copy>>>();
         for (int i = 0; i < 20; i++) {
             pending.add(store.get("hot").subscribeAsCompletionStage());
         }
@@ -220,25 +221,10 @@ class TieredResponsesTest {
     @Test
     void aDistrustThatArrivesWhileAConfirmationIsOnItsWayWins() throws Exception {
         CompletableFuture<Void> gate = new CompletableFuture<>();
-        TieredResponses store = TieredResponses.over(new CacheStore() {
-            @Override
-            public Uni<Optional<Entry>> get(String key) {
-                return l2.get(key);
-            }
-
+        TieredResponses store = TieredResponses.over(new DelegatingStore(l2) {
             @Override
             public Uni<Optional<Entry>> readHead(String key, int length) {
                 return Uni.createFrom().completionStage(gate).chain(() -> l2.readHead(key, length)); // held until released
-            }
-
-            @Override
-            public Uni<Void> put(String key, byte[] value, Duration ttl) {
-                return l2.put(key, value, ttl);
-            }
-
-            @Override
-            public Uni<Boolean> remove(String key) {
-                return l2.remove(key);
             }
         }, 1 << 20, BOUND, clock);
         store.put("k", response("v1"), MINUTE).await().atMost(WAIT);
@@ -246,7 +232,7 @@ class TieredResponsesTest {
         assertNotNull(store.now("k"), "past the bound: used while a confirmation is on its way");
 
         store.distrust("k"); // another replica wrote the key meanwhile
-        CompletableFuture<Optional<TieredResponses.Copy>> joined = store.get("k").subscribeAsCompletionStage();
+        CompletableFuture<Optional<Copy>> joined = store.get("k").subscribeAsCompletionStage();
         gate.complete(null);
 
         assertEquals("v1", body(joined.get(5, java.util.concurrent.TimeUnit.SECONDS)), "the request that joined is answered");
@@ -279,14 +265,13 @@ class TieredResponsesTest {
         assertSame(TieredResponses.ABSENT, memory.now("k"));
     }
 
-    /** A real store whose reads wait for a gate the test opens, counting them. */
-    static class Gated implements CacheStore {
-        final CacheStore delegate;
+    /** A real store whose reads wait for a gate the test opens, counting them; confirmations (readHead) are not gated. */
+    static class Gated extends DelegatingStore {
         final CompletableFuture<Void> gate;
         final AtomicInteger reads;
 
         Gated(CacheStore delegate, CompletableFuture<Void> gate, AtomicInteger reads) {
-            this.delegate = delegate;
+            super(delegate);
             this.gate = gate;
             this.reads = reads;
         }
@@ -295,22 +280,6 @@ class TieredResponsesTest {
         public Uni<Optional<Entry>> get(String key) {
             reads.incrementAndGet();
             return Uni.createFrom().completionStage(gate).chain(() -> delegate.get(key));
-        }
-
-        /** Not gated, not counted: the delegate's own (for Redis, GETRANGE and PTTL). */
-        @Override
-        public Uni<Optional<Entry>> readHead(String key, int length) {
-            return delegate.readHead(key, length);
-        }
-
-        @Override
-        public Uni<Void> put(String key, byte[] value, Duration ttl) {
-            return delegate.put(key, value, ttl);
-        }
-
-        @Override
-        public Uni<Boolean> remove(String key) {
-            return delegate.remove(key);
         }
     }
 }
