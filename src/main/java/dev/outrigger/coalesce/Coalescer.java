@@ -56,7 +56,15 @@ public final class Coalescer implements AutoCloseable {
             public void mayHaveMissedSignals() {
                 catchUp();
             }
+
+            @Override
+            public void caughtUp(long stamp) {
+                copies.caughtUp(stamp);
+            }
         });
+        if (leases.heartbeats()) {
+            copies.heartbeatWith(stamp -> leases.heartbeat(stamp).subscribe().with(v -> { }));
+        }
     }
 
     /** The leases it coordinates with (the warmer's election takes one too). */

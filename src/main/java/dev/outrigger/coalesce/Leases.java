@@ -59,6 +59,24 @@ public interface Leases extends AutoCloseable {
      */
     Uni<Void> announce(String key, Signal what);
 
+    /**
+     * Whether {@link #heartbeat} tells when this pod has heard every signal sent before a moment: true where
+     * one server hands out every signal in the order it handled them (a single Redis), false where signals
+     * can overtake one another (a Redis Cluster relays them between nodes) or there are none.
+     */
+    default boolean heartbeats() {
+        return false;
+    }
+
+    /**
+     * Sends a heartbeat stamped {@code stamp} to this pod alone, through the same stream as the other pods'
+     * signals: once {@link Listener#caughtUp} hears it back, every signal sent before the heartbeat has been
+     * heard. Never fails (a heartbeat lost is one not heard back).
+     */
+    default Uni<Void> heartbeat(long stamp) {
+        return Uni.createFrom().voidItem();
+    }
+
     /** Receives signals, on any thread. */
     interface Listener {
         /** {@code fromThisPod}: this pod sent it (lease signals come back to their sender too; write announcements do not). */
@@ -70,6 +88,12 @@ public interface Leases extends AutoCloseable {
          * made safe now. Signals sent from now on arrive.
          */
         default void mayHaveMissedSignals() { }
+
+        /**
+         * This pod's heartbeat stamped {@code stamp} came back: every signal sent before it has been heard (and
+         * handed to {@link #heard} before this call, on this thread).
+         */
+        default void caughtUp(long stamp) { }
     }
 
     /** Where signals arrive. */

@@ -17,6 +17,18 @@ public interface LocalCopies {
      */
     void distrustAll();
 
+    /**
+     * Given where signals run in order ({@link Leases#heartbeats}): {@code send} sends a heartbeat stamped with its
+     * argument, answered by {@link #caughtUp} once it comes back.
+     */
+    default void heartbeatWith(java.util.function.LongConsumer send) { }
+
+    /**
+     * Every signal sent before the heartbeat stamped {@code stamp} has been heard (and passed on to
+     * {@link #distrust}, {@link #forget} or {@link #distrustAll} before this call, on this thread).
+     */
+    default void caughtUp(long stamp) { }
+
     LocalCopies NONE = new LocalCopies() {
         @Override
         public void distrust(String key) { }

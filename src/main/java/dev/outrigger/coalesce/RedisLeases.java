@@ -16,8 +16,9 @@ import org.jboss.logging.Logger;
  * Leases in Redis ({@code SET <prefix>lease:<key> <token> NX PX <ttl>}), extended and released by token
  * with compare-and-act scripts so a slow old holder cannot touch a newer holder's lease, and one pub/sub
  * subscription per pod for the signals (never one per request): {@code <F|U|X|O|R> <pod> <key>} on
- * {@code <prefix>fill}. Every call has a deadline; after a
- * failure Redis is left alone for {@code backoff} and acquisitions answer {@link Local} at once.
+ * {@code <prefix>fill}, and the pod's heartbeats {@code H <pod> <stamp>} on the same channel. Every call has a
+ * deadline; after a failure Redis is left alone for {@code backoff} and acquisitions answer {@link Local} at
+ * once (write announcements still go: they follow a write Redis has just answered).
  */
 public final class RedisLeases implements Leases {
 
@@ -41,6 +42,8 @@ public final class RedisLeases implements Leases {
     private volatile long downUntil = Long.MIN_VALUE;
     private volatile Listener listener = (s, k, own) -> { };
     private final RedisSubscription subscription;
+    /** One server hands out every message in the order it handled them (not so on a Cluster): see {@link #heartbeats}. */
+    private final boolean ordered;
 
     /**
      * @param prefix the key prefix of everything Outrigger writes ({@code orc:v1:})
@@ -49,7 +52,17 @@ public final class RedisLeases implements Leases {
      * @param backoff how long Redis is skipped after a failed call
      */
     public RedisLeases(Redis redis, String prefix, Duration ttl, Duration timeout, Duration backoff) {
+        this(redis, prefix, ttl, timeout, backoff, true);
+    }
+
+    /** As the constructor, on a Redis Cluster: signals published on one node may overtake another's, so no heartbeats. */
+    public static RedisLeases cluster(Redis redis, String prefix, Duration ttl, Duration timeout, Duration backoff) {
+        return new RedisLeases(redis, prefix, ttl, timeout, backoff, false);
+    }
+
+    private RedisLeases(Redis redis, String prefix, Duration ttl, Duration timeout, Duration backoff, boolean ordered) {
         this.redis = redis;
+        this.ordered = ordered;
         this.leasePrefix = prefix + "lease:";
         this.channel = prefix + "fill";
         this.ttl = ttl;
@@ -119,9 +132,27 @@ public final class RedisLeases implements Leases {
                 .arg(ttl.toMillis()));
     }
 
+    /**
+     * Sent even while Redis is being left alone after a failure: it follows a write Redis has just answered, and
+     * the other pods may serve their copies unasked only because every write is announced (see {@link #heartbeat}).
+     */
     @Override
     public Uni<Void> announce(String key, Signal what) {
-        return call("announce", Request.cmd(Command.PUBLISH).arg(channel).arg(message(what, key)));
+        return send("announce", Request.cmd(Command.PUBLISH).arg(channel).arg(message(what, key)));
+    }
+
+    @Override
+    public boolean heartbeats() {
+        return ordered;
+    }
+
+    /**
+     * {@code H <pod> <stamp>} on the signal channel: Redis hands each subscriber its messages in the order it
+     * handled the PUBLISHes, so when this pod hears its heartbeat back, it has heard every signal published before.
+     */
+    @Override
+    public Uni<Void> heartbeat(long stamp) {
+        return call("heartbeat", Request.cmd(Command.PUBLISH).arg(channel).arg("H " + pod + " " + stamp));
     }
 
     @Override
@@ -134,6 +165,10 @@ public final class RedisLeases implements Leases {
         if (System.nanoTime() < downUntil) {
             return Uni.createFrom().voidItem();
         }
+        return send(what, request);
+    }
+
+    private Uni<Void> send(String what, Request request) {
         return redis.send(request).ifNoItem().after(timeout).fail().replaceWithVoid()
                 .onFailure().recoverWithItem(t -> {
                     failed(what, t);
@@ -171,6 +206,16 @@ public final class RedisLeases implements Leases {
         String[] parts = payload.split(" ", 3);
         if (parts.length != 3 || parts[0].length() != 1) {
             return;
+        }
+        if (parts[0].charAt(0) == 'H') {
+            if (parts[1].equals(pod)) {
+                try {
+                    listener.caughtUp(Long.parseLong(parts[2]));
+                } catch (NumberFormatException notOurs) {
+                    // not a heartbeat this pod sent
+                }
+            }
+            return; // another pod's heartbeat: nothing to hear
         }
         // Our own lease signals count too: a flight here may be waiting on a lease this pod held and has
         // just released (its SET NX can overtake the release on another connection). Our own writes do not.

@@ -205,7 +205,10 @@ class Producers {
         var c = config.coalesce();
         CoalesceSettings settings = new CoalesceSettings(c.enabled(), c.leaseTtl(), c.waitTimeout(), c.hitForMiss(),
                 c.earlyRefreshBeta(), c.staleWhileLease(), CoalesceSettings.DEFAULT.random());
+        boolean cluster = redisClientType.trim().equalsIgnoreCase("cluster");
         RedisLeases shared = !configured(redisHosts) ? null
+                : cluster ? RedisLeases.cluster(redis.get(), config.keyPrefix(), c.leaseTtl(), config.store().writeTimeout(),
+                        config.store().openFor())
                 : new RedisLeases(redis.get(), config.keyPrefix(), c.leaseTtl(), config.store().writeTimeout(),
                         config.store().openFor());
         Coalescer coalescer = new Coalescer(vertx, shared == null ? Leases.LOCAL : shared, settings, clock,

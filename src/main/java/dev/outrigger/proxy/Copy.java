@@ -26,6 +26,11 @@ final class Copy {
      * AtomicLong rather than a VarHandle: nothing for the native image to register).
      */
     private final AtomicLong confirmedAt;
+    /**
+     * Its last confirmation was the shared store's silence (it could not answer), not its word: until the store
+     * confirms it, heartbeats do not vouch for it. Set before, cleared after, {@link #confirmedAt} changes.
+     */
+    private volatile boolean unanswered;
 
     private Copy(StoredValue value, Servable servable, long expiresAt, long confirmedAt, byte[] identity) {
         this.value = value;
@@ -65,7 +70,28 @@ final class Copy {
 
     /** Confirmed at {@code at}, unless it was distrusted (or confirmed) since {@code seen} was read from it. */
     boolean confirm(long seen, long at) {
-        return confirmedAt.compareAndSet(seen, at);
+        if (confirmedAt.compareAndSet(seen, at)) {
+            unanswered = false;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The shared store could not answer about it: asked again a bound after {@code at} (unless it was distrusted or
+     * confirmed since {@code seen}), and not vouched for by heartbeats meanwhile.
+     */
+    void unanswered(long seen, long at) {
+        unanswered = true;
+        confirmedAt.compareAndSet(seen, at);
+    }
+
+    /**
+     * Whether heartbeats may vouch for it, given {@code confirmedAt} read from it just before: nothing distrusted it
+     * since, and the shared store itself said it is current.
+     */
+    boolean vouchable(long confirmedAt) {
+        return confirmedAt > NEVER_CONFIRMED && !unanswered;
     }
 
     /** Confirmed with the shared store before its next use. */

@@ -26,6 +26,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * identity bytes. A copy is kept for the entry's whole life: while the shared store cannot answer (down,
  * slow, circuit open) it is what the pod serves, so a fresh copy is never lost to an outage or to the pod's
  * own load. Writes go to the shared store, then to memory.
+ *
+ * <p>Where the other replicas' announcements arrive in order ({@link #heartbeatWith}: one Redis server), the
+ * pod also knows when it last heard all of them: its heartbeat, sent through the same stream, came back. A
+ * copy nothing distrusted since its confirmation is then as good as confirmed at that moment, and is used
+ * unasked while that moment is less than the bound ago; such a copy is still confirmed by itself (in the
+ * background) every {@link #COVERED_BOUNDS} bounds, for writes whose announcement never went out (a replica
+ * that died between the two, a write by something else).
  */
 public final class TieredResponses implements LocalCopies {
 
@@ -40,6 +47,16 @@ public final class TieredResponses implements LocalCopies {
     private final Clock clock;
     /** The shared-store read under way per key (one at a time). */
     private final Map<String, Fill> filling = new ConcurrentHashMap<>();
+
+    /** A copy the heartbeats vouch for is still confirmed by itself after this many bounds. */
+    static final int COVERED_BOUNDS = 30;
+    /** No heartbeat heard back, none sent: far enough in the past that subtracting it cannot overflow. */
+    private static final long NEVER = Long.MIN_VALUE / 4;
+    /** Sends a heartbeat with the given stamp; null where no heartbeats run (memory alone, a Redis Cluster). */
+    private volatile java.util.function.LongConsumer heartbeat;
+    /** The stamp of the latest heartbeat heard back: every announcement sent before it has been heard. */
+    private volatile long caughtUpTo = NEVER;
+    private final java.util.concurrent.atomic.AtomicLong heartbeatSentAt = new java.util.concurrent.atomic.AtomicLong(NEVER);
 
     /**
      * A read under way; {@code distrusted}: another replica wrote the key meanwhile, so what it read may be older,
@@ -109,18 +126,59 @@ public final class TieredResponses implements LocalCopies {
         if (c == null || expired(c)) {
             return null;
         }
-        long unconfirmed = clock.millis() - c.confirmedAt();
+        long caughtUp = caughtUpTo; // before the copy's mark: a distrust heard before this heartbeat is seen below
+        long confirmed = c.confirmedAt();
+        long now = clock.millis();
+        long unconfirmed = now - confirmed;
         if (unconfirmed < localBoundMillis) {
             return c;
         }
-        if (unconfirmed < 2 * localBoundMillis) {
+        boolean vouched = vouchedFor(c, confirmed, caughtUp, now);
+        if (vouched && unconfirmed < COVERED_BOUNDS * localBoundMillis) {
+            return c;
+        }
+        if (vouched || unconfirmed < 2 * localBoundMillis) {
             // a copy in use: confirmed in the background, so that a hot key never waits for the shared store
             if (!filling.containsKey(key)) {
-                fill(key, false).subscribe().with(confirmed -> { }, failed -> { });
+                fill(key, false).subscribe().with(done -> { }, failed -> { });
             }
             return c;
         }
         return null; // not used for a while: asked about first, so no copy older than twice the bound is served unasked
+    }
+
+    /**
+     * Whether the heartbeats vouch for {@code c}, last confirmed at {@code confirmed}: nothing has distrusted it, and every
+     * announcement sent until less than the bound ago has been heard. Sends the next heartbeat when the last one heard
+     * back is half a bound old (at most one per half bound), so that a copy in steady use stays vouched for.
+     */
+    private boolean vouchedFor(Copy c, long confirmed, long caughtUp, long now) {
+        java.util.function.LongConsumer send = heartbeat;
+        if (send == null || !c.vouchable(confirmed)) {
+            return false;
+        }
+        long half = Math.max(1, localBoundMillis / 2);
+        long sent = heartbeatSentAt.get();
+        if (now - caughtUp >= half && now - sent >= half && heartbeatSentAt.compareAndSet(sent, now)) {
+            send.accept(now);
+        }
+        return now - caughtUp < localBoundMillis;
+    }
+
+    /** Where the other replicas' announcements arrive in order: heartbeats go out through {@code send}. */
+    @Override
+    public void heartbeatWith(java.util.function.LongConsumer send) {
+        if (shared != null && keepsCopies) {
+            heartbeat = send;
+        }
+    }
+
+    /** Called on the subscription's thread, after every announcement heard before it has been applied. */
+    @Override
+    public void caughtUp(long stamp) {
+        if (stamp > caughtUpTo) {
+            caughtUpTo = stamp;
+        }
     }
 
     /** The value under {@code key}: the confirmed local copy, or the shared store's (the local copy while it cannot answer). */
@@ -155,7 +213,7 @@ public final class TieredResponses implements LocalCopies {
                     .onFailure().recoverWithItem(failed -> {
                         Optional<Copy> current = Optional.ofNullable(local.getIfPresent(k)).filter(c -> !expired(c));
                         if (current.isPresent() && filling.get(k) == self) {
-                            current.get().confirm(current.get().confirmedAt(), clock.millis());
+                            current.get().unanswered(current.get().confirmedAt(), clock.millis());
                         }
                         return current;
                     })

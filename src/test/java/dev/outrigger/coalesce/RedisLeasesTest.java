@@ -1,11 +1,17 @@
 package dev.outrigger.coalesce;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.outrigger.coalesce.Leases.Local;
+import dev.outrigger.coalesce.Leases.Signal;
+import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.TestRedis;
 import io.vertx.mutiny.redis.client.Redis;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,5 +54,40 @@ class RedisLeasesTest extends LeasesContract {
         redis.server().restart();
         // within the backoff Redis is not asked again, even though it is back
         assertInstanceOf(Local.class, a.acquire("shop /p/1").await().atMost(Duration.ofMillis(100)));
+    }
+
+    /** Records what a pod hears, heartbeats included, in order. */
+    static Leases.Listener recording(List<String> heard) {
+        return new Leases.Listener() {
+            @Override
+            public void heard(Signal signal, String key, boolean fromThisPod) {
+                heard.add(signal + " " + key);
+            }
+
+            @Override
+            public void caughtUp(long stamp) {
+                heard.add("caught up " + stamp);
+            }
+        };
+    }
+
+    @Test
+    void aHeartbeatComesBackToItsSenderAloneAfterEverySignalSentBeforeIt() throws Exception {
+        RedisLeases a = pod();
+        RedisLeases b = pod();
+        List<String> heardByA = new CopyOnWriteArrayList<>();
+        List<String> heardByB = new CopyOnWriteArrayList<>();
+        a.listen(recording(heardByA));
+        b.listen(recording(heardByB));
+        assertTrue(a.heartbeats(), "one server hands out its messages in order");
+
+        b.announce("shop /p/1", Signal.OVERWRITTEN).await().atMost(Duration.ofSeconds(5));
+        a.heartbeat(42).await().atMost(Duration.ofSeconds(5));
+        b.heartbeat(7).await().atMost(Duration.ofSeconds(5)); // after a's: it would have reached b first
+
+        Await.until(() -> heardByA.contains("caught up 42") && heardByB.contains("caught up 7"), Duration.ofSeconds(5),
+                () -> "heard back: " + heardByA + " " + heardByB);
+        assertEquals(List.of("OVERWRITTEN shop /p/1", "caught up 42"), heardByA, "the announcement sent before it came first");
+        assertEquals(List.of("caught up 7"), heardByB, "another pod's heartbeat tells it nothing");
     }
 }

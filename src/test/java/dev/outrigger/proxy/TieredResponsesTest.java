@@ -253,6 +253,168 @@ class TieredResponsesTest {
         assertEquals("nothing", body(get(guarded, "k")), "an invalidated response never comes back");
     }
 
+    /** A store that counts every question about a key's value or identity (a confirmation included). */
+    static class Counting extends DelegatingStore {
+        final AtomicInteger asked = new AtomicInteger();
+
+        Counting(CacheStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public Uni<Optional<Entry>> get(String key) {
+            asked.incrementAndGet();
+            return delegate.get(key);
+        }
+
+        @Override
+        public Uni<Optional<Entry>> readHead(String key, int length) {
+            asked.incrementAndGet();
+            return delegate.readHead(key, length);
+        }
+    }
+
+    @Test
+    void heartbeatsHeardBackVouchForACopyWithoutAskingTheSharedStoreUntilItsOwnConfirmationIsDue() throws Exception {
+        Counting counting = new Counting(l2);
+        TieredResponses store = TieredResponses.over(counting, 1 << 20, BOUND, clock);
+        java.util.List<Long> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        store.heartbeatWith(stamp -> {
+            sent.add(stamp);
+            store.caughtUp(stamp); // heard back at once
+        });
+        store.put("k", response("v1"), MINUTE).await().atMost(WAIT);
+
+        clock.advance(BOUND.multipliedBy(5));
+        assertNull(store.now("k"), "nothing heard back when it was looked up: asked about first");
+        assertEquals("v1", body(Optional.ofNullable(store.now("k"))), "vouched for: used unasked past the bound");
+        assertEquals("v1", body(Optional.ofNullable(store.now("k"))));
+        assertEquals(java.util.List.of(clock.millis()), sent, "one heartbeat, not one per use");
+        clock.advance(BOUND.dividedBy(2));
+        assertEquals("v1", body(Optional.ofNullable(store.now("k"))));
+        assertEquals(2, sent.size(), "the next one half a bound later, while the copy is in use");
+        assertEquals(0, counting.asked.get(), "the shared store was not asked");
+
+        Copy held = store.now("k");
+        long confirmed = held.confirmedAt();
+        clock.advance(BOUND.multipliedBy(TieredResponses.COVERED_BOUNDS));
+        assertNull(store.now("k"), "after a quiet spell: nothing heard back lately");
+        assertSame(held, store.now("k"), "vouched for again, its own confirmation due: used while that is on its way");
+        Await.until(() -> held.confirmedAt() > confirmed, "confirmed by the shared store itself");
+        assertEquals(1, counting.asked.get());
+    }
+
+    @Test
+    void aCopyDistrustedBeforeTheHeartbeatCameBackIsNotVouchedFor() {
+        TieredResponses store = TieredResponses.over(l2, 1 << 20, BOUND, clock);
+        store.heartbeatWith(store::caughtUp);
+        store.put("k", response("v1"), MINUTE).await().atMost(WAIT);
+        store.put("other", response("o1"), MINUTE).await().atMost(WAIT);
+        store.distrust("k"); // another replica's announcement, heard before the heartbeat
+
+        clock.advance(BOUND.multipliedBy(5));
+        store.now("other"); // sends a heartbeat, heard back at once
+        assertEquals("o1", body(Optional.ofNullable(store.now("other"))), "vouched for");
+        assertNull(store.now("k"), "asked about before it is used");
+    }
+
+    @Test
+    void aHeartbeatNotHeardBackVouchesForNothingAndIsNotSentAgainAtOnce() {
+        TieredResponses store = TieredResponses.over(l2, 1 << 20, BOUND, clock);
+        java.util.List<Long> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        store.heartbeatWith(sent::add); // lost on the way
+        store.put("k", response("v1"), MINUTE).await().atMost(WAIT);
+
+        clock.advance(BOUND.multipliedBy(5));
+        assertNull(store.now("k"), "not vouched for: asked about before it is used, as without heartbeats");
+        assertNull(store.now("k"));
+        assertEquals(1, sent.size(), "one heartbeat per half bound at most");
+    }
+
+    @Test
+    void aCopyKeptThroughAnOutageIsNotVouchedForUntilTheSharedStoreConfirmsIt() throws Exception {
+        FailOpenStore failOpen = new FailOpenStore(l2, Duration.ofMillis(500), Duration.ofMillis(500), 2,
+                Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE);
+        TieredResponses store = TieredResponses.over(failOpen, 1 << 20, BOUND, clock);
+        store.heartbeatWith(store::caughtUp);
+        store.put("k", response("v1"), MINUTE).await().atMost(WAIT);
+        store.put("other", response("o1"), MINUTE).await().atMost(WAIT);
+        store.distrust("k"); // another replica wrote a newer version
+        redis.server().kill();
+
+        clock.advance(BOUND.multipliedBy(5));
+        assertEquals("v1", body(get(store, "k")), "Redis down: the copy is what the pod has");
+        Await.until(() -> store.now("k") != null && store.now("k").confirmedAt() == clock.millis(), "asked again a bound later");
+        clock.advance(BOUND.multipliedBy(2));
+        store.now("other"); // sends a heartbeat, heard back at once
+        assertEquals("o1", body(Optional.ofNullable(store.now("other"))), "vouched for: the shared store confirmed it");
+        assertNull(store.now("k"), "the heartbeats do not vouch for a version the shared store never confirmed");
+    }
+
+    @Test
+    void anAnnouncementSentBeforeAHeartbeatIsHeardBeforeIt() throws Exception {
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        dev.outrigger.coalesce.RedisLeases here = new dev.outrigger.coalesce.RedisLeases(redis.client(), "orc:v1:",
+                MINUTE, WAIT, BOUND).start();
+        dev.outrigger.coalesce.RedisLeases there = new dev.outrigger.coalesce.RedisLeases(redis.client(), "orc:v1:",
+                MINUTE, WAIT, BOUND).start();
+        java.util.concurrent.BlockingQueue<Long> heardBack = new java.util.concurrent.LinkedBlockingQueue<>();
+        dev.outrigger.coalesce.Coalescer coalescer = new dev.outrigger.coalesce.Coalescer(vertx, here,
+                dev.outrigger.coalesce.CoalesceSettings.DEFAULT, clock, dev.outrigger.coalesce.CoalesceListener.NONE,
+                new dev.outrigger.coalesce.LocalCopies() { // this replica's copies, recording the heartbeats heard back
+                    @Override
+                    public void distrust(String key) {
+                        tiers.distrust(key);
+                    }
+
+                    @Override
+                    public void forget(String key) {
+                        tiers.forget(key);
+                    }
+
+                    @Override
+                    public void distrustAll() {
+                        tiers.distrustAll();
+                    }
+
+                    @Override
+                    public void heartbeatWith(java.util.function.LongConsumer send) {
+                        tiers.heartbeatWith(send);
+                    }
+
+                    @Override
+                    public void caughtUp(long stamp) {
+                        tiers.caughtUp(stamp);
+                        heardBack.add(stamp);
+                    }
+                });
+        try {
+            coalescer.whenListening().await().atMost(WAIT);
+            there.whenListening().await().atMost(WAIT);
+            TieredResponses otherReplica = TieredResponses.over(new RedisStore(redis.client(), "orc:v1:"), 1 << 20, BOUND, clock);
+            tiers.put("k", response("v1"), MINUTE).await().atMost(WAIT);
+            tiers.put("unchanged", response("u1"), MINUTE).await().atMost(WAIT);
+
+            clock.advance(BOUND.multipliedBy(5));
+            assertNull(tiers.now("k"), "no heartbeat heard back yet: asked about first");
+            assertEquals(clock.millis(), heardBack.poll(5, java.util.concurrent.TimeUnit.SECONDS), "heard back through Redis");
+            assertEquals("v1", body(Optional.ofNullable(tiers.now("k"))), "vouched for now");
+
+            clock.advance(Duration.ofMillis(1));
+            otherReplica.put("k", response("v2"), MINUTE).await().atMost(WAIT);
+            there.announce("k", dev.outrigger.coalesce.Leases.Signal.OVERWRITTEN).await().atMost(WAIT);
+            clock.advance(BOUND.dividedBy(2));
+            assertEquals("u1", body(Optional.ofNullable(tiers.now("unchanged"))), "still vouched for, and it sends the next heartbeat");
+            assertEquals(clock.millis(), heardBack.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertNull(tiers.now("k"), "the announcement came first: the copy is asked about, not vouched for");
+            assertEquals("v2", body(get(tiers, "k")));
+        } finally {
+            coalescer.close();
+            there.close();
+            vertx.close();
+        }
+    }
+
     @Test
     void inMemoryAloneAMissIsKnownWithoutAskingAnyone() {
         TieredResponses memory = TieredResponses.memory(1 << 20, clock);
