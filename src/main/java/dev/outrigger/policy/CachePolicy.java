@@ -77,7 +77,7 @@ public final class CachePolicy {
         }
 
         /** The freshness lifetime (RFC 9111 §4.2.1); empty when the response has none. */
-        Optional<Lifetime> lifetime(Heuristics heuristics) {
+        public Optional<Lifetime> lifetime(Heuristics heuristics) {
             LifetimeMemo memo = lifetime;
             if (memo == null || memo.heuristics != heuristics) {
                 memo = new LifetimeMemo(heuristics, Freshness.lifetime(status, headers, cacheControl, timing, heuristics));

@@ -72,6 +72,11 @@ final class Retention {
         return false;
     }
 
+    /** As {@link #lifetime(StoredResponse)}, from the facts worked out once for a copy in memory. */
+    Duration lifetime(Servable copy) {
+        return copy.policy.lifetime(settings.policy().heuristics()).map(Freshness.Lifetime::value).orElse(Duration.ZERO);
+    }
+
     Duration lifetime(StoredResponse stored) {
         Headers judged = stored.policyHeaders();
         return Freshness.lifetime(stored.status(), judged, CacheControl.of(judged),

@@ -5,7 +5,6 @@ import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.coalesce.Lead;
 import dev.outrigger.coalesce.Participant;
 import dev.outrigger.policy.CacheOutcome;
-import dev.outrigger.policy.Freshness;
 import dev.outrigger.proxy.StoredResponses.Found;
 import dev.outrigger.purge.Purges;
 import dev.outrigger.store.StoredResponse;
@@ -64,9 +63,10 @@ final class Waiting implements Participant {
             } else if (!lookFirst) {
                 fwd.forward(fetch.req, fetch.inbound, fetch.leading(lead));
             } else {
-                parts.responses().lookup(fetch.key, fetch.request).subscribe().with(
-                        found -> Contexts.onContext(context, () -> {
-                            if (found.isPresent() && newerThanLookup(found.get()) && unpurged(found.get())) {
+                parts.responses().find(fetch.key, fetch.request).subscribe().with(
+                        looked -> Contexts.onContext(context, () -> {
+                            Optional<Servable> found = looked.copy();
+                            if (found.isPresent() && newerThanLookup(found.get().response) && unpurged(found.get().response)) {
                                 lead.foundFilled();
                                 serveCollapsed(found.get());
                             } else {
@@ -87,9 +87,10 @@ final class Waiting implements Participant {
             long relookedAt = System.nanoTime();
             parts.responses().find(fetch.key, fetch.request).subscribe().with(
                     looked -> Contexts.onContext(context, () -> {
+                        // the copy hits are served from (decoded once, its head encoded once): not one per waiter
                         Optional<StoredResponse> found = looked.response();
                         if (found.isPresent() && newerThanLookup(found.get()) && unpurged(found.get())) {
-                            serveCollapsed(found.get());
+                            serveCollapsed(looked.copy().get());
                         } else if (found.isPresent() && !newerThanLookup(found.get()) && !rejoined) {
                             // Only what was there before: the signal was about an earlier fill (it can
                             // arrive late). Wait for, or lead, the fetch that is due.
@@ -164,8 +165,8 @@ final class Waiting implements Participant {
                 == Purges.Verdict.NONE;
     }
 
-    private void serveCollapsed(StoredResponse s) {
-        Duration age = Freshness.currentAge(s.headers(), Retention.timing(s), parts.clock().instant());
+    private void serveCollapsed(Servable s) {
+        Duration age = s.policy.age(parts.clock().instant());
         parts.writer().serve(fetch.req, fetch.inbound, fetch.request, s, age, CacheOutcome.HIT,
                 CacheHeaders.collapsed(fetch.stored.isPresent() ? "stale" : "uri-miss", parts.retention().lifetime(s).minus(age).toSeconds()));
     }
