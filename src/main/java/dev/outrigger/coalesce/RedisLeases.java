@@ -18,7 +18,7 @@ import org.jboss.logging.Logger;
  * subscription per pod for the signals (never one per request): {@code <F|U|X|O|R> <pod> <key>} on
  * {@code <prefix>fill}, and the pod's heartbeats {@code H <pod> <stamp>} on the same channel. Every call has a
  * deadline; after a failure Redis is left alone for {@code backoff} and acquisitions answer {@link Local} at
- * once (write announcements still go: they follow a write Redis has just answered).
+ * once. Write announcements back off on their own failures only (see {@link #announce}).
  */
 public final class RedisLeases implements Leases {
 
@@ -40,6 +40,8 @@ public final class RedisLeases implements Leases {
     private final String pod = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong tokens = new AtomicLong();
     private volatile long downUntil = Long.MIN_VALUE;
+    /** Announcements back off on their own failures, not on the leases' (see {@link #announce}). */
+    private volatile long announcementsDownUntil = Long.MIN_VALUE;
     private volatile Listener listener = (s, k, own) -> { };
     private final RedisSubscription subscription;
     /** One server hands out every message in the order it handled them (not so on a Cluster): see {@link #heartbeats}. */
@@ -133,12 +135,23 @@ public final class RedisLeases implements Leases {
     }
 
     /**
-     * Sent even while Redis is being left alone after a failure: it follows a write Redis has just answered, and
-     * the other pods may serve their copies unasked only because every write is announced (see {@link #heartbeat}).
+     * Not skipped while the leases back off after a failure (a lease call that timed out under load says nothing about
+     * the write this follows, and the other pods vouch for their copies only because every write is announced, see
+     * {@link #heartbeat}); after a failed announcement, announcements alone are skipped for the backoff, so a Redis
+     * that is down gets one attempt per backoff, not one per write.
      */
     @Override
     public Uni<Void> announce(String key, Signal what) {
-        return send("announce", Request.cmd(Command.PUBLISH).arg(channel).arg(message(what, key)));
+        if (System.nanoTime() < announcementsDownUntil) {
+            return Uni.createFrom().voidItem();
+        }
+        return redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(message(what, key))).ifNoItem().after(timeout).fail()
+                .replaceWithVoid()
+                .onFailure().recoverWithItem(t -> {
+                    announcementsDownUntil = System.nanoTime() + backoff.toNanos();
+                    LOG.debugf("announcement failed (%s): announcements skipped for %s", t, backoff);
+                    return null;
+                });
     }
 
     @Override
@@ -152,7 +165,12 @@ public final class RedisLeases implements Leases {
      */
     @Override
     public Uni<Void> heartbeat(long stamp) {
-        return call("heartbeat", Request.cmd(Command.PUBLISH).arg(channel).arg("H " + pod + " " + stamp));
+        if (System.nanoTime() < downUntil) {
+            return Uni.createFrom().voidItem(); // not heard back: the copies are confirmed one by one meanwhile
+        }
+        // a lost heartbeat is one not heard back, nothing more: it does not make the leases back off
+        return redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg("H " + pod + " " + stamp)).ifNoItem().after(timeout)
+                .fail().replaceWithVoid().onFailure().recoverWithNull();
     }
 
     @Override
@@ -165,10 +183,6 @@ public final class RedisLeases implements Leases {
         if (System.nanoTime() < downUntil) {
             return Uni.createFrom().voidItem();
         }
-        return send(what, request);
-    }
-
-    private Uni<Void> send(String what, Request request) {
         return redis.send(request).ifNoItem().after(timeout).fail().replaceWithVoid()
                 .onFailure().recoverWithItem(t -> {
                     failed(what, t);

@@ -27,10 +27,12 @@ final class Copy {
      */
     private final AtomicLong confirmedAt;
     /**
-     * Its last confirmation was the shared store's silence (it could not answer), not its word: until the store
-     * confirms it, heartbeats do not vouch for it. Set before, cleared after, {@link #confirmedAt} changes.
+     * No read of the shared store has said this is the current version yet: this pod wrote it (another replica's
+     * write may have followed, its announcement heard before this copy went in; or the write never landed), or it
+     * was kept when the store could not answer. Heartbeats do not vouch for it until a read confirms it. Set before,
+     * cleared after, {@link #confirmedAt} changes.
      */
-    private volatile boolean unanswered;
+    private volatile boolean unverified;
 
     private Copy(StoredValue value, Servable servable, long expiresAt, long confirmedAt, byte[] identity) {
         this.value = value;
@@ -42,6 +44,13 @@ final class Copy {
 
     static Copy of(StoredValue value, long expiresAt, long confirmedAt, byte[] identity) {
         return new Copy(value, value instanceof StoredResponse r ? Servable.of(r) : null, expiresAt, confirmedAt, identity);
+    }
+
+    /** A copy of what this pod has just written at {@code at}: used for the bound, confirmed by a read after it. */
+    static Copy written(StoredValue value, long expiresAt, long at, byte[] identity) {
+        Copy c = of(value, expiresAt, at, identity);
+        c.unverified = true;
+        return c;
     }
 
     StoredValue value() {
@@ -71,7 +80,7 @@ final class Copy {
     /** Confirmed at {@code at}, unless it was distrusted (or confirmed) since {@code seen} was read from it. */
     boolean confirm(long seen, long at) {
         if (confirmedAt.compareAndSet(seen, at)) {
-            unanswered = false;
+            unverified = false;
             return true;
         }
         return false;
@@ -81,17 +90,17 @@ final class Copy {
      * The shared store could not answer about it: asked again a bound after {@code at} (unless it was distrusted or
      * confirmed since {@code seen}), and not vouched for by heartbeats meanwhile.
      */
-    void unanswered(long seen, long at) {
-        unanswered = true;
+    void keptUnverified(long seen, long at) {
+        unverified = true;
         confirmedAt.compareAndSet(seen, at);
     }
 
     /**
      * Whether heartbeats may vouch for it, given {@code confirmedAt} read from it just before: nothing distrusted it
-     * since, and the shared store itself said it is current.
+     * since, and a read of the shared store said it is current.
      */
     boolean vouchable(long confirmedAt) {
-        return confirmedAt > NEVER_CONFIRMED && !unanswered;
+        return confirmedAt > NEVER_CONFIRMED && !unverified;
     }
 
     /** Confirmed with the shared store before its next use. */

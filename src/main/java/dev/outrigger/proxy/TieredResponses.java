@@ -114,9 +114,10 @@ public final class TieredResponses implements LocalCopies {
     }
 
     /**
-     * The copy to use now without any I/O: this pod's own (confirmed within the bound, or within twice the
-     * bound while one background read confirms it), or {@link #ABSENT} when memory alone is the store and
-     * holds nothing; null when the shared store must be asked first.
+     * The copy to use now without any I/O: this pod's own (confirmed within the bound, or vouched for by a
+     * heartbeat heard back within it; within twice that while one background read confirms it), or
+     * {@link #ABSENT} when memory alone is the store and holds nothing; null when the shared store must be
+     * asked first.
      */
     Copy now(String key) {
         Copy c = local.getIfPresent(key);
@@ -133,36 +134,40 @@ public final class TieredResponses implements LocalCopies {
         if (unconfirmed < localBoundMillis) {
             return c;
         }
-        boolean vouched = vouchedFor(c, confirmed, caughtUp, now);
-        if (vouched && unconfirmed < COVERED_BOUNDS * localBoundMillis) {
+        long vouchedSince = vouchedFor(c, confirmed, caughtUp, now); // how long ago the heartbeats last vouched for it
+        if (vouchedSince < localBoundMillis && unconfirmed < COVERED_BOUNDS * localBoundMillis) {
             return c;
         }
-        if (vouched || unconfirmed < 2 * localBoundMillis) {
-            // a copy in use: confirmed in the background, so that a hot key never waits for the shared store
+        if (vouchedSince < 2 * localBoundMillis || unconfirmed < 2 * localBoundMillis) {
+            // a copy in use: confirmed in the background, so that a hot key never waits for the shared store (nor
+            // does every hot key at once when heartbeats come back late)
             if (!filling.containsKey(key)) {
                 fill(key, false).subscribe().with(done -> { }, failed -> { });
             }
             return c;
         }
-        return null; // not used for a while: asked about first, so no copy older than twice the bound is served unasked
+        // not used for a while: asked about first, so no copy is served unasked twice the bound after the later of
+        // its confirmation and the last heartbeat that vouched for it
+        return null;
     }
 
     /**
-     * Whether the heartbeats vouch for {@code c}, last confirmed at {@code confirmed}: nothing has distrusted it, and every
-     * announcement sent until less than the bound ago has been heard. Sends the next heartbeat when the last one heard
-     * back is half a bound old (at most one per half bound), so that a copy in steady use stays vouched for.
+     * How long ago the heartbeats vouched for {@code c}, last confirmed at {@code confirmed} (the age of the last one
+     * heard back: every announcement sent before it has been heard); {@code Long.MAX_VALUE} when they cannot (none run
+     * here, or something distrusted it, or no read of the shared store has confirmed it). Sends the next heartbeat when
+     * the last one heard back is half a bound old (at most one per half bound), so a copy in steady use stays vouched for.
      */
-    private boolean vouchedFor(Copy c, long confirmed, long caughtUp, long now) {
+    private long vouchedFor(Copy c, long confirmed, long caughtUp, long now) {
         java.util.function.LongConsumer send = heartbeat;
         if (send == null || !c.vouchable(confirmed)) {
-            return false;
+            return Long.MAX_VALUE;
         }
         long half = Math.max(1, localBoundMillis / 2);
         long sent = heartbeatSentAt.get();
         if (now - caughtUp >= half && now - sent >= half && heartbeatSentAt.compareAndSet(sent, now)) {
             send.accept(now);
         }
-        return now - caughtUp < localBoundMillis;
+        return now - caughtUp;
     }
 
     /** Where the other replicas' announcements arrive in order: heartbeats go out through {@code send}. */
@@ -213,7 +218,7 @@ public final class TieredResponses implements LocalCopies {
                     .onFailure().recoverWithItem(failed -> {
                         Optional<Copy> current = Optional.ofNullable(local.getIfPresent(k)).filter(c -> !expired(c));
                         if (current.isPresent() && filling.get(k) == self) {
-                            current.get().unanswered(current.get().confirmedAt(), clock.millis());
+                            current.get().keptUnverified(current.get().confirmedAt(), clock.millis());
                         }
                         return current;
                     })
@@ -274,6 +279,10 @@ public final class TieredResponses implements LocalCopies {
                 // distrusted between the check and the put: the copy just put is marked as well
                 distrustHeld(key);
             }
+            if (!current(key, self) && found.isPresent()) {
+                // removed, dropped or all distrusted between the check and the put: what was just put goes again
+                local.asMap().remove(key, found.get());
+            }
         }
         return found;
     }
@@ -302,7 +311,7 @@ public final class TieredResponses implements LocalCopies {
             case StoredResponse r -> StoredResponseCodec.encode(r);
             case VariantIndex index -> StoredResponseCodec.encode(index);
         };
-        Copy copy = Copy.of(value, now + ttl.toMillis(), now, StoredResponseCodec.identity(encoded));
+        Copy copy = Copy.written(value, now + ttl.toMillis(), now, StoredResponseCodec.identity(encoded));
         return shared.put(key, encoded, ttl).chain(() -> {
             filling.remove(key);
             if (fetchedAt != null && removedSince(key, fetchedAt)) {
