@@ -16,7 +16,8 @@ import org.jboss.logging.Logger;
  * Leases in Redis ({@code SET <prefix>lease:<key> <token> NX PX <ttl>}), extended and released by token
  * with compare-and-act scripts so a slow old holder cannot touch a newer holder's lease, and one pub/sub
  * subscription per pod for the signals (never one per request): {@code <F|U|X|O|R> <pod> <key>} on
- * {@code <prefix>fill}, and the pod's heartbeats {@code H <pod> <stamp>} on the same channel. Every call has a
+ * {@code <prefix>fill}, and the pod's heartbeats {@code H <pod> <stamp>} on {@code <prefix>heartbeat:<pod>}, on the
+ * same connection. Every call has a
  * deadline; after a failure Redis is left alone for {@code backoff} and acquisitions answer {@link Local} at
  * once. Write announcements back off on their own failures only (see {@link #announce}).
  */
@@ -33,6 +34,8 @@ public final class RedisLeases implements Leases {
     private final Redis redis;
     private final String leasePrefix;
     private final String channel;
+    /** This pod's heartbeat channel ({@code <prefix>heartbeat:<pod>}). */
+    private final String heartbeats;
     private final Duration ttl;
     private final Duration timeout;
     private final Duration backoff;
@@ -72,7 +75,10 @@ public final class RedisLeases implements Leases {
         this.backoff = backoff;
         // While it is down, waiters rely on lease expiry to notice an ended fetch; once it is back, the
         // listener makes safe what it may have missed.
-        this.subscription = new RedisSubscription(redis, channel, backoff, this::onMessage,
+        this.heartbeats = prefix + "heartbeat:" + pod;
+        // the pod's heartbeats on a channel of its own, on the same connection as the signals: they come back
+        // in order with the signals, and go to this pod alone (not to every pod, as the signals do)
+        this.subscription = new RedisSubscription(redis, List.of(channel, heartbeats), backoff, this::onMessage,
                 () -> listener.mayHaveMissedSignals());
     }
 
@@ -160,8 +166,9 @@ public final class RedisLeases implements Leases {
     }
 
     /**
-     * {@code H <pod> <stamp>} on the signal channel: Redis hands each subscriber its messages in the order it
-     * handled the PUBLISHes, so when this pod hears its heartbeat back, it has heard every signal published before.
+     * {@code H <pod> <stamp>} on this pod's heartbeat channel, subscribed on the signals' connection: Redis hands each
+     * connection its messages in the order it handled the PUBLISHes, so when this pod hears its heartbeat back, it has
+     * heard every signal published before.
      */
     @Override
     public Uni<Void> heartbeat(long stamp) {
@@ -169,7 +176,7 @@ public final class RedisLeases implements Leases {
             return Uni.createFrom().voidItem(); // not heard back: the copies are confirmed one by one meanwhile
         }
         // a lost heartbeat is one not heard back, nothing more: it does not make the leases back off
-        return redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg("H " + pod + " " + stamp)).ifNoItem().after(timeout)
+        return redis.send(Request.cmd(Command.PUBLISH).arg(heartbeats).arg("H " + pod + " " + stamp)).ifNoItem().after(timeout)
                 .fail().replaceWithVoid().onFailure().recoverWithNull();
     }
 

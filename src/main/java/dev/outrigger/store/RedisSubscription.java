@@ -13,8 +13,9 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * One pub/sub subscription to one channel on a connection of its own, reopened whenever it drops (Redis
- * restarted, network cut). It counts as subscribed only once Redis has confirmed the SUBSCRIBE: the client
+ * One pub/sub subscription to one channel (or a few, on the one connection: Redis hands a connection its messages
+ * in the order it handled the PUBLISHes, whatever their channels) on a connection of its own, reopened whenever it
+ * drops (Redis restarted, network cut). It counts as subscribed only once Redis has confirmed the SUBSCRIBE: the client
  * completes a pub/sub command as soon as it is written, before Redis has registered it, and a message
  * published in between would be lost. Messages may be lost while it is down; {@code onSubscribed} runs
  * after every confirmed (re)subscription, the first included, so the owner can make safe whatever it may
@@ -28,6 +29,7 @@ public final class RedisSubscription implements AutoCloseable {
 
     private final Redis redis;
     private final String channel;
+    private final java.util.List<String> channels;
     private final Duration retry;
     private final Consumer<String> onMessage;
     private final Runnable onSubscribed;
@@ -39,8 +41,15 @@ public final class RedisSubscription implements AutoCloseable {
     private boolean closed;
 
     public RedisSubscription(Redis redis, String channel, Duration retry, Consumer<String> onMessage, Runnable onSubscribed) {
+        this(redis, java.util.List.of(channel), retry, onMessage, onSubscribed);
+    }
+
+    /** As the constructor, to every one of {@code channels} on the one connection; subscribed once Redis confirmed them all. */
+    public RedisSubscription(Redis redis, java.util.List<String> channels, Duration retry, Consumer<String> onMessage,
+                             Runnable onSubscribed) {
         this.redis = redis;
-        this.channel = channel;
+        this.channel = String.join(" ", channels);
+        this.channels = java.util.List.copyOf(channels);
         this.retry = retry;
         this.onMessage = onMessage;
         this.onSubscribed = onSubscribed;
@@ -87,7 +96,9 @@ public final class RedisSubscription implements AutoCloseable {
             c.exceptionHandler(t -> dropped(c, t));
             c.endHandler(() -> dropped(c, null));
             // Completes once written; the confirmation arrives as a "subscribe" message (see deliver).
-            c.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).subscribe().with(
+            Request subscribe = Request.cmd(Command.SUBSCRIBE);
+            channels.forEach(subscribe::arg);
+            c.send(subscribe).subscribe().with(
                     written -> Uni.createFrom().voidItem().onItem().delayIt().by(CONFIRM_WITHIN).subscribe()
                             .with(v -> unconfirmed(c)),
                     failed -> dropped(c, failed));
@@ -96,14 +107,16 @@ public final class RedisSubscription implements AutoCloseable {
 
     private void deliver(RedisConnection c, Response message) {
         // RESP2 and RESP3 alike: ["message", channel, payload], and ["subscribe", channel, count] once
-        // Redis has registered the subscription (before any message on this connection).
+        // Redis has registered the subscription to that channel (before any message on it); count is how many
+        // channels this connection is subscribed to, so the last one's confirmation says all.
         if (message == null || message.size() != 3) {
             return;
         }
         String kind = message.get(0).toString();
         if ("message".equals(kind)) {
             onMessage.accept(message.get(2).toString());
-        } else if ("subscribe".equals(kind) && channel.equals(message.get(1).toString())) {
+        } else if ("subscribe".equals(kind) && channels.contains(message.get(1).toString())
+                && message.get(2).toLong() == channels.size()) {
             confirmed(c);
         }
     }
