@@ -28,11 +28,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * own load. Writes go to the shared store, then to memory.
  *
  * <p>Where the other replicas' announcements arrive in order ({@link #heartbeatWith}: one Redis server), the
- * pod also knows when it last heard all of them: its heartbeat, sent through the same stream, came back. A
- * copy nothing distrusted since its confirmation is then as good as confirmed at that moment, and is used
- * unasked while that moment is less than the bound ago; such a copy is still confirmed by itself (in the
- * background) every {@link #COVERED_BOUNDS} bounds, for writes whose announcement never went out (a replica
- * that died between the two, a write by something else).
+ * pod also knows when it last heard all of them ({@link Heartbeats}). A copy a read confirmed and nothing
+ * distrusted since is then as good as confirmed at that moment, and is used unasked while that moment is
+ * less than the bound ago (within twice that while one background read confirms it); it is still confirmed
+ * by itself every {@link #COVERED_BOUNDS} bounds, for writes whose announcement never went out (a replica
+ * that died between the two, a write by something else), which are then seen within that instead.
  */
 public final class TieredResponses implements LocalCopies {
 
@@ -50,13 +50,7 @@ public final class TieredResponses implements LocalCopies {
 
     /** A copy the heartbeats vouch for is still confirmed by itself after this many bounds. */
     static final int COVERED_BOUNDS = 30;
-    /** No heartbeat heard back, none sent: far enough in the past that subtracting it cannot overflow. */
-    private static final long NEVER = Long.MIN_VALUE / 4;
-    /** Sends a heartbeat with the given stamp; null where no heartbeats run (memory alone, a Redis Cluster). */
-    private volatile java.util.function.LongConsumer heartbeat;
-    /** The stamp of the latest heartbeat heard back: every announcement sent before it has been heard. */
-    private volatile long caughtUpTo = NEVER;
-    private final java.util.concurrent.atomic.AtomicLong heartbeatSentAt = new java.util.concurrent.atomic.AtomicLong(NEVER);
+    private final Heartbeats heartbeats;
 
     /**
      * A read under way; {@code distrusted}: another replica wrote the key meanwhile, so what it read may be older,
@@ -70,6 +64,7 @@ public final class TieredResponses implements LocalCopies {
     private TieredResponses(long localBytes, CacheStore shared, Duration localBound, Clock clock) {
         this.shared = shared;
         this.localBoundMillis = localBound.toMillis();
+        this.heartbeats = new Heartbeats(localBoundMillis);
         this.keepsCopies = localBytes > 0 && (shared == null || localBound.isPositive());
         this.clock = clock;
         this.local = Caffeine.newBuilder()
@@ -127,14 +122,14 @@ public final class TieredResponses implements LocalCopies {
         if (c == null || expired(c)) {
             return null;
         }
-        long caughtUp = caughtUpTo; // before the copy's mark: a distrust heard before this heartbeat is seen below
+        long caughtUp = heartbeats.caughtUpTo(); // before the copy's mark (see Heartbeats.caughtUpTo)
         long confirmed = c.confirmedAt();
         long now = clock.millis();
         long unconfirmed = now - confirmed;
         if (unconfirmed < localBoundMillis) {
             return c;
         }
-        long vouchedSince = vouchedFor(c, confirmed, caughtUp, now); // how long ago the heartbeats last vouched for it
+        long vouchedSince = heartbeats.vouchedSince(c, confirmed, caughtUp, now);
         if (vouchedSince < localBoundMillis && unconfirmed < COVERED_BOUNDS * localBoundMillis) {
             return c;
         }
@@ -151,39 +146,17 @@ public final class TieredResponses implements LocalCopies {
         return null;
     }
 
-    /**
-     * How long ago the heartbeats vouched for {@code c}, last confirmed at {@code confirmed} (the age of the last one
-     * heard back: every announcement sent before it has been heard); {@code Long.MAX_VALUE} when they cannot (none run
-     * here, or something distrusted it, or no read of the shared store has confirmed it). Sends the next heartbeat when
-     * the last one heard back is half a bound old (at most one per half bound), so a copy in steady use stays vouched for.
-     */
-    private long vouchedFor(Copy c, long confirmed, long caughtUp, long now) {
-        java.util.function.LongConsumer send = heartbeat;
-        if (send == null || !c.vouchable(confirmed)) {
-            return Long.MAX_VALUE;
-        }
-        long half = Math.max(1, localBoundMillis / 2);
-        long sent = heartbeatSentAt.get();
-        if (now - caughtUp >= half && now - sent >= half && heartbeatSentAt.compareAndSet(sent, now)) {
-            send.accept(now);
-        }
-        return now - caughtUp;
-    }
-
     /** Where the other replicas' announcements arrive in order: heartbeats go out through {@code send}. */
     @Override
     public void heartbeatWith(java.util.function.LongConsumer send) {
         if (shared != null && keepsCopies) {
-            heartbeat = send;
+            heartbeats.sendWith(send);
         }
     }
 
-    /** Called on the subscription's thread, after every announcement heard before it has been applied. */
     @Override
     public void caughtUp(long stamp) {
-        if (stamp > caughtUpTo) {
-            caughtUpTo = stamp;
-        }
+        heartbeats.caughtUp(stamp);
     }
 
     /** The value under {@code key}: the confirmed local copy, or the shared store's (the local copy while it cannot answer). */
