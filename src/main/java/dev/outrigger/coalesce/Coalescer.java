@@ -61,6 +61,11 @@ public final class Coalescer implements AutoCloseable {
             public void caughtUp(long stamp) {
                 copies.caughtUp(stamp);
             }
+
+            @Override
+            public void announcementsLost() {
+                copies.distrustAll();
+            }
         });
         if (leases.heartbeats()) {
             copies.heartbeatWith(stamp -> leases.heartbeat(stamp).subscribe().with(v -> { }));

@@ -94,6 +94,9 @@ public interface Leases extends AutoCloseable {
          * handed to {@link #heard} before this call, on this thread).
          */
         default void caughtUp(long stamp) { }
+
+        /** Another pod could not announce some of its writes: every local copy is to be confirmed before its next use. */
+        default void announcementsLost() { }
     }
 
     /** Where signals arrive. */

@@ -16,7 +16,7 @@ import org.jboss.logging.Logger;
  * Leases in Redis ({@code SET <prefix>lease:<key> <token> NX PX <ttl>}), extended and released by token
  * with compare-and-act scripts so a slow old holder cannot touch a newer holder's lease, and one pub/sub
  * subscription per pod for the signals (never one per request): {@code <F|U|X|O|R> <pod> <key>} on
- * {@code <prefix>fill}, and the pod's heartbeats {@code H <pod> <stamp>} on {@code <prefix>heartbeat:<pod>}, on the
+ * {@code <prefix>fill} ({@code C <pod> *}: that pod failed to announce writes, see {@link #announce}), and the pod's heartbeats {@code H <pod> <stamp>} on {@code <prefix>heartbeat:<pod>}, on the
  * same connection. Every call has a
  * deadline; after a failure Redis is left alone for {@code backoff} and acquisitions answer {@link Local} at
  * once. Write announcements back off on their own failures only (see {@link #announce}).
@@ -43,8 +43,12 @@ public final class RedisLeases implements Leases {
     private final String pod = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong tokens = new AtomicLong();
     private volatile long downUntil = Long.MIN_VALUE;
-    /** Announcements back off on their own failures, not on the leases' (see {@link #announce}). */
-    private volatile long announcementsDownUntil = Long.MIN_VALUE;
+    /**
+     * An announcement failed (or was skipped since): one catch-up is owed, {@code C <pod> *}, which has every other
+     * pod confirm all its copies before their next use (see {@link #announce}).
+     */
+    private final java.util.concurrent.atomic.AtomicBoolean owesCatchUp = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean closed;
     private volatile Listener listener = (s, k, own) -> { };
     private final RedisSubscription subscription;
     /** One server hands out every message in the order it handled them (not so on a Cluster): see {@link #heartbeats}. */
@@ -141,23 +145,48 @@ public final class RedisLeases implements Leases {
     }
 
     /**
-     * Not skipped while the leases back off after a failure (a lease call that timed out under load says nothing about
-     * the write this follows, and the other pods vouch for their copies only because every write is announced, see
-     * {@link #heartbeat}); after a failed announcement, announcements alone are skipped for the backoff, so a Redis
-     * that is down gets one attempt per backoff, not one per write.
+     * The other pods vouch for their copies only because every write is announced (see {@link #heartbeat}), so an
+     * announcement is never simply dropped: one that fails (or times out) puts this pod in debt of a catch-up, sent a
+     * backoff later and again until Redis takes it, which has every other pod confirm all its copies. While it is owed,
+     * announcements are not sent (each write they follow has landed before the catch-up goes, which covers it), so a
+     * Redis that is down gets one attempt per backoff, not one per write. Not skipped while the leases back off: a
+     * lease call that timed out under load says nothing about the write this follows.
      */
     @Override
     public Uni<Void> announce(String key, Signal what) {
-        if (System.nanoTime() < announcementsDownUntil) {
+        if (owesCatchUp.get()) {
             return Uni.createFrom().voidItem();
         }
         return redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(message(what, key))).ifNoItem().after(timeout).fail()
                 .replaceWithVoid()
                 .onFailure().recoverWithItem(t -> {
-                    announcementsDownUntil = System.nanoTime() + backoff.toNanos();
-                    LOG.debugf("announcement failed (%s): announcements skipped for %s", t, backoff);
+                    oweCatchUp(t, false);
                     return null;
                 });
+    }
+
+    /** One log line when announcements start failing; the catch-up's own retries are quiet. */
+    private void oweCatchUp(Throwable cause, boolean retry) {
+        if (!closed && owesCatchUp.compareAndSet(false, true)) {
+            if (retry) {
+                LOG.debugf("catch-up not taken (%s): again in %s", cause, backoff);
+            } else {
+                LOG.infof("write announcement failed (%s): the other pods are told to confirm every copy once Redis takes it",
+                        cause);
+            }
+            Uni.createFrom().voidItem().onItem().delayIt().by(backoff).subscribe().with(v -> sendCatchUp());
+        }
+    }
+
+    /** Cleared before it is sent: an announcement from here on goes out itself (its write may land after this). */
+    private void sendCatchUp() {
+        if (closed) {
+            return;
+        }
+        owesCatchUp.set(false);
+        redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg("C " + pod + " *")).ifNoItem().after(timeout).fail()
+                .subscribe().with(ok -> LOG.infof("catch-up announced on %s: the other pods confirm every copy", channel),
+                        failed -> oweCatchUp(failed, true));
     }
 
     @Override
@@ -172,10 +201,7 @@ public final class RedisLeases implements Leases {
      */
     @Override
     public Uni<Void> heartbeat(long stamp) {
-        if (System.nanoTime() < downUntil) {
-            return Uni.createFrom().voidItem(); // not heard back: the copies are confirmed one by one meanwhile
-        }
-        // a lost heartbeat is one not heard back, nothing more: it does not make the leases back off
+        // a lost heartbeat is one not heard back, nothing more: no backoff either way (at most two per bound)
         return redis.send(Request.cmd(Command.PUBLISH).arg(heartbeats).arg("H " + pod + " " + stamp)).ifNoItem().after(timeout)
                 .fail().replaceWithVoid().onFailure().recoverWithNull();
     }
@@ -238,6 +264,12 @@ public final class RedisLeases implements Leases {
             }
             return; // another pod's heartbeat: nothing to hear
         }
+        if (parts[0].charAt(0) == 'C') {
+            if (!parts[1].equals(pod)) {
+                listener.announcementsLost();
+            }
+            return;
+        }
         // Our own lease signals count too: a flight here may be waiting on a lease this pod held and has
         // just released (its SET NX can overtake the release on another connection). Our own writes do not.
         if ((parts[0].charAt(0) == 'O' || parts[0].charAt(0) == 'R') && parts[1].equals(pod)) {
@@ -258,6 +290,7 @@ public final class RedisLeases implements Leases {
 
     @Override
     public void close() {
+        closed = true;
         subscription.close();
     }
 }

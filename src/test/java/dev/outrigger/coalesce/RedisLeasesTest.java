@@ -68,6 +68,11 @@ class RedisLeasesTest extends LeasesContract {
             public void caughtUp(long stamp) {
                 heard.add("caught up " + stamp);
             }
+
+            @Override
+            public void announcementsLost() {
+                heard.add("announcements lost");
+            }
         };
     }
 
@@ -83,11 +88,31 @@ class RedisLeasesTest extends LeasesContract {
 
         b.announce("shop /p/1", Signal.OVERWRITTEN).await().atMost(Duration.ofSeconds(5));
         a.heartbeat(42).await().atMost(Duration.ofSeconds(5));
-        b.heartbeat(7).await().atMost(Duration.ofSeconds(5)); // after a's: it would have reached b first
+        b.heartbeat(7).await().atMost(Duration.ofSeconds(5));
 
         Await.until(() -> heardByA.contains("caught up 42") && heardByB.contains("caught up 7"), Duration.ofSeconds(5),
                 () -> "heard back: " + heardByA + " " + heardByB);
         assertEquals(List.of("OVERWRITTEN shop /p/1", "caught up 42"), heardByA, "the announcement sent before it came first");
         assertEquals(List.of("caught up 7"), heardByB, "another pod's heartbeat tells it nothing");
+    }
+
+    @Test
+    void aPodWhoseAnnouncementFailedHasTheOthersConfirmEveryCopyOnceRedisTakesItsCatchUp() throws Exception {
+        RedisLeases a = pod();
+        RedisLeases b = pod();
+        List<String> heardByB = new CopyOnWriteArrayList<>();
+        b.listen(recording(heardByB));
+
+        // Redis takes no writes (PUBLISH included) for longer than a's deadline; both pods stay subscribed
+        client().send(io.vertx.mutiny.redis.client.Request.cmd(io.vertx.mutiny.redis.client.Command.CLIENT)
+                .arg("PAUSE").arg(1500).arg("WRITE")).await().atMost(Duration.ofSeconds(5));
+        a.announce("shop /p/1", Signal.OVERWRITTEN).await().atMost(Duration.ofSeconds(5)); // times out
+        a.announce("shop /p/2", Signal.OVERWRITTEN).await().atMost(Duration.ofSeconds(5)); // covered by the catch-up owed
+
+        Await.until(() -> heardByB.contains("announcements lost"), Duration.ofSeconds(10),
+                () -> "b was told to confirm every copy: " + heardByB);
+        b.heartbeat(9).await().atMost(Duration.ofSeconds(5)); // sent after everything a sent
+        Await.until(() -> heardByB.contains("caught up 9"), Duration.ofSeconds(5), heardByB::toString);
+        assertTrue(!heardByB.contains("OVERWRITTEN shop /p/2"), "not sent while the catch-up was owed: " + heardByB);
     }
 }
