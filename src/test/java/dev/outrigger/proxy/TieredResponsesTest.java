@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.outrigger.coalesce.CoalesceListener;
+import dev.outrigger.coalesce.CoalesceSettings;
+import dev.outrigger.coalesce.Coalescer;
+import dev.outrigger.coalesce.Leases;
+import dev.outrigger.coalesce.LocalCopies;
+import dev.outrigger.coalesce.RedisLeases;
 import dev.outrigger.policy.Headers;
 import dev.outrigger.store.CacheStore;
 import dev.outrigger.store.FailOpenStore;
@@ -17,13 +23,22 @@ import dev.outrigger.testsupport.DelegatingStore;
 import dev.outrigger.testsupport.MutableClock;
 import dev.outrigger.testsupport.TestRedis;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -235,7 +250,7 @@ class TieredResponsesTest {
         CompletableFuture<Optional<Copy>> joined = store.get("k").subscribeAsCompletionStage();
         gate.complete(null);
 
-        assertEquals("v1", body(joined.get(5, java.util.concurrent.TimeUnit.SECONDS)), "the request that joined is answered");
+        assertEquals("v1", body(joined.get(5, TimeUnit.SECONDS)), "the request that joined is answered");
         assertNull(store.now("k"), "a read begun before the distrust does not confirm the copy");
         assertEquals("v1", body(get(store, "k")), "a read begun after it does");
         assertNotNull(store.now("k"));
@@ -280,7 +295,7 @@ class TieredResponsesTest {
         for (String key : keys) {
             assertNotNull(t.now(key), "past the bound: used while one background read confirms it");
         }
-        Await.until(() -> java.util.Arrays.stream(keys).allMatch(k -> t.now(k).confirmedAt() == clock.millis()),
+        Await.until(() -> Arrays.stream(keys).allMatch(k -> t.now(k).confirmedAt() == clock.millis()),
                 "confirmed by a read");
     }
 
@@ -288,7 +303,7 @@ class TieredResponsesTest {
     void heartbeatsHeardBackVouchForACopyWithoutAskingTheSharedStoreUntilItsOwnConfirmationIsDue() throws Exception {
         Counting counting = new Counting(l2);
         TieredResponses store = TieredResponses.over(counting, 1 << 20, BOUND, clock);
-        java.util.List<Long> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> sent = new CopyOnWriteArrayList<>();
         store.heartbeatWith(stamp -> {
             sent.add(stamp);
             store.caughtUp(stamp); // heard back at once
@@ -301,7 +316,7 @@ class TieredResponsesTest {
         assertNull(store.now("k"), "nothing heard back when it was looked up: asked about first");
         assertEquals("v1", body(Optional.ofNullable(store.now("k"))), "vouched for: used unasked past the bound");
         assertEquals("v1", body(Optional.ofNullable(store.now("k"))));
-        assertEquals(java.util.List.of(clock.millis()), sent, "one heartbeat, not one per use");
+        assertEquals(List.of(clock.millis()), sent, "one heartbeat, not one per use");
         clock.advance(BOUND.dividedBy(2));
         assertEquals("v1", body(Optional.ofNullable(store.now("k"))));
         assertEquals(2, sent.size(), "the next one half a bound later, while the copy is in use");
@@ -335,7 +350,7 @@ class TieredResponsesTest {
     @Test
     void heartbeatsThatComeBackLateHaveCopiesConfirmedInTheBackgroundForAnotherBound() throws Exception {
         TieredResponses store = TieredResponses.over(l2, 1 << 20, BOUND, clock);
-        java.util.concurrent.atomic.AtomicBoolean hearing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean hearing = new AtomicBoolean(true);
         store.heartbeatWith(stamp -> {
             if (hearing.get()) {
                 store.caughtUp(stamp);
@@ -375,7 +390,7 @@ class TieredResponsesTest {
     @Test
     void aHeartbeatNotHeardBackVouchesForNothingAndIsNotSentAgainAtOnce() throws Exception {
         TieredResponses store = TieredResponses.over(l2, 1 << 20, BOUND, clock);
-        java.util.List<Long> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> sent = new CopyOnWriteArrayList<>();
         store.heartbeatWith(sent::add); // lost on the way
         store.put("k", response("v1"), MINUTE).await().atMost(WAIT);
         readBack(store, "k");
@@ -409,15 +424,15 @@ class TieredResponsesTest {
 
     @Test
     void anAnnouncementSentBeforeAHeartbeatIsHeardBeforeIt() throws Exception {
-        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-        dev.outrigger.coalesce.RedisLeases here = new dev.outrigger.coalesce.RedisLeases(redis.client(), "orc:v1:",
+        Vertx vertx = Vertx.vertx();
+        RedisLeases here = new RedisLeases(redis.client(), "orc:v1:",
                 MINUTE, WAIT, BOUND).start();
-        dev.outrigger.coalesce.RedisLeases there = new dev.outrigger.coalesce.RedisLeases(redis.client(), "orc:v1:",
+        RedisLeases there = new RedisLeases(redis.client(), "orc:v1:",
                 MINUTE, WAIT, BOUND).start();
-        java.util.concurrent.BlockingQueue<Long> heardBack = new java.util.concurrent.LinkedBlockingQueue<>();
-        dev.outrigger.coalesce.Coalescer coalescer = new dev.outrigger.coalesce.Coalescer(vertx, here,
-                dev.outrigger.coalesce.CoalesceSettings.DEFAULT, clock, dev.outrigger.coalesce.CoalesceListener.NONE,
-                new dev.outrigger.coalesce.LocalCopies() { // this replica's copies, recording the heartbeats heard back
+        BlockingQueue<Long> heardBack = new LinkedBlockingQueue<>();
+        Coalescer coalescer = new Coalescer(vertx, here,
+                CoalesceSettings.DEFAULT, clock, CoalesceListener.NONE,
+                new LocalCopies() { // this replica's copies, recording the heartbeats heard back
                     @Override
                     public void distrust(String key) {
                         tiers.distrust(key);
@@ -434,7 +449,7 @@ class TieredResponsesTest {
                     }
 
                     @Override
-                    public void heartbeatWith(java.util.function.LongConsumer send) {
+                    public void heartbeatWith(LongConsumer send) {
                         tiers.heartbeatWith(send);
                     }
 
@@ -454,15 +469,15 @@ class TieredResponsesTest {
 
             clock.advance(BOUND.multipliedBy(5));
             assertNull(tiers.now("k"), "no heartbeat heard back yet: asked about first");
-            assertEquals(clock.millis(), heardBack.poll(5, java.util.concurrent.TimeUnit.SECONDS), "heard back through Redis");
+            assertEquals(clock.millis(), heardBack.poll(5, TimeUnit.SECONDS), "heard back through Redis");
             assertEquals("v1", body(Optional.ofNullable(tiers.now("k"))), "vouched for now");
 
             clock.advance(Duration.ofMillis(1));
             otherReplica.put("k", response("v2"), MINUTE).await().atMost(WAIT);
-            there.announce("k", dev.outrigger.coalesce.Leases.Signal.OVERWRITTEN).await().atMost(WAIT);
+            there.announce("k", Leases.Signal.OVERWRITTEN).await().atMost(WAIT);
             clock.advance(BOUND.dividedBy(2));
             assertEquals("u1", body(Optional.ofNullable(tiers.now("unchanged"))), "still vouched for, and it sends the next heartbeat");
-            assertEquals(clock.millis(), heardBack.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(clock.millis(), heardBack.poll(5, TimeUnit.SECONDS));
             assertNull(tiers.now("k"), "the announcement came first: the copy is asked about, not vouched for");
             assertEquals("v2", body(get(tiers, "k")));
         } finally {
