@@ -16,10 +16,10 @@ import org.jboss.logging.Logger;
  * Leases in Redis ({@code SET <prefix>lease:<key> <token> NX PX <ttl>}), extended and released by token
  * with compare-and-act scripts so a slow old holder cannot touch a newer holder's lease, and one pub/sub
  * subscription per pod for the signals (never one per request): {@code <F|U|X|O|R> <pod> <key>} on
- * {@code <prefix>fill} ({@code C <pod> *}: that pod failed to announce writes, see {@link #announce}), and the pod's heartbeats {@code H <pod> <stamp>} on {@code <prefix>heartbeat:<pod>}, on the
- * same connection. Every call has a
- * deadline; after a failure Redis is left alone for {@code backoff} and acquisitions answer {@link Local} at
- * once. Write announcements back off on their own failures only (see {@link #announce}).
+ * {@code <prefix>fill} ({@code C <pod> *}: that pod failed to announce writes, see {@link #announce}), and the
+ * pod's heartbeats {@code H <pod> <stamp>} on {@code <prefix>heartbeat:<pod>}, on the same connection. Every call
+ * has a deadline; after a failure Redis is left alone for {@code backoff} and acquisitions answer {@link Local} at
+ * once. Write announcements and heartbeats do not wait for that backoff (see {@link #announce}).
  */
 public final class RedisLeases implements Leases {
 
