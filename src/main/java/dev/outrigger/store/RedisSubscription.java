@@ -7,6 +7,7 @@ import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -28,8 +29,9 @@ public final class RedisSubscription implements AutoCloseable {
     private static final Duration CONFIRM_WITHIN = Duration.ofSeconds(5);
 
     private final Redis redis;
-    private final String channel;
-    private final java.util.List<String> channels;
+    /** The channels' names, for the log. */
+    private final String names;
+    private final List<String> channels;
     private final Duration retry;
     private final Consumer<String> onMessage;
     private final Runnable onSubscribed;
@@ -41,15 +43,15 @@ public final class RedisSubscription implements AutoCloseable {
     private boolean closed;
 
     public RedisSubscription(Redis redis, String channel, Duration retry, Consumer<String> onMessage, Runnable onSubscribed) {
-        this(redis, java.util.List.of(channel), retry, onMessage, onSubscribed);
+        this(redis, List.of(channel), retry, onMessage, onSubscribed);
     }
 
     /** As the constructor, to every one of {@code channels} on the one connection; subscribed once Redis confirmed them all. */
-    public RedisSubscription(Redis redis, java.util.List<String> channels, Duration retry, Consumer<String> onMessage,
+    public RedisSubscription(Redis redis, List<String> channels, Duration retry, Consumer<String> onMessage,
                              Runnable onSubscribed) {
         this.redis = redis;
-        this.channel = String.join(" ", channels);
-        this.channels = java.util.List.copyOf(channels);
+        this.names = String.join(" ", channels);
+        this.channels = List.copyOf(channels);
         this.retry = retry;
         this.onMessage = onMessage;
         this.onSubscribed = onSubscribed;
@@ -131,7 +133,7 @@ public final class RedisSubscription implements AutoCloseable {
             connection = c;
             done = active;
         }
-        LOG.debugf("subscribed to %s", channel);
+        LOG.debugf("subscribed to %s", names);
         try {
             onSubscribed.run();
         } finally {
@@ -145,7 +147,7 @@ public final class RedisSubscription implements AutoCloseable {
             waiting = pending == c;
         }
         if (waiting) {
-            dropped(c, new TimeoutException("SUBSCRIBE " + channel + " not confirmed within " + CONFIRM_WITHIN));
+            dropped(c, new TimeoutException("SUBSCRIBE " + names + " not confirmed within " + CONFIRM_WITHIN));
         }
     }
 
@@ -170,7 +172,7 @@ public final class RedisSubscription implements AutoCloseable {
                 return;
             }
         }
-        LOG.debugf("subscription to %s down (%s); retrying in %s", channel, cause, retry);
+        LOG.debugf("subscription to %s down (%s); retrying in %s", names, cause, retry);
         Uni.createFrom().voidItem().onItem().delayIt().by(retry).subscribe().with(v -> subscribe());
     }
 
