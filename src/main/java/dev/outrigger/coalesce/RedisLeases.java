@@ -82,7 +82,8 @@ public final class RedisLeases implements Leases {
         this.heartbeats = prefix + "heartbeat:" + pod;
         // the pod's heartbeats on a channel of its own, on the same connection as the signals: they come back
         // in order with the signals, and go to this pod alone (not to every pod, as the signals do)
-        this.subscription = new RedisSubscription(redis, List.of(channel, heartbeats), backoff, this::onMessage,
+        // (a Redis ACL without the heartbeat channel: signals alone, and heartbeats never heard back vouch for nothing)
+        this.subscription = new RedisSubscription(redis, List.of(channel, heartbeats), 1, backoff, this::onMessage,
                 () -> listener.mayHaveMissedSignals());
     }
 

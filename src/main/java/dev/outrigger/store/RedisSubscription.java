@@ -6,6 +6,7 @@ import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,9 +30,9 @@ public final class RedisSubscription implements AutoCloseable {
     private static final Duration CONFIRM_WITHIN = Duration.ofSeconds(5);
 
     private final Redis redis;
-    /** The channels' names, for the log. */
-    private final String names;
-    private final List<String> channels;
+    /** The channels subscribed to: the first {@code required} always, the rest until Redis refuses them (ACLs). */
+    private volatile List<String> channels;
+    private final int required;
     private final Duration retry;
     private final Consumer<String> onMessage;
     private final Runnable onSubscribed;
@@ -43,15 +44,19 @@ public final class RedisSubscription implements AutoCloseable {
     private boolean closed;
 
     public RedisSubscription(Redis redis, String channel, Duration retry, Consumer<String> onMessage, Runnable onSubscribed) {
-        this(redis, List.of(channel), retry, onMessage, onSubscribed);
+        this(redis, List.of(channel), 1, retry, onMessage, onSubscribed);
     }
 
-    /** As the constructor, to every one of {@code channels} on the one connection; subscribed once Redis confirmed them all. */
-    public RedisSubscription(Redis redis, List<String> channels, Duration retry, Consumer<String> onMessage,
+    /**
+     * As the constructor, to every one of {@code channels} on the one connection; subscribed once Redis confirmed them
+     * all. Should Redis refuse the SUBSCRIBE (an ACL without one of the channels), the channels after the first
+     * {@code required} are given up (one warning) and the rest subscribed to alone.
+     */
+    public RedisSubscription(Redis redis, List<String> channels, int required, Duration retry, Consumer<String> onMessage,
                              Runnable onSubscribed) {
         this.redis = redis;
-        this.names = String.join(" ", channels);
         this.channels = List.copyOf(channels);
+        this.required = required;
         this.retry = retry;
         this.onMessage = onMessage;
         this.onSubscribed = onSubscribed;
@@ -99,7 +104,8 @@ public final class RedisSubscription implements AutoCloseable {
             c.endHandler(() -> dropped(c, null));
             // Completes once written; the confirmation arrives as a "subscribe" message (see deliver).
             Request subscribe = Request.cmd(Command.SUBSCRIBE);
-            channels.forEach(subscribe::arg);
+            List<String> asked = channels;
+            asked.forEach(subscribe::arg);
             c.send(subscribe).subscribe().with(
                     written -> Uni.createFrom().voidItem().onItem().delayIt().by(CONFIRM_WITHIN).subscribe()
                             .with(v -> unconfirmed(c)),
@@ -108,19 +114,48 @@ public final class RedisSubscription implements AutoCloseable {
     }
 
     private void deliver(RedisConnection c, Response message) {
+        if (message != null && message.type() == ResponseType.ERROR) {
+            refused(c, message.toString()); // the one command sent on this connection is the SUBSCRIBE
+            return;
+        }
         // RESP2 and RESP3 alike: ["message", channel, payload], and ["subscribe", channel, count] once
         // Redis has registered the subscription to that channel (before any message on it); count is how many
         // channels this connection is subscribed to, so the last one's confirmation says all.
-        if (message == null || message.size() != 3) {
+        if (message == null || (message.type() != ResponseType.MULTI && message.type() != ResponseType.PUSH)
+                || message.size() != 3) {
             return;
         }
         String kind = message.get(0).toString();
+        List<String> asked = channels;
         if ("message".equals(kind)) {
             onMessage.accept(message.get(2).toString());
-        } else if ("subscribe".equals(kind) && channels.contains(message.get(1).toString())
-                && message.get(2).toLong() == channels.size()) {
+        } else if ("subscribe".equals(kind) && asked.contains(message.get(1).toString())
+                && message.get(2).toLong() == asked.size()) {
             confirmed(c);
         }
+    }
+
+    /** Redis refused the SUBSCRIBE (NOPERM: an ACL without a channel): the optional channels go, and it is tried again. */
+    private void refused(RedisConnection c, String reason) {
+        List<String> given;
+        synchronized (this) {
+            if (closed || pending != c) {
+                return;
+            }
+            given = channels.subList(required, channels.size());
+            channels = channels.subList(0, required);
+        }
+        if (given.isEmpty()) {
+            LOG.warnf("Redis refused SUBSCRIBE %s (%s): trying again in %s", names(), reason, retry);
+        } else {
+            LOG.warnf("Redis refused SUBSCRIBE %s (%s): subscribing without it; grant the user the key prefix's channels "
+                    + "(e.g. &orc:v1:*)", String.join(" ", given), reason);
+        }
+        dropped(c, new IllegalStateException(reason));
+    }
+
+    private String names() {
+        return String.join(" ", channels);
     }
 
     private void confirmed(RedisConnection c) {
@@ -133,7 +168,7 @@ public final class RedisSubscription implements AutoCloseable {
             connection = c;
             done = active;
         }
-        LOG.debugf("subscribed to %s", names);
+        LOG.debugf("subscribed to %s", names());
         try {
             onSubscribed.run();
         } finally {
@@ -147,7 +182,7 @@ public final class RedisSubscription implements AutoCloseable {
             waiting = pending == c;
         }
         if (waiting) {
-            dropped(c, new TimeoutException("SUBSCRIBE " + names + " not confirmed within " + CONFIRM_WITHIN));
+            dropped(c, new TimeoutException("SUBSCRIBE " + names() + " not confirmed within " + CONFIRM_WITHIN));
         }
     }
 
@@ -172,7 +207,7 @@ public final class RedisSubscription implements AutoCloseable {
                 return;
             }
         }
-        LOG.debugf("subscription to %s down (%s); retrying in %s", names, cause, retry);
+        LOG.debugf("subscription to %s down (%s); retrying in %s", names(), cause, retry);
         Uni.createFrom().voidItem().onItem().delayIt().by(retry).subscribe().with(v -> subscribe());
     }
 

@@ -87,4 +87,38 @@ class RedisSubscriptionTest {
         }, "unsubscribed");
         assertEquals(false, subscription.subscribed());
     }
+
+    @Test
+    void severalChannelsOnOneConnectionCountAsSubscribedOnceRedisHasRegisteredThemAll() throws Exception {
+        subscription = new RedisSubscription(redis.client(), List.of("ch-4", "ch-5"), 1, Duration.ofMillis(200), heard::add,
+                subscriptions::incrementAndGet).start();
+        subscription.whenSubscribed().await().atMost(Duration.ofSeconds(5));
+
+        assertEquals(List.of("ch-4", 1L, "ch-5", 1L), redis("PUBSUB", "NUMSUB", "ch-4", "ch-5"));
+        redis("PUBLISH", "ch-5", "second channel");
+        redis("PUBLISH", "ch-4", "first channel");
+        Await.until(() -> heard.size() == 2, "delivered");
+        assertEquals(List.of("second channel", "first channel"), heard, "in the order Redis handled them");
+    }
+
+    @Test
+    void aChannelTheUsersAclRefusesIsGivenUpAndTheRequiredOnesSubscribedAlone() throws Exception {
+        redis("ACL", "SETUSER", "limited", "on", ">pw", "~*", "resetchannels", "&ch-6", "+@all");
+        io.vertx.mutiny.core.Vertx vertx = io.vertx.mutiny.core.Vertx.vertx();
+        io.vertx.mutiny.redis.client.Redis limited = io.vertx.mutiny.redis.client.Redis.createClient(vertx,
+                new io.vertx.redis.client.RedisOptions().setConnectionString("redis://limited:pw@127.0.0.1:" + redis.server().port()));
+        try {
+            subscription = new RedisSubscription(limited, List.of("ch-6", "not-granted"), 1, Duration.ofMillis(200), heard::add,
+                    subscriptions::incrementAndGet).start();
+            subscription.whenSubscribed().await().atMost(Duration.ofSeconds(5));
+
+            assertEquals(List.of("ch-6", 1L, "not-granted", 0L), redis("PUBSUB", "NUMSUB", "ch-6", "not-granted"));
+            redis("PUBLISH", "ch-6", "signal");
+            Await.until(() -> heard.contains("signal"), "the required channel's messages arrive");
+        } finally {
+            subscription.close();
+            limited.close();
+            vertx.closeAndAwait();
+        }
+    }
 }
