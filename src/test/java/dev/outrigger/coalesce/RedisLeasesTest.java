@@ -103,9 +103,9 @@ class RedisLeasesTest extends LeasesContract {
         List<String> heardByB = new CopyOnWriteArrayList<>();
         b.listen(recording(heardByB));
 
-        // Redis takes no writes (PUBLISH included) for longer than a's deadline; both pods stay subscribed
+        // Redis takes no writes (PUBLISH included) for three times a's deadline; both pods stay subscribed
         client().send(io.vertx.mutiny.redis.client.Request.cmd(io.vertx.mutiny.redis.client.Command.CLIENT)
-                .arg("PAUSE").arg(1500).arg("WRITE")).await().atMost(Duration.ofSeconds(5));
+                .arg("PAUSE").arg(3000).arg("WRITE")).await().atMost(Duration.ofSeconds(5));
         a.announce("shop /p/1", Signal.OVERWRITTEN).await().atMost(Duration.ofSeconds(5)); // times out
         a.announce("shop /p/2", Signal.OVERWRITTEN).await().atMost(Duration.ofSeconds(5)); // covered by the catch-up owed
 
