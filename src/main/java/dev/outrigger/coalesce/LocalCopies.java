@@ -1,5 +1,7 @@
 package dev.outrigger.coalesce;
 
+import java.util.function.LongConsumer;
+
 /** What this pod keeps apart from the shared store, as other pods' signals affect it; calls come on any thread. */
 public interface LocalCopies {
     /**
@@ -21,7 +23,7 @@ public interface LocalCopies {
      * Given where signals run in order ({@link Leases#heartbeats}): {@code send} sends a heartbeat stamped with its
      * argument, answered by {@link #caughtUp} once it comes back.
      */
-    default void heartbeatWith(java.util.function.LongConsumer send) { }
+    default void heartbeatWith(LongConsumer send) { }
 
     /**
      * Every signal sent before the heartbeat stamped {@code stamp} has been heard (and passed on to

@@ -9,6 +9,7 @@ import dev.outrigger.store.RedisSubscription;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -47,7 +48,7 @@ public final class RedisLeases implements Leases {
      * An announcement failed (or was skipped since): one catch-up is owed, {@code C <pod> *}, which has every other
      * pod confirm all its copies before their next use (see {@link #announce}).
      */
-    private final java.util.concurrent.atomic.AtomicBoolean owesCatchUp = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean owesCatchUp = new AtomicBoolean();
     private volatile boolean closed;
     private volatile Listener listener = (s, k, own) -> { };
     private final RedisSubscription subscription;

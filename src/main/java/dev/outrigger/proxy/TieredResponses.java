@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
 
 /**
  * Stored values in this pod's memory (L1: decoded, typed, bounded in bytes) in front of the shared store
@@ -148,7 +149,7 @@ public final class TieredResponses implements LocalCopies {
 
     /** Where the other replicas' announcements arrive in order: heartbeats go out through {@code send}. */
     @Override
-    public void heartbeatWith(java.util.function.LongConsumer send) {
+    public void heartbeatWith(LongConsumer send) {
         if (shared != null && keepsCopies) {
             heartbeats.sendWith(send);
         }
