@@ -159,8 +159,7 @@ public final class RedisLeases implements Leases {
         if (owesCatchUp.get()) {
             return Uni.createFrom().voidItem();
         }
-        return redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(message(what, key))).ifNoItem().after(timeout).fail()
-                .replaceWithVoid()
+        return publish(channel, message(what, key))
                 .onFailure().recoverWithItem(t -> {
                     oweCatchUp(t, false);
                     return null;
@@ -186,7 +185,7 @@ public final class RedisLeases implements Leases {
             return;
         }
         owesCatchUp.set(false);
-        redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg("C " + pod + " *")).ifNoItem().after(timeout).fail()
+        publish(channel, "C " + pod + " *")
                 .subscribe().with(ok -> LOG.infof("catch-up announced on %s: the other pods confirm every copy", channel),
                         failed -> oweCatchUp(failed, true));
     }
@@ -204,8 +203,7 @@ public final class RedisLeases implements Leases {
     @Override
     public Uni<Void> heartbeat(long stamp) {
         // a lost heartbeat is one not heard back, nothing more: no backoff either way (at most two per bound)
-        return redis.send(Request.cmd(Command.PUBLISH).arg(heartbeats).arg("H " + pod + " " + stamp)).ifNoItem().after(timeout)
-                .fail().replaceWithVoid().onFailure().recoverWithNull();
+        return publish(heartbeats, "H " + pod + " " + stamp).onFailure().recoverWithNull();
     }
 
     @Override
@@ -214,11 +212,20 @@ public final class RedisLeases implements Leases {
                 .arg(channel).arg(message(signal, key)));
     }
 
+    /** One command with the calls' deadline; fails on an error or no answer in time. */
+    private Uni<Void> send(Request request) {
+        return redis.send(request).ifNoItem().after(timeout).fail().replaceWithVoid();
+    }
+
+    private Uni<Void> publish(String to, String message) {
+        return send(Request.cmd(Command.PUBLISH).arg(to).arg(message));
+    }
+
     private Uni<Void> call(String what, Request request) {
         if (System.nanoTime() < downUntil) {
             return Uni.createFrom().voidItem();
         }
-        return redis.send(request).ifNoItem().after(timeout).fail().replaceWithVoid()
+        return send(request)
                 .onFailure().recoverWithItem(t -> {
                     failed(what, t);
                     return null;
