@@ -76,8 +76,17 @@ public class TrafficServer {
                 .await().atMost(SUBSCRIPTION_WAIT.plusSeconds(1));
         server = ProxyServer.start(vertx, settings, cacheSettings, store, coalescer, purgeBus, health, meters, clock, sessions)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        LOG.infof("Outrigger listening on %s:%d, forwarding to %s (%d event loops)",
-                settings.host(), server.port(), settings.upstreamAuthority(), settings.eventLoops());
+        LOG.infof("Outrigger listening on %s:%d, forwarding to %s (%d event loops, %s)",
+                settings.host(), server.port(), settings.upstreamAuthority(), settings.eventLoops(), transport());
+    }
+
+    /** Which transport the event loops run on, and why not the native one where it is missing. */
+    public String transport() {
+        if (vertx.isNativeTransportEnabled()) {
+            return "native transport";
+        }
+        Throwable why = vertx.unavailableNativeTransportCause();
+        return "NIO transport" + (why == null ? "" : ": native transport unavailable (" + why + ")");
     }
 
     /**

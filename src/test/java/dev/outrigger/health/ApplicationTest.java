@@ -2,6 +2,7 @@ package dev.outrigger.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.outrigger.proxy.TrafficServer;
 import dev.outrigger.testsupport.OriginResource;
@@ -54,6 +55,13 @@ class ApplicationTest {
         }
         assertEquals(1, origin.hits("/q/health"));
         assertEquals(1, origin.hits("/q/metrics"));
+    }
+
+    @Test
+    void onLinuxTheEventLoopsRunOnEpoll() {
+        String os = System.getProperty("os.name"), arch = System.getProperty("os.arch");
+        assumeTrue(os.startsWith("Linux") && (arch.equals("amd64") || arch.equals("aarch64")), "epoll ships for Linux x86_64 and aarch64");
+        assertEquals("native transport", traffic.transport());
     }
 
     @Test
