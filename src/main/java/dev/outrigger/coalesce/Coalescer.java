@@ -185,7 +185,7 @@ public final class Coalescer implements AutoCloseable {
     }
 
     private void lead(Flight f, Participant p, String token, boolean takeover) {
-        LeadImpl lead = null;
+        LeadRound lead = null;
         synchronized (f) {
             if (f.state != Flight.State.ENDED) {
                 lead = startLead(f, token, takeover);
@@ -194,7 +194,7 @@ public final class Coalescer implements AutoCloseable {
         if (lead == null) {
             // the flight was ended (releaseAll at shutdown) while its lease was being taken: give it straight back
             if (token != null) {
-                leases.release(f.key, token, Signal.FAILED).subscribe().with(v -> { });
+                release(f, token, Signal.FAILED);
             }
             p.alone(Alone.FAILED);
             return;
@@ -204,8 +204,8 @@ public final class Coalescer implements AutoCloseable {
     }
 
     /** Under the flight's lock: it is led, with {@code token} (null: a local lead). */
-    private LeadImpl startLead(Flight f, String token, boolean takeover) {
-        LeadImpl lead = new LeadImpl(f, f.lead(token), takeover);
+    private LeadRound startLead(Flight f, String token, boolean takeover) {
+        LeadRound lead = new LeadRound(this, f, f.lead(token), takeover);
         if (token != null) {
             // four renewals per lease life: a holder loses its lease only when it (or Redis) stalls for three of them
             long every = Math.max(1, settings.leaseTtl().toMillis() / 4);
@@ -331,7 +331,7 @@ public final class Coalescer implements AutoCloseable {
      * waiter as it is, so the other pods keep waiting for this one; null when the failure was another
      * pod's, whose lease is gone and must be taken anew.
      */
-    private void retry(Flight f, boolean countFailure, String heldToken) {
+    void retry(Flight f, boolean countFailure, String heldToken) {
         Participant next;
         synchronized (f) {
             if (countFailure) {
@@ -343,8 +343,8 @@ public final class Coalescer implements AutoCloseable {
             }
         }
         if (next == null) {
-            if (heldToken != null && !heldToken.isEmpty()) {
-                leases.release(f.key, heldToken, Signal.FAILED).subscribe().with(v -> { }); // others may try
+            if (heldToken != null) {
+                release(f, heldToken, Signal.FAILED); // others may try
             }
             finish(f, Alone.FAILED);
         } else if (heldToken != null) {
@@ -354,8 +354,25 @@ public final class Coalescer implements AutoCloseable {
         }
     }
 
+    /** Gives the flight's lease back with {@code signal}, without waiting (a local lead holds none: {@code ""}). */
+    void release(Flight f, String token, Signal signal) {
+        if (!token.isEmpty()) {
+            leases.release(f.key, token, signal).subscribe().with(v -> { });
+        }
+    }
+
+    /** A leader's report: a fetch taken over from a pod that went silent was carried out. */
+    void tookOver() {
+        listener.takeover();
+    }
+
+    /** A leader's report: the response may not be shared; the key skips coalescing a while. */
+    void markUnshareable(Flight f) {
+        unshareable.mark(f.key);
+    }
+
     /** Ends the flight and releases its waiters: {@code why} null means filled. */
-    private void finish(Flight f, Alone why) {
+    void finish(Flight f, Alone why) {
         List<Participant> waiting;
         synchronized (f) {
             if (f.state == Flight.State.ENDED) {
@@ -427,84 +444,5 @@ public final class Coalescer implements AutoCloseable {
     @Override
     public void close() {
         leases.close();
-    }
-
-    /** The report of one leading round; a round that was replaced (timed out) no longer counts. */
-    private final class LeadImpl implements Lead {
-        private final Flight f;
-        private final int round;
-        private final boolean takeover;
-
-        LeadImpl(Flight f, int round, boolean takeover) {
-            this.f = f;
-            this.round = round;
-            this.takeover = takeover;
-        }
-
-        /** The lease token when this call is the round's report ({@code ""} for a local lead), null when it is not. */
-        private String resolve() {
-            synchronized (f) {
-                return f.report(round);
-            }
-        }
-
-        private void countTakeover(boolean declined) {
-            if (takeover && !declined) {
-                listener.takeover();
-            }
-        }
-
-        /** Releases the lease (a held one) with {@code signal}; a takeover that was carried out is counted. */
-        private void release(String token, Signal signal, boolean declined) {
-            countTakeover(declined);
-            if (!token.isEmpty()) {
-                leases.release(f.key, token, signal).subscribe().with(v -> { });
-            }
-        }
-
-        @Override
-        public void filled() {
-            String token = resolve();
-            if (token != null) {
-                release(token, Signal.FILLED, false);
-                finish(f, null);
-            }
-        }
-
-        @Override
-        public void foundFilled() {
-            String token = resolve();
-            if (token != null) {
-                release(token, Signal.FILLED, true); // not counted as a takeover: nothing was fetched
-                finish(f, null);
-            }
-        }
-
-        @Override
-        public void unshareable() {
-            String token = resolve();
-            if (token != null) {
-                unshareable.mark(f.key);
-                release(token, Signal.UNSHAREABLE, false);
-                finish(f, Alone.UNSHAREABLE);
-            }
-        }
-
-        @Override
-        public void failed() {
-            String token = resolve();
-            if (token != null) {
-                countTakeover(false);
-                retry(f, true, token);
-            }
-        }
-
-        @Override
-        public void declined() {
-            String token = resolve();
-            if (token != null) {
-                retry(f, false, token);
-            }
-        }
     }
 }
