@@ -6,9 +6,9 @@ import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import dev.outrigger.store.RedisSubscription;
+import dev.outrigger.store.WriteSignals;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
@@ -41,7 +41,9 @@ public final class RedisLeases implements Leases {
     private final Duration timeout;
     private final Duration backoff;
     /** This pod's name in tokens and signals, so it can ignore its own signals. */
-    private final String pod = UUID.randomUUID().toString().substring(0, 8);
+    private final String pod;
+    /** The signal channel and this pod's name in it, shared with the store that announces this pod's writes. */
+    private final WriteSignals signals;
     private final AtomicLong tokens = new AtomicLong();
     private volatile long downUntil = Long.MIN_VALUE;
     /**
@@ -62,19 +64,30 @@ public final class RedisLeases implements Leases {
      * @param backoff how long Redis is skipped after a failed call
      */
     public RedisLeases(Redis redis, String prefix, Duration ttl, Duration timeout, Duration backoff) {
-        this(redis, prefix, ttl, timeout, backoff, true);
+        this(redis, prefix, WriteSignals.forNewPod(prefix), ttl, timeout, backoff);
+    }
+
+    /**
+     * As the constructor, for the pod named in {@code signals}: the pod whose store announces its writes with them
+     * ({@link dev.outrigger.store.RedisStore#announcing}), so that it ignores its own announcements.
+     */
+    public RedisLeases(Redis redis, String prefix, WriteSignals signals, Duration ttl, Duration timeout, Duration backoff) {
+        this(redis, prefix, signals, ttl, timeout, backoff, true);
     }
 
     /** As the constructor, on a Redis Cluster: signals published on one node may overtake another's, so no heartbeats. */
     public static RedisLeases cluster(Redis redis, String prefix, Duration ttl, Duration timeout, Duration backoff) {
-        return new RedisLeases(redis, prefix, ttl, timeout, backoff, false);
+        return new RedisLeases(redis, prefix, WriteSignals.forNewPod(prefix), ttl, timeout, backoff, false);
     }
 
-    private RedisLeases(Redis redis, String prefix, Duration ttl, Duration timeout, Duration backoff, boolean ordered) {
+    private RedisLeases(Redis redis, String prefix, WriteSignals signals, Duration ttl, Duration timeout, Duration backoff,
+                        boolean ordered) {
         this.redis = redis;
         this.ordered = ordered;
+        this.signals = signals;
+        this.pod = signals.pod();
         this.leasePrefix = prefix + "lease:";
-        this.channel = prefix + "fill";
+        this.channel = signals.channel();
         this.ttl = ttl;
         this.timeout = timeout;
         this.backoff = backoff;
@@ -246,16 +259,15 @@ public final class RedisLeases implements Leases {
         LOG.debugf("lease %s failed (%s): coalescing within this pod for %s", what, cause, backoff);
     }
 
-    /** {@code <F|U|X|O|R> <pod> <key>}: the key last, since it may hold spaces. */
+    /** {@code <F|U|X|O|R> <pod> <key>}: the key last, since it may hold spaces (O and R: {@link WriteSignals}). */
     private String message(Signal signal, String key) {
-        char kind = switch (signal) {
-            case FILLED -> 'F';
-            case UNSHAREABLE -> 'U';
-            case FAILED -> 'X';
-            case OVERWRITTEN -> 'O';
-            case REMOVED -> 'R';
+        return switch (signal) {
+            case FILLED -> "F " + pod + " " + key;
+            case UNSHAREABLE -> "U " + pod + " " + key;
+            case FAILED -> "X " + pod + " " + key;
+            case OVERWRITTEN -> signals.overwritten(key);
+            case REMOVED -> signals.removed(key);
         };
-        return kind + " " + pod + " " + key;
     }
 
     private void onMessage(String payload) {

@@ -21,6 +21,7 @@ import dev.outrigger.proxy.TieredResponses;
 import dev.outrigger.store.BatchedHeads;
 import dev.outrigger.store.FailOpenStore;
 import dev.outrigger.store.RedisStore;
+import dev.outrigger.store.WriteSignals;
 import dev.outrigger.store.StoreStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.LaunchMode;
@@ -55,6 +56,16 @@ class Producers {
 
     /** The store and its status are built together, once. */
     private record Built(TieredResponses store, StoreStatus status, Optional<CacheStore> shared) {}
+
+    private WriteSignals writeSignals;
+
+    /** The pod's name and signal channel: one for its store's write announcements and its leases' signals. */
+    private synchronized WriteSignals writeSignals(OutriggerConfig config) {
+        if (writeSignals == null) {
+            writeSignals = WriteSignals.forNewPod(config.keyPrefix());
+        }
+        return writeSignals;
+    }
 
     private Built built;
 
@@ -209,7 +220,7 @@ class Producers {
         RedisLeases shared = !configured(redisHosts) ? null
                 : cluster ? RedisLeases.cluster(redis.get(), config.keyPrefix(), c.leaseTtl(), config.store().writeTimeout(),
                         config.store().openFor())
-                : new RedisLeases(redis.get(), config.keyPrefix(), c.leaseTtl(), config.store().writeTimeout(),
+                : new RedisLeases(redis.get(), config.keyPrefix(), writeSignals(config), c.leaseTtl(), config.store().writeTimeout(),
                         config.store().openFor());
         Coalescer coalescer = new Coalescer(vertx, shared == null ? Leases.LOCAL : shared, settings, clock,
                 meters.coalesceListener(), store);
@@ -274,8 +285,9 @@ class Producers {
                 var s = config.store();
                 RedisMemory memory = new RedisMemory(redis.get());
                 boolean cluster = redisClientType.trim().equalsIgnoreCase("cluster");
+                // on one server each write carries its announcement in the same script (the pod's leases use the same name)
                 RedisStore redisStore = cluster ? RedisStore.cluster(redis.get(), config.keyPrefix())
-                        : new RedisStore(redis.get(), config.keyPrefix());
+                        : RedisStore.announcing(redis.get(), config.keyPrefix(), writeSignals(config));
                 FailOpenStore l2 = new FailOpenStore(redisStore,
                         s.readTimeout(), s.writeTimeout(), s.failureThreshold(), s.openFor(), clock, meters.storeListener());
                 // each event loop's confirmations of its copies go to Redis in batches (on a server that holds every key)

@@ -213,10 +213,13 @@ final class StoredResponses {
                     return store.put(key, index.get(), indexTtl, fetchedAt).chain(() -> store.put(written, clean, keep, fetchedAt));
                 });
         return write.invoke(() -> {
-            // other replicas drop their in-process copies of what was just replaced
-            coalescer.announceWrite(key);
-            if (!written.equals(key)) {
-                coalescer.announceWrite(written);
+            // other replicas drop their in-process copies of what was just replaced (a store that announces each write
+            // in the same step has: see CacheStore.announcesWrites)
+            if (!store.announcesWrites()) {
+                coalescer.announceWrite(key);
+                if (!written.equals(key)) {
+                    coalescer.announceWrite(written);
+                }
             }
         }).onFailure().recoverWithItem(failed -> {
             LOG.debugf("cache write for %s failed: %s", key, failed);
@@ -224,7 +227,11 @@ final class StoredResponses {
         });
     }
 
-    /** Removes a key (a variant index takes its variants with it) and tells the other replicas. Never fails. */
+    /**
+     * Removes a key (a variant index takes its variants with it) and tells the other replicas. Never fails. Told even
+     * when the store announces its removals itself: a removal the store skipped (its circuit open) or that timed out
+     * must still take the other replicas' copies out at once (the store's own announcement follows when it lands).
+     */
     Uni<Void> invalidate(String key) {
         return store.remove(key).invoke(removed -> coalescer.announceRemoval(key)).replaceWithVoid()
                 .onFailure().recoverWithItem(failed -> {

@@ -389,6 +389,11 @@ public final class TieredResponses implements LocalCopies {
         }
     }
 
+    /** Whether the shared store announces each write to the other pods itself (see {@link CacheStore#announcesWrites}). */
+    public boolean announcesWrites() {
+        return shared != null && shared.announcesWrites();
+    }
+
     /** Opens the shared store's connection before traffic starts (see {@link CacheStore#warmUp}). */
     public Uni<Void> warmUp(Duration patience) {
         return shared == null ? Uni.createFrom().voidItem() : shared.warmUp(patience);

@@ -187,4 +187,9 @@ public final class BatchedHeads implements CacheStore {
     public Uni<Boolean> remove(String key) {
         return delegate.remove(key);
     }
+
+    @Override
+    public boolean announcesWrites() {
+        return delegate.announcesWrites();
+    }
 }

@@ -74,4 +74,12 @@ public interface CacheStore {
 
     /** Removes the key; true when something was removed. */
     Uni<Boolean> remove(String key);
+
+    /**
+     * Whether {@link #put} and {@link #remove} announce the change to the other pods themselves, as one step with it
+     * ({@link RedisStore#announcing}); when not, the caller announces once the call has ended.
+     */
+    default boolean announcesWrites() {
+        return false;
+    }
 }

@@ -332,4 +332,9 @@ public final class FailOpenStore implements CacheStore {
             }
         }
     }
+
+    @Override
+    public boolean announcesWrites() {
+        return delegate.announcesWrites();
+    }
 }

@@ -21,21 +21,46 @@ public final class RedisStore implements CacheStore {
     private final String prefix;
     /** False for a Cluster: keys of one batch would be in different slots (CROSSSLOT), so each key goes alone. */
     private final boolean multiKeyBatches;
+    /** Published with each write and removal, in the same script; null: writes are not announced here. */
+    private final WriteSignals signals;
+
+    /** SET with expiry, then PUBLISH, as one step: the write and its announcement land together or not at all. */
+    private static final String SET_ANNOUNCED = "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
+            + "redis.call('PUBLISH', ARGV[3], ARGV[4]) return 1";
+    /** DEL, then PUBLISH, as one step; the number of keys removed. */
+    private static final String DEL_ANNOUNCED = "local n = redis.call('DEL', KEYS[1]) "
+            + "redis.call('PUBLISH', ARGV[1], ARGV[2]) return n";
 
     /** On a single server (or behind Sentinel, or a primary with replicas). */
     public RedisStore(Redis redis, String prefix) {
-        this(redis, prefix, true);
+        this(redis, prefix, true, null);
     }
 
-    private RedisStore(Redis redis, String prefix, boolean multiKeyBatches) {
+    private RedisStore(Redis redis, String prefix, boolean multiKeyBatches, WriteSignals signals) {
         this.redis = redis;
         this.prefix = prefix;
         this.multiKeyBatches = multiKeyBatches;
+        this.signals = signals;
     }
 
     /** On a Redis Cluster. */
     public static RedisStore cluster(Redis redis, String prefix) {
-        return new RedisStore(redis, prefix, false);
+        return new RedisStore(redis, prefix, false, null);
+    }
+
+    /**
+     * On a single server, each write and removal announced with {@code signals} by the same script that makes it
+     * (one round trip). The other pods vouch for their in-process copies only while every change reaches them in
+     * order (heartbeats); a separate PUBLISH after the SET could be lost with its writer, or, after a SET that timed
+     * out here, overtake the write.
+     */
+    public static RedisStore announcing(Redis redis, String prefix, WriteSignals signals) {
+        return new RedisStore(redis, prefix, true, signals);
+    }
+
+    @Override
+    public boolean announcesWrites() {
+        return signals != null;
     }
 
     @Override
@@ -97,6 +122,11 @@ public final class RedisStore implements CacheStore {
         if (ttl.toMillis() <= 0) {
             return remove(key).replaceWithVoid();
         }
+        if (signals != null) {
+            return redis.send(Request.cmd(Command.EVAL).arg(SET_ANNOUNCED).arg(1).arg(prefix + key).arg(Buffer.buffer(value))
+                            .arg(ttl.toMillis()).arg(signals.channel()).arg(signals.overwritten(key)))
+                    .replaceWithVoid();
+        }
         return redis.send(Request.cmd(Command.SET).arg(prefix + key).arg(Buffer.buffer(value))
                         .arg("PX").arg(ttl.toMillis()))
                 .replaceWithVoid();
@@ -104,6 +134,9 @@ public final class RedisStore implements CacheStore {
 
     @Override
     public Uni<Boolean> remove(String key) {
-        return redis.send(Request.cmd(Command.DEL).arg(prefix + key)).map(r -> r != null && r.toLong() > 0);
+        Request del = signals == null ? Request.cmd(Command.DEL).arg(prefix + key)
+                : Request.cmd(Command.EVAL).arg(DEL_ANNOUNCED).arg(1).arg(prefix + key)
+                        .arg(signals.channel()).arg(signals.removed(key));
+        return redis.send(del).map(r -> r != null && r.toLong() > 0);
     }
 }

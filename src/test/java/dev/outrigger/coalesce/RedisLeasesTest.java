@@ -1,14 +1,20 @@
 package dev.outrigger.coalesce;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.outrigger.coalesce.Leases.Local;
 import dev.outrigger.coalesce.Leases.Signal;
+import dev.outrigger.store.FailOpenStore;
+import dev.outrigger.store.RedisStore;
+import dev.outrigger.store.WriteSignals;
 import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.TestRedis;
+import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -114,5 +120,61 @@ class RedisLeasesTest extends LeasesContract {
         b.heartbeat(9).await().atMost(Duration.ofSeconds(5)); // sent after everything a sent
         Await.until(() -> heardByB.contains("caught up 9"), Duration.ofSeconds(5), heardByB::toString);
         assertTrue(!heardByB.contains("OVERWRITTEN shop /p/2"), "not sent while the catch-up was owed: " + heardByB);
+    }
+
+    /** A pod named as its store is (see {@link WriteSignals}), once Redis has confirmed its subscription. */
+    RedisLeases pod(WriteSignals named) {
+        RedisLeases leases = new RedisLeases(client(), prefix, named, TTL, Duration.ofSeconds(1), Duration.ofSeconds(1)).start();
+        pods.add(leases);
+        leases.whenListening().await().atMost(Duration.ofSeconds(5));
+        return leases;
+    }
+
+    @Test
+    void aWriteAnnouncedByTheStoreIsHeardByTheOtherPodsAsTheirOwnSignalsAndIgnoredByItsWriter() throws Exception {
+        WriteSignals named = WriteSignals.forNewPod(prefix);
+        RedisLeases a = pod(named);
+        RedisLeases b = pod();
+        List<String> heardByA = new CopyOnWriteArrayList<>();
+        List<String> heardByB = new CopyOnWriteArrayList<>();
+        a.listen(recording(heardByA));
+        b.listen(recording(heardByB));
+        RedisStore store = RedisStore.announcing(client(), prefix, named);
+
+        store.put("shop /p/1", new byte[] {1}, Duration.ofMinutes(1)).await().atMost(Duration.ofSeconds(5));
+        assertTrue(store.remove("shop /p/1").await().atMost(Duration.ofSeconds(5)));
+        a.heartbeat(1).await().atMost(Duration.ofSeconds(5));
+        b.heartbeat(2).await().atMost(Duration.ofSeconds(5));
+
+        Await.until(() -> heardByA.contains("caught up 1") && heardByB.contains("caught up 2"), Duration.ofSeconds(5),
+                () -> "heard back: " + heardByA + " " + heardByB);
+        assertEquals(List.of("OVERWRITTEN shop /p/1", "REMOVED shop /p/1", "caught up 2"), heardByB);
+        assertEquals(List.of("caught up 1"), heardByA, "its own writes tell the writer nothing");
+    }
+
+    @Test
+    void aWriteWhoseCallerGaveUpIsAnnouncedWhenItLandsNotBefore() throws Exception {
+        WriteSignals named = WriteSignals.forNewPod(prefix);
+        RedisLeases b = pod();
+        List<String> heardByB = new CopyOnWriteArrayList<>();
+        b.listen(recording(heardByB));
+        RedisStore announcing = RedisStore.announcing(client(), prefix, named);
+        announcing.put("shop /p/1", new byte[] {1}, Duration.ofMinutes(1)).await().atMost(Duration.ofSeconds(5));
+        FailOpenStore store = new FailOpenStore(announcing, Duration.ofSeconds(5), Duration.ofMillis(300), 5,
+                Duration.ofSeconds(5), java.time.Clock.systemUTC(), FailOpenStore.Listener.NONE);
+        Await.until(() -> heardByB.contains("OVERWRITTEN shop /p/1"), Duration.ofSeconds(5), heardByB::toString);
+        heardByB.clear();
+
+        // Redis takes no writes (scripts and PUBLISH included) for ten times the write's deadline
+        client().send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(3000).arg("WRITE")).await().atMost(Duration.ofSeconds(5));
+        store.put("shop /p/1", new byte[] {2}, Duration.ofMinutes(1)).await().atMost(Duration.ofSeconds(5)); // gives up at 300 ms
+
+        assertArrayEquals(new byte[] {1}, announcing.get("shop /p/1").await().atMost(Duration.ofSeconds(5)).orElseThrow().value(),
+                "not landed yet (reads are not paused)");
+        assertEquals(List.of(), heardByB, "and nobody told of it");
+        Await.until(() -> heardByB.contains("OVERWRITTEN shop /p/1"), Duration.ofSeconds(10),
+                () -> "announced once Redis took the write: " + heardByB);
+        assertArrayEquals(new byte[] {2}, announcing.get("shop /p/1").await().atMost(Duration.ofSeconds(5)).orElseThrow().value(),
+                "landed with its announcement");
     }
 }

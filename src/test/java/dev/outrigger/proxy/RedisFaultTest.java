@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.store.FailOpenStore;
+import dev.outrigger.store.WriteSignals;
 import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.Deployment;
 import dev.outrigger.testsupport.MutableClock;
@@ -47,12 +48,13 @@ class RedisFaultTest {
         origin = OriginServer.start();
         deployment = new Deployment(redis, origin);
         clock = new MutableClock(Instant.now());
+        WriteSignals[] pods = {deployment.pod(), deployment.pod()};
         for (int i = 0; i < 2; i++) {
-            stores[i] = new FailOpenStore(deployment.redisStore(), Duration.ofMillis(250), Duration.ofMillis(1000), 5,
+            stores[i] = new FailOpenStore(deployment.redisStore(pods[i]), Duration.ofMillis(250), Duration.ofMillis(1000), 5,
                     Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE);
         }
-        a = deployment.replica(clock, CoalesceSettings.DEFAULT, CacheSettings.DEFAULT, stores[0]);
-        b = deployment.replica(clock, CoalesceSettings.DEFAULT, CacheSettings.DEFAULT, stores[1]);
+        a = deployment.replica(clock, CoalesceSettings.DEFAULT, CacheSettings.DEFAULT, pods[0], stores[0]);
+        b = deployment.replica(clock, CoalesceSettings.DEFAULT, CacheSettings.DEFAULT, pods[1], stores[1]);
         for (int i = 0; i < KEYS; i++) {
             origin.respond(path(i), Response.ok("item " + i).header("Cache-Control", "public, max-age=3600"));
         }

@@ -7,6 +7,7 @@ import dev.outrigger.purge.RedisPurgeBus;
 import dev.outrigger.proxy.TieredResponses;
 import dev.outrigger.store.FailOpenStore;
 import dev.outrigger.store.RedisStore;
+import dev.outrigger.store.WriteSignals;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Redis;
 import java.time.Clock;
@@ -46,16 +47,25 @@ public final class Deployment implements AutoCloseable {
         // Generous deadlines: on a loaded test machine a slow Redis call would otherwise be a miss, or a
         // lease fall back to pod-local coalescing (both as designed), and the origin counts the tests
         // assert would depend on the load. Redis outages are tested where they are the subject.
-        return replica(clock, coalesce, cache, new FailOpenStore(new RedisStore(redis.client(), "orc:v1:"),
+        WriteSignals pod = pod();
+        return replica(clock, coalesce, cache, pod, new FailOpenStore(redisStore(pod),
                 Duration.ofSeconds(5), Duration.ofSeconds(5), 2, Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE));
     }
 
     /**
-     * A replica whose Redis calls go through {@code l2} (its deadlines and circuit as the test needs them;
-     * build it on {@link #redisStore()}), once its subscriptions are open and it has read the purge records.
+     * A replica named {@code pod} whose Redis calls go through {@code l2} (its deadlines and circuit as the test needs
+     * them; build it on {@link #redisStore(WriteSignals)}), once its subscriptions are open and it has read the purge
+     * records.
      */
-    public TestProxy replica(Clock clock, CoalesceSettings coalesce, CacheSettings cache, FailOpenStore l2) throws Exception {
-        return replica(clock, coalesce, cache, l2, (store, vertx, coalescer, purgeBus, meters) -> dev.outrigger.session.SessionGate.off());
+    public TestProxy replica(Clock clock, CoalesceSettings coalesce, CacheSettings cache, WriteSignals pod, FailOpenStore l2)
+            throws Exception {
+        return replica(clock, coalesce, cache, pod, l2,
+                (store, vertx, coalescer, purgeBus, meters) -> dev.outrigger.session.SessionGate.off());
+    }
+
+    /** A new replica's name and signal channel (as Producers makes one per pod). */
+    public WriteSignals pod() {
+        return WriteSignals.forNewPod("orc:v1:");
     }
 
     /** The session gate of a replica, over its Redis store and coalescer. */
@@ -67,15 +77,17 @@ public final class Deployment implements AutoCloseable {
     /** A replica with sessions on, over the deployment's Redis. */
     public TestProxy replica(CacheSettings cache, Sessions sessions) throws Exception {
         Clock clock = Clock.systemUTC();
-        return replica(clock, CoalesceSettings.DEFAULT.withLeaseTtl(Duration.ofSeconds(5)), cache,
-                new FailOpenStore(new RedisStore(redis.client(), "orc:v1:"), Duration.ofSeconds(5), Duration.ofSeconds(5), 2,
+        WriteSignals pod = pod();
+        return replica(clock, CoalesceSettings.DEFAULT.withLeaseTtl(Duration.ofSeconds(5)), cache, pod,
+                new FailOpenStore(redisStore(pod), Duration.ofSeconds(5), Duration.ofSeconds(5), 2,
                         Duration.ofSeconds(5), clock, FailOpenStore.Listener.NONE), sessions);
     }
 
-    private TestProxy replica(Clock clock, CoalesceSettings coalesce, CacheSettings cache, FailOpenStore l2, Sessions sessions)
-            throws Exception {
+    private TestProxy replica(Clock clock, CoalesceSettings coalesce, CacheSettings cache, WriteSignals pod, FailOpenStore l2,
+                              Sessions sessions) throws Exception {
         Redis client = redis.client();
-        RedisLeases leases = new RedisLeases(client, "orc:v1:", coalesce.leaseTtl(), Duration.ofSeconds(5),
+        // as Producers wires a pod: its store announces its writes under the name its leases go by
+        RedisLeases leases = new RedisLeases(client, "orc:v1:", pod, coalesce.leaseTtl(), Duration.ofSeconds(5),
                 Duration.ofSeconds(1)).start();
         RedisPurgeBus[] bus = new RedisPurgeBus[1];
         TestProxy proxy = TestProxy.start(origin, clock, TieredResponses.over(
@@ -92,9 +104,9 @@ public final class Deployment implements AutoCloseable {
         return proxy;
     }
 
-    /** The shared store as every replica's L2 sees it, before its fail-open wrapper. */
-    public RedisStore redisStore() {
-        return new RedisStore(redis.client(), "orc:v1:");
+    /** The shared store as the replica {@code pod}'s L2 sees it, before its fail-open wrapper: announcing its writes. */
+    public RedisStore redisStore(WriteSignals pod) {
+        return RedisStore.announcing(redis.client(), "orc:v1:", pod);
     }
 
     /** A GET with the deployment's Host and {@code headers} ("Name: value"). */
