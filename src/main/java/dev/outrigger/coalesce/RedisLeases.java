@@ -82,6 +82,9 @@ public final class RedisLeases implements Leases {
 
     private RedisLeases(Redis redis, String prefix, WriteSignals signals, Duration ttl, Duration timeout, Duration backoff,
                         boolean ordered) {
+        if (!signals.channel().equals(prefix + "fill")) {
+            throw new IllegalArgumentException("signals on " + signals.channel() + ", leases under " + prefix);
+        }
         this.redis = redis;
         this.ordered = ordered;
         this.signals = signals;

@@ -24,12 +24,6 @@ public final class RedisStore implements CacheStore {
     /** Published with each write and removal, in the same script; null: writes are not announced here. */
     private final WriteSignals signals;
 
-    /** SET with expiry, then PUBLISH, as one step: the write and its announcement land together or not at all. */
-    private static final String SET_ANNOUNCED = "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
-            + "redis.call('PUBLISH', ARGV[3], ARGV[4]) return 1";
-    /** DEL, then PUBLISH, as one step; the number of keys removed. */
-    private static final String DEL_ANNOUNCED = "local n = redis.call('DEL', KEYS[1]) "
-            + "redis.call('PUBLISH', ARGV[1], ARGV[2]) return n";
 
     /** On a single server (or behind Sentinel, or a primary with replicas). */
     public RedisStore(Redis redis, String prefix) {
@@ -49,10 +43,13 @@ public final class RedisStore implements CacheStore {
     }
 
     /**
-     * On a single server, each write and removal announced with {@code signals} by the same script that makes it
-     * (one round trip). The other pods vouch for their in-process copies only while every change reaches them in
-     * order (heartbeats); a separate PUBLISH after the SET could be lost with its writer, or, after a SET that timed
-     * out here, overtake the write.
+     * On a single server, each write and removal announced with {@code signals} in the same transaction that makes it
+     * ({@code MULTI}, {@code SET}/{@code DEL}, {@code PUBLISH}, {@code EXEC}, sent as one batch: one round trip). Redis
+     * runs the two at once or neither: a transaction cut off before its EXEC is discarded, and one with a command
+     * refused while queued (an ACL without the channel) is aborted. The other pods vouch for their in-process copies
+     * only while every change reaches them in order (heartbeats); a separate PUBLISH after the SET could be lost with
+     * its writer, or, after a SET that timed out here, overtake the write. No scripting: a value is not copied
+     * through Lua.
      */
     public static RedisStore announcing(Redis redis, String prefix, WriteSignals signals) {
         return new RedisStore(redis, prefix, true, signals);
@@ -123,9 +120,8 @@ public final class RedisStore implements CacheStore {
             return remove(key).replaceWithVoid();
         }
         if (signals != null) {
-            return redis.send(Request.cmd(Command.EVAL).arg(SET_ANNOUNCED).arg(1).arg(prefix + key).arg(Buffer.buffer(value))
-                            .arg(ttl.toMillis()).arg(signals.channel()).arg(signals.overwritten(key)))
-                    .replaceWithVoid();
+            return announced(Request.cmd(Command.SET).arg(prefix + key).arg(Buffer.buffer(value)).arg("PX").arg(ttl.toMillis()),
+                    signals.overwritten(key)).replaceWithVoid();
         }
         return redis.send(Request.cmd(Command.SET).arg(prefix + key).arg(Buffer.buffer(value))
                         .arg("PX").arg(ttl.toMillis()))
@@ -134,9 +130,21 @@ public final class RedisStore implements CacheStore {
 
     @Override
     public Uni<Boolean> remove(String key) {
-        Request del = signals == null ? Request.cmd(Command.DEL).arg(prefix + key)
-                : Request.cmd(Command.EVAL).arg(DEL_ANNOUNCED).arg(1).arg(prefix + key)
-                        .arg(signals.channel()).arg(signals.removed(key));
-        return redis.send(del).map(r -> r != null && r.toLong() > 0);
+        Request del = Request.cmd(Command.DEL).arg(prefix + key);
+        Uni<Response> removed = signals == null ? redis.send(del) : announced(del, signals.removed(key));
+        return removed.map(r -> r != null && r.toLong() > 0);
+    }
+
+    /** {@code change} and its announcement in one transaction; {@code change}'s reply. */
+    private Uni<Response> announced(Request change, String announcement) {
+        return redis.batch(List.of(Request.cmd(Command.MULTI), change,
+                        Request.cmd(Command.PUBLISH).arg(signals.channel()).arg(announcement), Request.cmd(Command.EXEC)))
+                .map(replies -> {
+                    Response exec = replies.get(3);
+                    if (exec == null || exec.size() != 2) {
+                        throw new IllegalStateException("transaction not run: " + exec);
+                    }
+                    return exec.get(0);
+                });
     }
 }

@@ -6,7 +6,7 @@ import java.util.UUID;
  * How a pod tells the others that a key's stored value changed: {@code O <pod> <key>} (overwritten) or
  * {@code R <pod> <key>} (removed) on the signal channel, {@code <prefix>fill}, the channel and format of the
  * coalescer's lease signals (the key last: it may hold spaces). {@link RedisStore#announcing} publishes them in
- * the same script as the write itself, so a write never lands unannounced (its writer dying before a separate
+ * the same transaction as the write itself, so a write never lands unannounced (its writer dying before a separate
  * PUBLISH, a PUBLISH that failed) and is never announced before it lands (a SET that timed out here and reached
  * Redis later).
  *

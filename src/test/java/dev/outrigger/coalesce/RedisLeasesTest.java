@@ -156,25 +156,33 @@ class RedisLeasesTest extends LeasesContract {
     void aWriteWhoseCallerGaveUpIsAnnouncedWhenItLandsNotBefore() throws Exception {
         WriteSignals named = WriteSignals.forNewPod(prefix);
         RedisLeases b = pod();
-        List<String> heardByB = new CopyOnWriteArrayList<>();
-        b.listen(recording(heardByB));
         RedisStore announcing = RedisStore.announcing(client(), prefix, named);
+        List<String> heardByB = new CopyOnWriteArrayList<>();
+        b.listen(new Leases.Listener() {
+            @Override
+            public void heard(Signal signal, String key, boolean fromThisPod) {
+                // what the key holds when its announcement arrives (read at once, on the subscription's thread)
+                announcing.get(key).subscribe().with(e -> heardByB.add(signal + " " + key + " holding "
+                        + e.map(v -> java.util.Arrays.toString(v.value())).orElse("nothing")));
+            }
+        });
         announcing.put("shop /p/1", new byte[] {1}, Duration.ofMinutes(1)).await().atMost(Duration.ofSeconds(5));
         FailOpenStore store = new FailOpenStore(announcing, Duration.ofSeconds(5), Duration.ofMillis(300), 5,
                 Duration.ofSeconds(5), java.time.Clock.systemUTC(), FailOpenStore.Listener.NONE);
-        Await.until(() -> heardByB.contains("OVERWRITTEN shop /p/1"), Duration.ofSeconds(5), heardByB::toString);
+        Await.until(() -> heardByB.contains("OVERWRITTEN shop /p/1 holding [1]"), Duration.ofSeconds(5), heardByB::toString);
         heardByB.clear();
 
-        // Redis takes no writes (scripts and PUBLISH included) for ten times the write's deadline
-        client().send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(3000).arg("WRITE")).await().atMost(Duration.ofSeconds(5));
-        store.put("shop /p/1", new byte[] {2}, Duration.ofMinutes(1)).await().atMost(Duration.ofSeconds(5)); // gives up at 300 ms
-
-        assertArrayEquals(new byte[] {1}, announcing.get("shop /p/1").await().atMost(Duration.ofSeconds(5)).orElseThrow().value(),
-                "not landed yet (reads are not paused)");
-        assertEquals(List.of(), heardByB, "and nobody told of it");
-        Await.until(() -> heardByB.contains("OVERWRITTEN shop /p/1"), Duration.ofSeconds(10),
-                () -> "announced once Redis took the write: " + heardByB);
-        assertArrayEquals(new byte[] {2}, announcing.get("shop /p/1").await().atMost(Duration.ofSeconds(5)).orElseThrow().value(),
-                "landed with its announcement");
+        // Redis takes no writes (PUBLISH included) until unpaused
+        client().send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(60_000).arg("WRITE")).await().atMost(Duration.ofSeconds(5));
+        try {
+            store.put("shop /p/1", new byte[] {2}, Duration.ofMinutes(1)).await().atMost(Duration.ofSeconds(5)); // gives up at 300 ms
+            assertArrayEquals(new byte[] {1}, announcing.get("shop /p/1").await().atMost(Duration.ofSeconds(5)).orElseThrow().value(),
+                    "not landed yet (reads are not paused)");
+            assertEquals(List.of(), heardByB, "and nobody told of it");
+        } finally {
+            client().send(Request.cmd(Command.CLIENT).arg("UNPAUSE")).await().atMost(Duration.ofSeconds(5));
+        }
+        Await.until(() -> !heardByB.isEmpty(), Duration.ofSeconds(10), () -> "announced once Redis took the write");
+        assertEquals(List.of("OVERWRITTEN shop /p/1 holding [2]"), heardByB, "heard once it had landed, and not before");
     }
 }

@@ -1,6 +1,8 @@
 package dev.outrigger.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.outrigger.testsupport.Resp;
@@ -48,5 +50,25 @@ class RedisStoreTest extends CacheStoreContract {
     void aKeyWrittenWithoutExpiryIsReportedAsDue() throws Exception {
         Resp.once(redis.server().port(), "SET", "orc:v1:foreign", "x");
         assertEquals(java.time.Duration.ZERO, get(store(), "foreign").orElseThrow().ttl());
+    }
+
+    @Test
+    void anAnnouncedWriteTheUserMayNotAnnounceDoesNotLandEither() throws Exception {
+        Resp.once(redis.server().port(), "ACL", "SETUSER", "nochannel", "on", ">pw", "~*", "resetchannels", "+@all");
+        io.vertx.mutiny.core.Vertx vertx = io.vertx.mutiny.core.Vertx.vertx();
+        io.vertx.mutiny.redis.client.Redis limited = io.vertx.mutiny.redis.client.Redis.createClient(vertx,
+                new io.vertx.redis.client.RedisOptions().setConnectionString("redis://nochannel:pw@127.0.0.1:" + redis.server().port()));
+        try {
+            CacheStore store = RedisStore.announcing(limited, "orc:v1:", WriteSignals.forNewPod("orc:v1:"));
+            put(new RedisStore(redis.client(), "orc:v1:"), "GET /a", new byte[] {1}, MINUTE);
+
+            assertThrows(RuntimeException.class, () -> store.put("GET /a", new byte[] {2}, MINUTE).await().atMost(WAIT),
+                    "the PUBLISH is refused while queued: the transaction is aborted");
+            assertThrows(RuntimeException.class, () -> store.remove("GET /a").await().atMost(WAIT));
+            assertArrayEquals(new byte[] {1}, get(store(), "GET /a").orElseThrow().value(), "neither write landed unannounced");
+        } finally {
+            limited.close();
+            vertx.closeAndAwait();
+        }
     }
 }

@@ -39,4 +39,9 @@ public class DelegatingStore implements CacheStore {
     public Uni<Boolean> remove(String key) {
         return delegate.remove(key);
     }
+
+    @Override
+    public boolean announcesWrites() {
+        return delegate.announcesWrites();
+    }
 }
