@@ -21,8 +21,8 @@ import dev.outrigger.proxy.TieredResponses;
 import dev.outrigger.store.BatchedHeads;
 import dev.outrigger.store.FailOpenStore;
 import dev.outrigger.store.RedisStore;
-import dev.outrigger.store.WriteSignals;
 import dev.outrigger.store.StoreStatus;
+import dev.outrigger.store.WriteSignals;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -285,7 +285,7 @@ class Producers {
                 var s = config.store();
                 RedisMemory memory = new RedisMemory(redis.get());
                 boolean cluster = redisClientType.trim().equalsIgnoreCase("cluster");
-                // on one server each write carries its announcement in the same script (the pod's leases use the same name)
+                // on one server each write carries its announcement in the same transaction (the pod's leases go by the same name)
                 RedisStore redisStore = cluster ? RedisStore.cluster(redis.get(), config.keyPrefix())
                         : RedisStore.announcing(redis.get(), config.keyPrefix(), writeSignals(config));
                 FailOpenStore l2 = new FailOpenStore(redisStore,

@@ -21,9 +21,8 @@ public final class RedisStore implements CacheStore {
     private final String prefix;
     /** False for a Cluster: keys of one batch would be in different slots (CROSSSLOT), so each key goes alone. */
     private final boolean multiKeyBatches;
-    /** Published with each write and removal, in the same script; null: writes are not announced here. */
+    /** Published with each write and removal, in the same transaction; null: writes are not announced here. */
     private final WriteSignals signals;
-
 
     /** On a single server (or behind Sentinel, or a primary with replicas). */
     public RedisStore(Redis redis, String prefix) {
