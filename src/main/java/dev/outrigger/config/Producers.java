@@ -54,6 +54,21 @@ class Producers {
     @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone")
     String redisClientType;
 
+    /** Where a replication client sends what it may: to replicas too, unless {@code never}. */
+    @ConfigProperty(name = "quarkus.redis.replicas", defaultValue = "never")
+    String redisReplicas;
+
+    /**
+     * Whether writes carry their announcement in their own transaction: not on a Cluster (no order between nodes,
+     * and the announcements are separate there), nor where a replication client may send reads to replicas (it
+     * routes a batch holding MULTI, PUBLISH and EXEC, which name no key, as a read: the SET would reach a replica).
+     */
+    boolean announcingStore() {
+        String type = redisClientType.trim();
+        return !type.equalsIgnoreCase("cluster")
+                && !(type.equalsIgnoreCase("replication") && !redisReplicas.trim().equalsIgnoreCase("never"));
+    }
+
     /** The store and its status are built together, once. */
     private record Built(TieredResponses store, StoreStatus status, Optional<CacheStore> shared) {}
 
@@ -287,7 +302,8 @@ class Producers {
                 boolean cluster = redisClientType.trim().equalsIgnoreCase("cluster");
                 // on one server each write carries its announcement in the same transaction (the pod's leases go by the same name)
                 RedisStore redisStore = cluster ? RedisStore.cluster(redis.get(), config.keyPrefix())
-                        : RedisStore.announcing(redis.get(), config.keyPrefix(), writeSignals(config));
+                        : announcingStore() ? RedisStore.announcing(redis.get(), config.keyPrefix(), writeSignals(config))
+                        : new RedisStore(redis.get(), config.keyPrefix());
                 FailOpenStore l2 = new FailOpenStore(redisStore,
                         s.readTimeout(), s.writeTimeout(), s.failureThreshold(), s.openFor(), clock, meters.storeListener());
                 // each event loop's confirmations of its copies go to Redis in batches (on a server that holds every key)

@@ -6,6 +6,7 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -45,7 +46,8 @@ public final class RedisStore implements CacheStore {
      * On a single server, each write and removal announced with {@code signals} in the same transaction that makes it
      * ({@code MULTI}, {@code SET}/{@code DEL}, {@code PUBLISH}, {@code EXEC}, sent as one batch: one round trip). Redis
      * runs the two at once or neither: a transaction cut off before its EXEC is discarded, and one with a command
-     * refused while queued (an ACL without the channel) is aborted. The other pods vouch for their in-process copies
+     * refused while queued (an ACL without the channel) is aborted. Needs {@code MULTI} and {@code EXEC} in the user's
+     * ACL; not for a replication client that may send reads to replicas (it would route the batch to one). The other pods vouch for their in-process copies
      * only while every change reaches them in order (heartbeats); a separate PUBLISH after the SET could be lost with
      * its writer, or, after a SET that timed out here, overtake the write. No scripting: a value is not copied
      * through Lua.
@@ -142,6 +144,13 @@ public final class RedisStore implements CacheStore {
                     Response exec = replies.get(3);
                     if (exec == null || exec.size() != 2) {
                         throw new IllegalStateException("transaction not run: " + exec);
+                    }
+                    // an error inside EXEC's reply (an ACL changed between queueing and running): not a write made
+                    // and announced, whatever landed
+                    for (int i = 0; i < 2; i++) {
+                        if (exec.get(i) != null && exec.get(i).type() == ResponseType.ERROR) {
+                            throw new IllegalStateException("transaction refused: " + exec.get(i));
+                        }
                     }
                     return exec.get(0);
                 });
