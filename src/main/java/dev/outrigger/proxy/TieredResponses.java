@@ -232,8 +232,18 @@ public final class TieredResponses implements LocalCopies {
         return shared.read(key).map(entry -> {
             long now = clock.millis();
             return install(key, entry.flatMap(e -> StoredResponseCodec.decodeAny(e.value())
-                    .map(v -> Copy.of(v, now + e.ttl().toMillis(), now, StoredResponseCodec.identity(e.value())))), now, self);
+                    .map(v -> Copy.of(v, now + e.ttl().toMillis(), now, StoredResponseCodec.identity(e.value()))))
+                    .filter(c -> !fetchedBeforeRemoval(key, c)), now, self);
         });
+    }
+
+    /**
+     * A response the shared store still holds although it was fetched before a removal of its key heard since (the
+     * removal's DEL never reached the store: the remover's circuit was open, or its call timed out): it is what was
+     * removed, and reads as absent (the next fetch replaces it), as a write of it would not be stored.
+     */
+    private boolean fetchedBeforeRemoval(String key, Copy c) {
+        return c.value() instanceof StoredResponse r && removedSince(key, r.requestTime());
     }
 
     /**

@@ -268,6 +268,20 @@ class TieredResponsesTest {
         assertEquals("nothing", body(get(guarded, "k")), "an invalidated response never comes back");
     }
 
+    @Test
+    void aRemovalWhoseDeleteNeverReachedTheSharedStoreIsNotUndoneByReadingTheOldResponseBack() throws Exception {
+        putShared("k", "v1");
+        assertEquals("v1", body(get(tiers, "k")));
+        clock.advance(Duration.ofMillis(1));
+
+        tiers.forget("k"); // another replica removed it, but its DEL never reached Redis (its circuit was open)
+        assertEquals("nothing", body(get(tiers, "k")), "what was removed reads as absent, though Redis still holds it");
+
+        clock.advance(Duration.ofMillis(1));
+        putShared("k", "v2"); // fetched after the removal
+        assertEquals("v2", body(get(tiers, "k")), "a response fetched since is read as ever");
+    }
+
     /** A store that counts every question about a key's value or identity (a confirmation included). */
     static class Counting extends DelegatingStore {
         final AtomicInteger asked = new AtomicInteger();
