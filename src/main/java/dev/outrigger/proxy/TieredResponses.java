@@ -240,10 +240,12 @@ public final class TieredResponses implements LocalCopies {
     /**
      * A response the shared store still holds although it was fetched before a removal of its key heard since (the
      * removal's DEL never reached the store: the remover's circuit was open, or its call timed out): it is what was
-     * removed, and reads as absent (the next fetch replaces it), as a write of it would not be stored.
+     * removed, and reads as absent (the next fetch replaces it), as a write of it would not be stored. A variant's
+     * removal is its URL's (the variant index's key).
      */
     private boolean fetchedBeforeRemoval(String key, Copy c) {
-        return c.value() instanceof StoredResponse r && removedSince(key, r.requestTime());
+        return c.value() instanceof StoredResponse r && (removedSince(key, r.requestTime())
+                || Variants.baseKey(key).filter(base -> removedSince(base, r.requestTime())).isPresent());
     }
 
     /**

@@ -32,6 +32,12 @@ final class Variants {
         return key + " #" + variantId;
     }
 
+    /** The key a variant key was made from (its URL's, under which the variant index lives); empty for any other key. */
+    static java.util.Optional<String> baseKey(String key) {
+        int at = key.lastIndexOf(" #");
+        return at > 0 && key.length() - at - 2 == 32 ? java.util.Optional.of(key.substring(0, at)) : java.util.Optional.empty();
+    }
+
     static String variantId(List<String> fields, Headers request) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")

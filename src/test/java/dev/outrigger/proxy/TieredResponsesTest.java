@@ -282,6 +282,18 @@ class TieredResponsesTest {
         assertEquals("v2", body(get(tiers, "k")), "a response fetched since is read as ever");
     }
 
+    @Test
+    void aVariantOfARemovedUrlIsNotReadBackEither() throws Exception {
+        String variant = Variants.variantKey("k", "0123456789abcdef0123456789abcdef");
+        putShared(variant, "v1");
+        putShared("other", "o1");
+        clock.advance(Duration.ofMillis(1));
+
+        tiers.forget("k"); // the URL's removal, whose DEL of its variant index never reached Redis
+        assertEquals("nothing", body(get(tiers, variant)), "its variants were removed with it");
+        assertEquals("o1", body(get(tiers, "other")));
+    }
+
     /** A store that counts every question about a key's value or identity (a confirmation included). */
     static class Counting extends DelegatingStore {
         final AtomicInteger asked = new AtomicInteger();
