@@ -58,15 +58,19 @@ class Producers {
     @ConfigProperty(name = "quarkus.redis.replicas", defaultValue = "never")
     String redisReplicas;
 
+    /** Whether the Redis client is a Cluster's. */
+    private boolean cluster() {
+        return redisClientType.trim().equalsIgnoreCase("cluster");
+    }
+
     /**
      * Whether writes carry their announcement in their own transaction: not on a Cluster (no order between nodes,
      * and the announcements are separate there), nor where a replication client may send reads to replicas (it
      * routes a batch holding MULTI, PUBLISH and EXEC, which name no key, as a read: the SET would reach a replica).
      */
     boolean announcingStore() {
-        String type = redisClientType.trim();
-        return !type.equalsIgnoreCase("cluster")
-                && !(type.equalsIgnoreCase("replication") && !redisReplicas.trim().equalsIgnoreCase("never"));
+        return !cluster()
+                && !(redisClientType.trim().equalsIgnoreCase("replication") && !redisReplicas.trim().equalsIgnoreCase("never"));
     }
 
     /** The store and its status are built together, once. */
@@ -231,7 +235,7 @@ class Producers {
         var c = config.coalesce();
         CoalesceSettings settings = new CoalesceSettings(c.enabled(), c.leaseTtl(), c.waitTimeout(), c.hitForMiss(),
                 c.earlyRefreshBeta(), c.staleWhileLease(), CoalesceSettings.DEFAULT.random());
-        boolean cluster = redisClientType.trim().equalsIgnoreCase("cluster");
+        boolean cluster = cluster();
         RedisLeases shared = !configured(redisHosts) ? null
                 : cluster ? RedisLeases.cluster(redis.get(), config.keyPrefix(), c.leaseTtl(), config.store().writeTimeout(),
                         config.store().openFor())
@@ -299,7 +303,7 @@ class Producers {
             } else {
                 var s = config.store();
                 RedisMemory memory = new RedisMemory(redis.get());
-                boolean cluster = redisClientType.trim().equalsIgnoreCase("cluster");
+                boolean cluster = cluster();
                 // on one server each write carries its announcement in the same transaction (the pod's leases go by the same name)
                 RedisStore redisStore = cluster ? RedisStore.cluster(redis.get(), config.keyPrefix())
                         : announcingStore() ? RedisStore.announcing(redis.get(), config.keyPrefix(), writeSignals(config))

@@ -32,8 +32,8 @@ import java.util.function.LongConsumer;
  * pod also knows when it last heard all of them ({@link Heartbeats}). A copy a read confirmed and nothing
  * distrusted since is then as good as confirmed at that moment, and is used unasked while that moment is
  * less than the bound ago (within twice that while one background read confirms it); it is still confirmed
- * by itself every {@link #COVERED_BOUNDS} bounds, for writes whose announcement never went out (a replica
- * that died between the two, a write by something else), which are then seen within that instead.
+ * by itself every {@link #COVERED_BOUNDS} bounds, for writes whose announcement never went out (a write by
+ * something else than a replica), which are then seen within that instead.
  */
 public final class TieredResponses implements LocalCopies {
 
@@ -52,6 +52,7 @@ public final class TieredResponses implements LocalCopies {
     /** A copy the heartbeats vouch for is still confirmed by itself after this many bounds. */
     static final int COVERED_BOUNDS = 30;
     private final Heartbeats heartbeats;
+    private final Removals removals;
 
     /**
      * A read under way; {@code distrusted}: another replica wrote the key meanwhile, so what it read may be older,
@@ -66,6 +67,7 @@ public final class TieredResponses implements LocalCopies {
         this.shared = shared;
         this.localBoundMillis = localBound.toMillis();
         this.heartbeats = new Heartbeats(localBoundMillis);
+        this.removals = new Removals(clock);
         this.keepsCopies = localBytes > 0 && (shared == null || localBound.isPositive());
         this.clock = clock;
         this.local = Caffeine.newBuilder()
@@ -233,19 +235,9 @@ public final class TieredResponses implements LocalCopies {
             long now = clock.millis();
             return install(key, entry.flatMap(e -> StoredResponseCodec.decodeAny(e.value())
                     .map(v -> Copy.of(v, now + e.ttl().toMillis(), now, StoredResponseCodec.identity(e.value()))))
-                    .filter(c -> !fetchedBeforeRemoval(key, c)), now, self);
+                    // what a removal heard since removed, still there when its DEL never got to the store
+                    .filter(c -> !(c.value() instanceof StoredResponse r && removals.undone(key, r))), now, self);
         });
-    }
-
-    /**
-     * A response the shared store still holds although it was fetched before a removal of its key heard since (the
-     * removal's DEL never reached the store: the remover's circuit was open, or its call timed out): it is what was
-     * removed, and reads as absent (the next fetch replaces it), as a write of it would not be stored. A variant's
-     * removal is its URL's (the variant index's key).
-     */
-    private boolean fetchedBeforeRemoval(String key, Copy c) {
-        return c.value() instanceof StoredResponse r && (removedSince(key, r.requestTime())
-                || Variants.baseKey(key).filter(base -> removedSince(base, r.requestTime())).isPresent());
     }
 
     /**
@@ -285,7 +277,7 @@ public final class TieredResponses implements LocalCopies {
      * slips in between is made again once the write is done.
      */
     Uni<Void> put(String key, StoredValue value, Duration ttl, java.time.Instant fetchedAt) {
-        if (fetchedAt != null && removedSince(key, fetchedAt)) {
+        if (fetchedAt != null && removals.since(key, fetchedAt)) {
             return Uni.createFrom().voidItem();
         }
         long now = clock.millis();
@@ -300,7 +292,7 @@ public final class TieredResponses implements LocalCopies {
         Copy copy = Copy.written(value, now + ttl.toMillis(), now, StoredResponseCodec.identity(encoded));
         return shared.put(key, encoded, ttl).chain(() -> {
             filling.remove(key);
-            if (fetchedAt != null && removedSince(key, fetchedAt)) {
+            if (fetchedAt != null && removals.since(key, fetchedAt)) {
                 // removed while this write was on its way: it may have landed after the removal, so remove again
                 local.invalidate(key);
                 return shared.remove(key).replaceWithVoid();
@@ -321,26 +313,13 @@ public final class TieredResponses implements LocalCopies {
             local.put(key, copy);
         } else {
             // the check inside the map's step: remove() records the removal before it takes the key out
-            local.asMap().compute(key, (k, old) -> removedSince(k, fetchedAt) ? old : copy);
+            local.asMap().compute(key, (k, old) -> removals.since(k, fetchedAt) ? old : copy);
         }
-    }
-
-    /**
-     * When keys were last removed (epoch ms), here or (heard) on another replica: a write of a response fetched before
-     * that must not bring the old answer back (a compressed write lands a while after its fetch).
-     */
-    private final Cache<String, java.time.Instant> removedAt = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
-            .maximumSize(100_000).expireAfterWrite(java.time.Duration.ofMinutes(10)).build();
-
-    /** Whether the key was removed after {@code fetchedAt}: what was fetched then is out of date. */
-    boolean removedSince(String key, java.time.Instant fetchedAt) {
-        java.time.Instant at = removedAt.getIfPresent(key);
-        return at != null && at.isAfter(fetchedAt);
     }
 
     /** Removes the key from the shared store and memory; true when something was removed. */
     Uni<Boolean> remove(String key) {
-        removedAt.put(key, clock.instant());
+        removals.record(key);
         boolean here = local.asMap().remove(key) != null;
         if (shared == null) {
             return Uni.createFrom().item(here);
@@ -380,7 +359,7 @@ public final class TieredResponses implements LocalCopies {
     /** Another replica removed the key: this pod's copy goes too (it is not served even while Redis cannot be asked). */
     @Override
     public void forget(String key) {
-        removedAt.put(key, clock.instant());
+        removals.record(key);
         if (shared != null) {
             drop(key);
         }
