@@ -3,6 +3,7 @@ package dev.outrigger.proxy;
 import dev.outrigger.aggregate.Aggregate;
 import dev.outrigger.aggregate.Aggregates;
 import dev.outrigger.aggregate.FanOut;
+import dev.outrigger.cache.CacheHeaders;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.rules.Cookies;
 import io.vertx.core.MultiMap;

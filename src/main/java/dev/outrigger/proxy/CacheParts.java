@@ -1,5 +1,7 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.cache.Retention;
+import dev.outrigger.cache.StoredResponses;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.Purges;
 import dev.outrigger.upstream.UpstreamHealth;

@@ -1,5 +1,6 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.cache.CacheHeaders;
 import dev.outrigger.metrics.Meters;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -1,5 +1,6 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.cache.CacheHeaders;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.CacheOutcome;
 import io.vertx.core.http.HttpHeaders;

@@ -1,13 +1,13 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.cache.BodyCapture;
+import dev.outrigger.cache.CacheHeaders;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.Headers;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * What the cache wants from one upstream exchange: extra request headers (validators), the chance to
@@ -23,7 +23,7 @@ interface Exchange {
     static Exchange bypass(String why) {
         return new Exchange() {
             @Override
-            public Capture onRelay(HttpClientResponse response, MultiMap relayed) {
+            public BodyCapture onRelay(HttpClientResponse response, MultiMap relayed) {
                 relayed.set(CacheHeaders.X_CACHE, "BYPASS");
                 relayed.set(CacheHeaders.CACHE_STATUS, CacheHeaders.forward(why, response.statusCode(), false));
                 return null;
@@ -74,7 +74,7 @@ interface Exchange {
      * The response is about to be relayed with {@code relayed} as its headers: add the cache headers,
      * and return where to copy the body for storing, or null.
      */
-    Capture onRelay(HttpClientResponse response, MultiMap relayed);
+    BodyCapture onRelay(HttpClientResponse response, MultiMap relayed);
 
     /** Counted once the relay ends cleanly. */
     CacheOutcome outcome();
@@ -84,55 +84,4 @@ interface Exchange {
      * May come after {@link #onFailure} or {@link #onRelay}; implementations must tolerate repeats.
      */
     default void abandoned() { }
-
-    /** Collects a relayed body, up to a limit; gives up past it. */
-    final class Capture {
-        private final long limit;
-        private final Consumer<byte[]> onComplete;
-        private final Runnable onTooLarge;
-        private Buffer body = Buffer.buffer();
-        private boolean abandoned;
-
-        Capture(long limit, Consumer<byte[]> onComplete) {
-            this(limit, onComplete, () -> { });
-        }
-
-        /** {@code onTooLarge} runs once, as soon as the body outgrows the limit. */
-        Capture(long limit, Consumer<byte[]> onComplete, Runnable onTooLarge) {
-            this.limit = limit;
-            this.onComplete = onComplete;
-            this.onTooLarge = onTooLarge;
-        }
-
-        void chunk(Buffer chunk) {
-            if (abandoned) {
-                return;
-            }
-            if (body.length() + (long) chunk.length() > limit) {
-                abandoned = true; // too large to store: it keeps streaming, uncached
-                body = null;
-                onTooLarge.run();
-                return;
-            }
-            body.appendBuffer(chunk);
-        }
-
-        /**
-         * Reads {@code response}'s body into this capture and completes it at the end: for a response no
-         * client is waiting on (a background refresh, a shared answer another fetch replaces).
-         */
-        void consume(HttpClientResponse response, Runnable failed) {
-            response.handler(this::chunk);
-            response.exceptionHandler(t -> failed.run());
-            response.endHandler(v -> complete());
-        }
-
-        /** The body ended cleanly and the client has it; false when it was too large to keep. */
-        boolean complete() {
-            if (!abandoned) {
-                onComplete.accept(body.getBytes());
-            }
-            return !abandoned;
-        }
-    }
 }

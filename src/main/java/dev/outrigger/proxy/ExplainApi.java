@@ -1,6 +1,10 @@
 package dev.outrigger.proxy;
 
 import dev.outrigger.cache.CacheKey;
+import dev.outrigger.cache.CacheSettings;
+import dev.outrigger.cache.Retention;
+import dev.outrigger.cache.TieredResponses;
+import dev.outrigger.cache.Variants;
 import dev.outrigger.policy.ContentCoding;
 import dev.outrigger.policy.Freshness;
 import dev.outrigger.policy.Headers;

@@ -1,5 +1,10 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.cache.BodyCapture;
+import dev.outrigger.cache.CacheHeaders;
+import dev.outrigger.cache.Retention;
+import dev.outrigger.cache.SharedFetch;
+import dev.outrigger.cache.Variants;
 import dev.outrigger.coalesce.Lead;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.CachePolicy;
@@ -138,7 +143,7 @@ final class Fetch implements Exchange {
         // Made without this client's credentials, and not an answer it may be given: it gets its own,
         // while the shared answer, if it may be kept, is stored for everyone else.
         if (candidate) {
-            Capture capture = parts.responses().capture(key, sent, status, headers, requestTime, responseTime, stamp, rule,
+            BodyCapture capture = parts.responses().capture(key, sent, status, headers, requestTime, responseTime, stamp, rule,
                     inbound.routing().tags(), () -> report(Lead::filled), () -> report(Lead::unshareable));
             capture.consume(response, () -> report(Lead::failed));
         } else {
@@ -150,7 +155,7 @@ final class Fetch implements Exchange {
 
     /** RFC 9111 §4.3.3, §4.3.4: the stored response is still good; its headers are refreshed and re-checked. */
     private void revalidated(HttpClientResponse notModified) {
-        StoredResponse fresh = parts.responses().refreshed(stored.get(), notModified, requestTime, stamp);
+        StoredResponse fresh = parts.responses().refreshed(stored.get(), HeaderAdapter.endToEnd(notModified.headers()), requestTime, stamp);
         StoredResponse refreshed = fresh.withRule(rule(fresh.status(), fresh.headers(), fresh.responseTime()));
         if (!inbound.route().store()) {
             report(Lead::unshareable); // the route stores nothing: the stored copy stays as it was
@@ -243,7 +248,7 @@ final class Fetch implements Exchange {
     }
 
     @Override
-    public Capture onRelay(HttpClientResponse response, MultiMap relayed) {
+    public BodyCapture onRelay(HttpClientResponse response, MultiMap relayed) {
         int status = response.statusCode();
         Headers headers = HeaderAdapter.toHeaders(relayed);
         Instant responseTime = parts.clock().instant();

@@ -1,6 +1,7 @@
 package dev.outrigger.proxy;
 
 import dev.outrigger.aggregate.Aggregate;
+import dev.outrigger.cache.BodyCapture;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.Headers;
@@ -230,7 +231,7 @@ final class Forwarder implements Upstream {
         if (!out.contains(HttpHeaders.DATE)) {
             out.set(HttpHeaders.DATE, date()); // RFC 9110 §6.6.1: a recipient with a clock adds a missing Date
         }
-        Exchange.Capture capture = exchange.onRelay(cresp, out);
+        BodyCapture capture = exchange.onRelay(cresp, out);
         headFinish.finish(inbound, out); // after the exchange has read the tags
         boolean bodyless = req.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
         boolean closeAfter = false;

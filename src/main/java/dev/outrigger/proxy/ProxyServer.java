@@ -1,21 +1,23 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.cache.CacheSettings;
 import dev.outrigger.cache.Loopback;
+import dev.outrigger.cache.TieredResponses;
 import dev.outrigger.client.OutboundClient;
 import dev.outrigger.coalesce.Coalescer;
-import dev.outrigger.warm.TopTargets;
-import dev.outrigger.warm.WarmSettings;
-import dev.outrigger.warm.Warmer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.session.SessionGate;
 import dev.outrigger.upstream.UpstreamHealth;
+import dev.outrigger.warm.TopTargets;
+import dev.outrigger.warm.WarmSettings;
+import dev.outrigger.warm.Warmer;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import java.time.Duration;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

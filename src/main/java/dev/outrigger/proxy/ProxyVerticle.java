@@ -1,13 +1,15 @@
 package dev.outrigger.proxy;
 
 import dev.outrigger.aggregate.FanOut;
+import dev.outrigger.cache.CacheSettings;
 import dev.outrigger.cache.Loopback;
+import dev.outrigger.cache.TieredResponses;
 import dev.outrigger.coalesce.Coalescer;
-import dev.outrigger.warm.TopTargets;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.purge.PurgeBus;
 import dev.outrigger.session.SessionGate;
 import dev.outrigger.upstream.UpstreamHealth;
+import dev.outrigger.warm.TopTargets;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;

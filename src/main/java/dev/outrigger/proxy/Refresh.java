@@ -1,5 +1,8 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.cache.BodyCapture;
+import dev.outrigger.cache.Retention;
+import dev.outrigger.cache.SharedFetch;
 import dev.outrigger.coalesce.Alone;
 import dev.outrigger.coalesce.Lead;
 import dev.outrigger.coalesce.Participant;
@@ -81,7 +84,7 @@ final class Refresh implements Participant {
             HttpClientResponse response = ar.result();
             if (response.statusCode() == 304) {
                 response.resume();
-                StoredResponse fresh = parts.responses().refreshed(stored, response, requestTime, stamp);
+                StoredResponse fresh = parts.responses().refreshed(stored, HeaderAdapter.endToEnd(response.headers()), requestTime, stamp);
                 StoredResponse refreshed = fresh.withRule(parts.retention().rule(inbound.routing(), fresh.status(), fresh.headers(),
                         Retention.timing(fresh)));
                 if (parts.retention().mayKeep(refreshed, sent, perUser)) {
@@ -108,7 +111,7 @@ final class Refresh implements Participant {
                 }
                 return;
             }
-            Exchange.Capture capture = parts.responses().capture(key, sent, status, headers, requestTime, responseTime, stamp,
+            BodyCapture capture = parts.responses().capture(key, sent, status, headers, requestTime, responseTime, stamp,
                     rule, inbound.routing().tags(), lead::filled, lead::unshareable);
             capture.consume(response, lead::failed);
         });

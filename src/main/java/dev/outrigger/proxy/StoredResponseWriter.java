@@ -1,6 +1,8 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.cache.CacheHeaders;
 import dev.outrigger.cache.Compression;
+import dev.outrigger.cache.Servable;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.Conditional;
@@ -9,13 +11,13 @@ import dev.outrigger.policy.Ranges;
 import dev.outrigger.store.StoredResponse;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import java.util.Optional;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** Writes a stored response to a client: the whole of it, a 304 for its conditional, a range, or only the head. */
 final class StoredResponseWriter {

@@ -1,11 +1,14 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.cache.CacheHeaders;
+import dev.outrigger.cache.Servable;
+import dev.outrigger.cache.StoredResponses.Found;
+import dev.outrigger.cache.StoredResponses;
 import dev.outrigger.coalesce.Alone;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.coalesce.Lead;
 import dev.outrigger.coalesce.Participant;
 import dev.outrigger.policy.CacheOutcome;
-import dev.outrigger.proxy.StoredResponses.Found;
 import dev.outrigger.purge.Purges;
 import dev.outrigger.store.StoredResponse;
 import io.vertx.core.Context;

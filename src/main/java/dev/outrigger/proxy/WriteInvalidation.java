@@ -1,5 +1,7 @@
 package dev.outrigger.proxy;
 
+import dev.outrigger.cache.BodyCapture;
+import dev.outrigger.cache.StoredResponses;
 import dev.outrigger.policy.CacheOutcome;
 import dev.outrigger.policy.RequestTarget;
 import dev.outrigger.purge.Purge;
@@ -65,7 +67,7 @@ final class WriteInvalidation {
             }
 
             @Override
-            public Capture onRelay(HttpClientResponse response, MultiMap head) {
+            public BodyCapture onRelay(HttpClientResponse response, MultiMap head) {
                 return relayed.onRelay(response, head); // relayed as any bypass is, named "method"
             }
 

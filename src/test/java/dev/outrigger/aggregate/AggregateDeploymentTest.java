@@ -3,13 +3,13 @@ package dev.outrigger.aggregate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.outrigger.cache.CacheSettings;
 import dev.outrigger.coalesce.CoalesceSettings;
-import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.purge.Purge;
 import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.Deployment;
-import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.OriginServer.Response;
+import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.RawHttp;
 import dev.outrigger.testsupport.TestProxy;
 import dev.outrigger.testsupport.TestRedis;

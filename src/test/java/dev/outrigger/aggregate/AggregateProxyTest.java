@@ -5,16 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.outrigger.cache.CacheSettings;
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.coalesce.Leases;
-import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.purge.Purge;
 import dev.outrigger.rules.RouteSpec;
 import dev.outrigger.rules.Routes;
 import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.MutableClock;
-import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.OriginServer.Response;
+import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.RawHttp;
 import dev.outrigger.testsupport.TestProxy;
 import io.vertx.core.http.HttpServerRequest;

@@ -3,12 +3,12 @@ package dev.outrigger.coalesce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.outrigger.proxy.CacheSettings;
+import dev.outrigger.cache.CacheSettings;
 import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.Deployment;
 import dev.outrigger.testsupport.MutableClock;
-import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.OriginServer.Response;
+import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.RawHttp;
 import dev.outrigger.testsupport.StandaloneProxy;
 import dev.outrigger.testsupport.TestProxy;
@@ -160,7 +160,7 @@ class CoalescingTest {
                 Duration.ofSeconds(5), Duration.ofSeconds(1)).start();
         leases.whenListening().await().atMost(Duration.ofSeconds(5));
         Clock clock = Clock.systemUTC();
-        try (TestProxy leader = TestProxy.start(origin, clock, dev.outrigger.proxy.TieredResponses.memory(1 << 20, clock),
+        try (TestProxy leader = TestProxy.start(origin, clock, dev.outrigger.cache.TieredResponses.memory(1 << 20, clock),
                 CacheSettings.DEFAULT, leases, settings)) {
             TestProxy b = replica();
             origin.respond("/unshared", Response.ok("filled").header("Cache-Control", "max-age=60").delay(Duration.ofMillis(400)));

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.outrigger.cache.CacheSettings;
+import dev.outrigger.cache.TieredResponses;
 import dev.outrigger.store.FailOpenStore;
 import dev.outrigger.store.RedisStore;
 import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.MutableClock;
-import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.OriginServer.Response;
+import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.RawHttp;
 import dev.outrigger.testsupport.RedisServer;
 import dev.outrigger.testsupport.Resp;

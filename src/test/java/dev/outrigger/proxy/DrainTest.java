@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.outrigger.cache.CacheSettings;
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.Deployment;

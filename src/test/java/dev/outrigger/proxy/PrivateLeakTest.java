@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.outrigger.cache.CacheSettings;
+import dev.outrigger.cache.TieredResponses;
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.coalesce.Leases;
 import dev.outrigger.policy.CachePolicy;
@@ -11,8 +13,8 @@ import dev.outrigger.policy.Freshness;
 import dev.outrigger.policy.HttpDate;
 import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.MutableClock;
-import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.OriginServer.Response;
+import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.RawHttp;
 import dev.outrigger.testsupport.TestProxy;
 import java.time.Duration;

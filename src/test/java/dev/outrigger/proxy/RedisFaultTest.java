@@ -3,14 +3,15 @@ package dev.outrigger.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.outrigger.cache.CacheSettings;
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.store.FailOpenStore;
 import dev.outrigger.store.WriteSignals;
 import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.Deployment;
 import dev.outrigger.testsupport.MutableClock;
-import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.OriginServer.Response;
+import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.RawHttp;
 import dev.outrigger.testsupport.TestProxy;
 import dev.outrigger.testsupport.TestRedis;

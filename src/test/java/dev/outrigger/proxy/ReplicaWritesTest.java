@@ -2,14 +2,15 @@ package dev.outrigger.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.outrigger.cache.CacheSettings;
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.store.FailOpenStore;
-import dev.outrigger.testsupport.DelegatingStore;
 import dev.outrigger.testsupport.Await;
+import dev.outrigger.testsupport.DelegatingStore;
 import dev.outrigger.testsupport.Deployment;
 import dev.outrigger.testsupport.MutableClock;
-import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.OriginServer.Response;
+import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.RawHttp;
 import dev.outrigger.testsupport.TestProxy;
 import dev.outrigger.testsupport.TestRedis;

@@ -3,6 +3,8 @@ package dev.outrigger.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.outrigger.cache.CacheSettings;
+import dev.outrigger.cache.TieredResponses;
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.coalesce.Leases;
 import dev.outrigger.policy.CachePolicy;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.outrigger.cache.CacheSettings;
+import dev.outrigger.cache.TieredResponses;
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.coalesce.Leases;
 import dev.outrigger.purge.Purge;
@@ -12,8 +14,8 @@ import dev.outrigger.rules.RouteSpec;
 import dev.outrigger.rules.Routes;
 import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.MutableClock;
-import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.OriginServer.Response;
+import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.RawHttp;
 import dev.outrigger.testsupport.TestProxy;
 import java.nio.charset.StandardCharsets;

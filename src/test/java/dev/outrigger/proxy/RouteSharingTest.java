@@ -3,6 +3,7 @@ package dev.outrigger.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.outrigger.cache.CacheSettings;
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.rules.RouteSpec;
 import dev.outrigger.rules.Routes;

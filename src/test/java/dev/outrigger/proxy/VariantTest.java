@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.outrigger.cache.CacheSettings;
+import dev.outrigger.cache.TieredResponses;
 import dev.outrigger.policy.CachePolicy;
 import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.MutableClock;

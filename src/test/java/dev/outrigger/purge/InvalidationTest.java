@@ -3,10 +3,10 @@ package dev.outrigger.purge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.outrigger.cache.CacheSettings;
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.HttpDate;
-import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.store.StoredResponse;
 import dev.outrigger.store.StoredResponseCodec;
 import dev.outrigger.testsupport.Await;

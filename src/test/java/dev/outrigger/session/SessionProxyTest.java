@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.outrigger.cache.CacheSettings;
 import dev.outrigger.client.OutboundClient;
-import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.rules.RouteSpec;
 import dev.outrigger.rules.Routes;
 import dev.outrigger.testsupport.Deployment;

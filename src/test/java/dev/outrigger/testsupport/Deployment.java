@@ -1,10 +1,10 @@
 package dev.outrigger.testsupport;
 
+import dev.outrigger.cache.CacheSettings;
+import dev.outrigger.cache.TieredResponses;
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.coalesce.RedisLeases;
-import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.purge.RedisPurgeBus;
-import dev.outrigger.proxy.TieredResponses;
 import dev.outrigger.store.FailOpenStore;
 import dev.outrigger.store.RedisStore;
 import dev.outrigger.store.WriteSignals;

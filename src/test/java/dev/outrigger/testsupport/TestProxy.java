@@ -1,16 +1,16 @@
 package dev.outrigger.testsupport;
 
+import dev.outrigger.cache.CacheSettings;
+import dev.outrigger.cache.TieredResponses;
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.coalesce.Leases;
 import dev.outrigger.metrics.Meters;
-import dev.outrigger.purge.PurgeBus;
-import dev.outrigger.session.SessionGate;
-import dev.outrigger.purge.Purges;
-import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.proxy.ProxyServer;
 import dev.outrigger.proxy.ProxySettings;
-import dev.outrigger.proxy.TieredResponses;
+import dev.outrigger.purge.PurgeBus;
+import dev.outrigger.purge.Purges;
+import dev.outrigger.session.SessionGate;
 import dev.outrigger.upstream.UpstreamHealth;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;

@@ -3,13 +3,13 @@ package dev.outrigger.warm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.outrigger.cache.CacheSettings;
 import dev.outrigger.coalesce.CoalesceSettings;
 import dev.outrigger.coalesce.Leases;
-import dev.outrigger.proxy.CacheSettings;
 import dev.outrigger.testsupport.Await;
 import dev.outrigger.testsupport.Deployment;
-import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.OriginServer.Response;
+import dev.outrigger.testsupport.OriginServer;
 import dev.outrigger.testsupport.TestProxy;
 import dev.outrigger.testsupport.TestRedis;
 import io.vertx.core.http.HttpServerRequest;

@@ -1,4 +1,4 @@
-package dev.outrigger.proxy;
+package dev.outrigger.cache;
 
 import dev.outrigger.policy.Headers;
 import java.util.HashSet;
@@ -10,7 +10,7 @@ import java.util.Set;
  * or credentials: the cache answers conditionals and ranges itself, and a credential is forwarded only
  * when the key covers it (DESIGN rule 15).
  */
-final class SharedFetch {
+public final class SharedFetch {
 
     /** Client conditionals and Range: a fetch made for everyone never carries them. */
     private static final Set<String> CLIENT_CONDITIONALS =
@@ -26,7 +26,7 @@ final class SharedFetch {
      * and Range (the cache answers those itself), and its credentials unless {@code keyed}, the fields the
      * URL's responses vary on, names them (then they are part of the key).
      */
-    static Set<String> withheld(List<String> keyed) {
+    public static Set<String> withheld(List<String> keyed) {
         Set<String> withheld = new HashSet<>(CLIENT_CONDITIONALS);
         for (String credential : CLIENT_CREDENTIALS) {
             if (!keyed.contains(credential)) {
@@ -40,7 +40,7 @@ final class SharedFetch {
      * Whether a request carries credentials the key does not cover: whatever its own fetch brings back was
      * made for that client alone, and is relayed to it but never stored.
      */
-    static boolean carriesUnkeyedCredentials(Headers request, List<String> keyed) {
+    public static boolean carriesUnkeyedCredentials(Headers request, List<String> keyed) {
         Set<String> withheld = withheld(keyed);
         for (String credential : CLIENT_CREDENTIALS) {
             if (withheld.contains(credential) && request.contains(credential)) {
@@ -56,7 +56,7 @@ final class SharedFetch {
      * not shareable (private, no-store, Set-Cookie, too large, or 401/403/404/410: it needs credentials or
      * is not there), which makes the key skip coalescing for a while.
      */
-    static boolean failedRatherThanUnshareable(int status) {
+    public static boolean failedRatherThanUnshareable(int status) {
         return status >= 500 || status >= 400 && status != 401 && status != 403 && status != 404 && status != 410;
     }
 }

@@ -1,4 +1,4 @@
-package dev.outrigger.proxy;
+package dev.outrigger.cache;
 
 import dev.outrigger.policy.CacheControl;
 import dev.outrigger.policy.Freshness;
@@ -6,19 +6,19 @@ import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.Storability;
 import dev.outrigger.policy.TimeToLive;
 import dev.outrigger.policy.Vary;
+import dev.outrigger.rules.Route;
 import dev.outrigger.store.StoredResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
-import dev.outrigger.rules.Route;
 
 /** Whether and how long responses are kept, and whether they may be handed out without revalidation, under the configured settings. */
-final class Retention {
+public final class Retention {
 
     /**
-     * Request headers this hop sets to a value of each client's own (RequestHygiene, ForwardedHeaders), or of each
+     * Request headers this hop sets to a value of each client's own (the proxy's RequestHygiene, ForwardedHeaders), or of each
      * request's (the X-Request-Id the forwarder sets when the client sent none).
      */
     private static final Set<String> PER_CLIENT = Set.of("x-forwarded-for", "forwarded", "x-real-ip", "true-client-ip",
@@ -27,7 +27,7 @@ final class Retention {
     private final CacheSettings settings;
     private final Clock clock;
 
-    Retention(CacheSettings settings, Clock clock) {
+    public Retention(CacheSettings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
     }
@@ -37,7 +37,7 @@ final class Retention {
      * new). The request's credentials are left out: a 304 confirms the stored body, it cannot have
      * personalised it, and one client's token must not be able to drop an entry everyone shares.
      */
-    boolean mayKeep(StoredResponse refreshed, Headers sent, boolean perUser) {
+    public boolean mayKeep(StoredResponse refreshed, Headers sent, boolean perUser) {
         Headers judged = refreshed.policyHeaders();
         return Storability.forSharedCache("GET", sent.without("Cookie", "Authorization"), refreshed.status(),
                 judged, settings.storeSetCookie(), perUser) instanceof Storability.Storable
@@ -49,12 +49,12 @@ final class Retention {
      * The Cache-Control the request's route judges a response by (its ttl, ttl-mode, stale windows), when it
      * differs from the response's own.
      */
-    Optional<String> rule(Route.Routed routing, int status, Headers response, Freshness.Timing timing) {
+    public Optional<String> rule(Route.Routed routing, int status, Headers response, Freshness.Timing timing) {
         return routing.route().ttl().cacheControl(status, response, timing, settings.policy().heuristics());
     }
 
     /** The headers a response is judged by under {@code rule}. */
-    static Headers judged(Headers response, Optional<String> rule) {
+    public static Headers judged(Headers response, Optional<String> rule) {
         return rule.isEmpty() ? response : response.with("Cache-Control", rule.get());
     }
 
@@ -73,11 +73,11 @@ final class Retention {
     }
 
     /** As {@link #lifetime(StoredResponse)}, from the facts worked out once for a copy in memory. */
-    Duration lifetime(Servable copy) {
+    public Duration lifetime(Servable copy) {
         return copy.policy.lifetime(settings.policy().heuristics()).map(Freshness.Lifetime::value).orElse(Duration.ZERO);
     }
 
-    Duration lifetime(StoredResponse stored) {
+    public Duration lifetime(StoredResponse stored) {
         Headers judged = stored.policyHeaders();
         return Freshness.lifetime(stored.status(), judged, CacheControl.of(judged),
                 timing(stored), settings.policy().heuristics()).map(Freshness.Lifetime::value).orElse(Duration.ZERO);
@@ -88,7 +88,7 @@ final class Retention {
      * by a shared cache (RFC 9111 §3), and with some time to live. {@code headers}: as judged (the route's
      * rule applied); {@code perUser}: stored under its user's key alone.
      */
-    boolean mayStore(int status, Headers headers, long contentLength, Headers request, Instant requestTime,
+    public boolean mayStore(int status, Headers headers, long contentLength, Headers request, Instant requestTime,
                      Instant responseTime, boolean perUser) {
         return contentLength <= settings.maxObjectSize() && !variesPerClient(headers)
                 && Storability.forSharedCache("GET", request, status, headers, settings.storeSetCookie(), perUser)
@@ -116,7 +116,7 @@ final class Retention {
                 .map(l -> l.value().isPositive()).orElse(false);
     }
 
-    static Freshness.Timing timing(StoredResponse s) {
+    public static Freshness.Timing timing(StoredResponse s) {
         return new Freshness.Timing(s.requestTime(), s.responseTime());
     }
 }

@@ -1,4 +1,4 @@
-package dev.outrigger.proxy;
+package dev.outrigger.cache;
 
 import dev.outrigger.store.StoredResponse;
 import dev.outrigger.store.StoredValue;
@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code identity}: the leading bytes of its encoded form that tell its version apart (empty when there is
  * nothing to compare, as for a variant index or in memory alone).
  */
-final class Copy {
+public final class Copy {
     /** A copy no longer trusted is confirmed with the shared store before its next use. */
     private static final long NEVER_CONFIRMED = Long.MIN_VALUE / 4;
     /** Each distrust writes a value of its own, so that no confirmation read before it can match it. */
@@ -53,7 +53,7 @@ final class Copy {
         return c;
     }
 
-    StoredValue value() {
+    public StoredValue value() {
         return value;
     }
 
@@ -73,7 +73,7 @@ final class Copy {
         return identity;
     }
 
-    Duration ttl(long now) {
+    public Duration ttl(long now) {
         return Duration.ofMillis(Math.max(0, expiresAt - now));
     }
 

@@ -1,6 +1,5 @@
-package dev.outrigger.proxy;
+package dev.outrigger.cache;
 
-import dev.outrigger.cache.Compression;
 import dev.outrigger.policy.CachePolicy;
 import dev.outrigger.policy.ContentCoding;
 import dev.outrigger.policy.Headers;
@@ -20,16 +19,16 @@ import java.util.Map;
  * that sends it shares. A body this cache compressed to store it is served as stored (gzip, with the headers of
  * that representation) to a client that accepts gzip, and decompressed for one that does not ({@link #forRequest}).
  */
-final class Servable {
+public final class Servable {
 
-    final StoredResponse response;
-    final CachePolicy.Stored policy;
+    public final StoredResponse response;
+    public final CachePolicy.Stored policy;
     final List<String> varyFields;
     /**
      * The headers of the representation sent: the stored ones, or, for a body this cache coded, the coded
      * representation's (Content-Encoding, its length, a weak ETag, Vary: Accept-Encoding).
      */
-    final Headers headers;
+    public final Headers headers;
     /** Header names and values alternating, {@code Age} left out (it is set per response). */
     private final AsciiString[] head;
     /** Null until first sent when it is decompressed on demand. */
@@ -70,7 +69,7 @@ final class Servable {
         this.length = identity != null ? Compression.expandedSize(response.body()) : response.body().length;
     }
 
-    static Servable of(StoredResponse response) {
+    public static Servable of(StoredResponse response) {
         return new Servable(response);
     }
 
@@ -81,7 +80,7 @@ final class Servable {
      * sent, its length from the gzip trailer for a HEAD or a 304. Empty when the stored body says it expands past the
      * bound.
      */
-    java.util.Optional<Servable> forRequest(Headers request, Compression compression) {
+    public java.util.Optional<Servable> forRequest(Headers request, Compression compression) {
         if (response.storedCoding().isEmpty() || identity != null
                 || ContentCoding.explicitlyAccepts(request, response.storedCoding().get()) && !noTransform(request)) {
             return java.util.Optional.of(this);
@@ -107,7 +106,7 @@ final class Servable {
     }
 
     /** It sends the stored body decompressed (decompressing when {@link #body} is first asked for). */
-    boolean decompresses() {
+    public boolean decompresses() {
         return identity != null;
     }
 
@@ -130,7 +129,7 @@ final class Servable {
     }
 
     /** Adds the stored header fields (all but Age) to a response's headers. */
-    void addHead(MultiMap out) {
+    public void addHead(MultiMap out) {
         for (int i = 0; i < head.length; i += 2) {
             out.add(head[i], head[i + 1]);
         }
@@ -141,7 +140,7 @@ final class Servable {
      *
      * @throws Compression.Undecodable when the stored body does not decompress as its trailer says
      */
-    Buffer body() throws Compression.Undecodable {
+    public Buffer body() throws Compression.Undecodable {
         Buffer b = body;
         if (b == null) {
             b = Buffer.buffer(Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(identity.decompress(response.body()))));
@@ -151,12 +150,12 @@ final class Servable {
     }
 
     /** Whether {@link #body} is at hand (for a decompressed view: made already). */
-    boolean bodyReady() {
+    public boolean bodyReady() {
         return body != null;
     }
 
     /** The length of the body sent (for a decompressed one, as the gzip trailer gives it). */
-    int bodyLength() {
+    public int bodyLength() {
         return (int) length;
     }
 

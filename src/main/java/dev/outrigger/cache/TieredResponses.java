@@ -1,4 +1,4 @@
-package dev.outrigger.proxy;
+package dev.outrigger.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -38,7 +38,7 @@ import java.util.function.LongConsumer;
 public final class TieredResponses implements LocalCopies {
 
     /** What {@link #now} answers when memory alone is the store and it has nothing: a miss, known without I/O. */
-    static final Copy ABSENT = Copy.of(new VariantIndex(java.util.List.of()), 0, 0, new byte[0]);
+    public static final Copy ABSENT = Copy.of(new VariantIndex(java.util.List.of()), 0, 0, new byte[0]);
 
     private final Cache<String, Copy> local;
     private final CacheStore shared;
@@ -163,7 +163,7 @@ public final class TieredResponses implements LocalCopies {
     }
 
     /** The value under {@code key}: the confirmed local copy, or the shared store's (the local copy while it cannot answer). */
-    Uni<Optional<Copy>> get(String key) {
+    public Uni<Optional<Copy>> get(String key) {
         Copy c = now(key);
         if (c != null) {
             return Uni.createFrom().item(c == ABSENT ? Optional.empty() : Optional.of(c));

@@ -1,4 +1,4 @@
-package dev.outrigger.proxy;
+package dev.outrigger.cache;
 
 import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.Vary;
@@ -13,22 +13,22 @@ import java.util.List;
 import java.util.Optional;
 
 /** Secondary keys as stored (RFC 9111 §4.1): variant keys, which variant a request selects, the capped index. */
-final class Variants {
+public final class Variants {
 
     private Variants() {}
 
     /** Whether a response varying as {@code response} says selects the same variant for both requests (RFC 9111 §4.1). */
-    static boolean sameVariant(Headers response, Headers a, Headers b) {
+    public static boolean sameVariant(Headers response, Headers a, Headers b) {
         List<String> fields = Vary.fields(response);
         return fields.isEmpty() || !fields.contains("*") && Vary.secondaryKey(fields, a).equals(Vary.secondaryKey(fields, b));
     }
 
     /** A variant's key: the primary key and a digest of its secondary key (no request header values in key names). */
-    static String variantKey(String key, List<String> fields, Headers request) {
+    public static String variantKey(String key, List<String> fields, Headers request) {
         return variantKey(key, variantId(fields, request));
     }
 
-    static String variantKey(String key, String variantId) {
+    public static String variantKey(String key, String variantId) {
         return key + " #" + variantId;
     }
 
@@ -38,7 +38,7 @@ final class Variants {
         return at > 0 && key.length() - at - 2 == 32 ? java.util.Optional.of(key.substring(0, at)) : java.util.Optional.empty();
     }
 
-    static String variantId(List<String> fields, Headers request) {
+    public static String variantId(List<String> fields, Headers request) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
                     .digest(Vary.secondaryKey(fields, request).getBytes(StandardCharsets.UTF_8));

@@ -1,4 +1,4 @@
-package dev.outrigger.proxy;
+package dev.outrigger.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

@@ -1,4 +1,4 @@
-package dev.outrigger.proxy;
+package dev.outrigger.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

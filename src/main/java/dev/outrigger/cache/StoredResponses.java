@@ -1,11 +1,10 @@
-package dev.outrigger.proxy;
+package dev.outrigger.cache;
 
-import dev.outrigger.cache.Compression;
 import dev.outrigger.coalesce.Coalescer;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.Conditional;
-import dev.outrigger.policy.Freshness;
 import dev.outrigger.policy.ContentCoding;
+import dev.outrigger.policy.Freshness;
 import dev.outrigger.policy.Headers;
 import dev.outrigger.policy.HttpDate;
 import dev.outrigger.policy.Vary;
@@ -14,7 +13,6 @@ import dev.outrigger.store.StoredResponse;
 import dev.outrigger.store.VariantIndex;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClientResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +25,7 @@ import org.jboss.logging.Logger;
  * written after the client has them (variants capped, other replicas told), refreshed by a 304, removed.
  * Never fails: a store error is a miss, or a write not made.
  */
-final class StoredResponses {
+public final class StoredResponses {
 
     private static final Logger LOG = Logger.getLogger(StoredResponses.class);
 
@@ -38,7 +36,7 @@ final class StoredResponses {
     private final Meters meters;
     private final Clock clock;
 
-    StoredResponses(TieredResponses store, CacheSettings settings, Retention retention, Coalescer coalescer, Meters meters,
+    public StoredResponses(TieredResponses store, CacheSettings settings, Retention retention, Coalescer coalescer, Meters meters,
                     Clock clock) {
         this.store = store;
         this.settings = settings;
@@ -53,20 +51,20 @@ final class StoredResponses {
      * coding), and the request fields the URL's responses vary on (known from its variant index even when
      * this request's variant is missing: they are part of the key, so a fetch for it may carry them).
      */
-    record Found(Optional<Servable> copy, List<String> varyFields) {
-        static final Found NOTHING = new Found(Optional.empty(), List.of());
+    public record Found(Optional<Servable> copy, List<String> varyFields) {
+        public static final Found NOTHING = new Found(Optional.empty(), List.of());
 
-        Optional<StoredResponse> response() {
+        public Optional<StoredResponse> response() {
             return copy.map(c -> c.response);
         }
     }
 
-    Uni<Optional<StoredResponse>> lookup(String key, Headers request) {
+    public Uni<Optional<StoredResponse>> lookup(String key, Headers request) {
         return find(key, request).map(Found::response);
     }
 
     /** What this pod's own copies answer now, without I/O; null when the shared store must be asked. */
-    Found findNow(String key, Headers request) {
+    public Found findNow(String key, Headers request) {
         Copy top = store.now(key);
         if (top == null || top == TieredResponses.ABSENT) {
             return top == null ? null : Found.NOTHING;
@@ -84,7 +82,7 @@ final class StoredResponses {
         };
     }
 
-    Uni<Found> find(String key, Headers request) {
+    public Uni<Found> find(String key, Headers request) {
         Found now = findNow(key, request);
         if (now != null) {
             return Uni.createFrom().item(now);
@@ -151,7 +149,7 @@ final class StoredResponses {
      * Stores a response (and, when it varies, its variant index), after the client has it; a compressible body as it
      * came is compressed first, on a worker thread (CPU the event loop does not spend). Never fails.
      */
-    Uni<Void> put(String key, Headers request, StoredResponse response) {
+    public Uni<Void> put(String key, Headers request, StoredResponse response) {
         Compression compression = settings.compression();
         if (response.storedCoding().isEmpty() && compression.worthCompressing(response.headers(), response.body().length)) {
             return Uni.createFrom().item(() -> compressed(response, compression))
@@ -232,7 +230,7 @@ final class StoredResponses {
      * when the store announces its removals itself: a removal the store skipped (its circuit open) or that timed out
      * must still take the other replicas' copies out at once (the store's own announcement follows when it lands).
      */
-    Uni<Void> invalidate(String key) {
+    public Uni<Void> invalidate(String key) {
         return store.remove(key).invoke(removed -> coalescer.announceRemoval(key)).replaceWithVoid()
                 .onFailure().recoverWithItem(failed -> {
                     LOG.debugf("invalidation of %s failed: %s", key, failed);
@@ -241,7 +239,7 @@ final class StoredResponses {
     }
 
     /** Removes the stored response {@code request} selected (its variant, or the key itself). */
-    void dropVariant(String key, StoredResponse stored, Headers request) {
+    public void dropVariant(String key, StoredResponse stored, Headers request) {
         List<String> fields = Vary.fields(stored.headers());
         invalidate(fields.isEmpty() ? key : Variants.variantKey(key, fields, request)).subscribe().with(ok -> { });
     }
@@ -251,7 +249,7 @@ final class StoredResponses {
      * may have stored since (or, in memory alone, finds nothing). A variant index stays in memory alone: its
      * other variants may not be purged.
      */
-    void dropPurged(String key, Headers request, StoredResponse found) {
+    public void dropPurged(String key, Headers request, StoredResponse found) {
         List<String> fields = Vary.fields(found.headers());
         if (fields.isEmpty()) {
             store.drop(key);
@@ -265,7 +263,7 @@ final class StoredResponses {
      * Copies the body while it streams and stores the response (with its tags) once it ended; then
      * {@code filled}, or {@code notShared} when it was too large or may only be revalidated, not reused.
      */
-    Exchange.Capture capture(String key, Headers request, int status, Headers headers, Instant requestTime,
+    public BodyCapture capture(String key, Headers request, int status, Headers headers, Instant requestTime,
                              Instant responseTime, Instant stamp, Optional<String> rule, List<String> routeTags,
                              Runnable filled, Runnable notShared) {
         List<String> tags = Tags.of(headers, settings.tagHeaders());
@@ -276,18 +274,18 @@ final class StoredResponses {
         meters.captured();
         Runnable stored = retention.reusable(status, Retention.judged(headers, rule), new Freshness.Timing(requestTime, responseTime))
                 ? filled : notShared;
-        return new Exchange.Capture(settings.maxObjectSize(),
+        return new BodyCapture(settings.maxObjectSize(),
                 body -> put(key, request, new StoredResponse(status, headers, body, requestTime, responseTime, allTags, stamp, rule))
                         .subscribe().with(ok -> stored.run()),
                 notShared);
     }
 
     /**
-     * RFC 9111 §4.3.4: the stored response with the 304's headers; its tags kept, stamped anew. Judged by its
-     * own new headers: the caller applies the route's rule to them.
+     * RFC 9111 §4.3.4: the stored response with the 304's end-to-end headers ({@code notModified}); its tags
+     * kept, stamped anew. Judged by its own new headers: the caller applies the route's rule to them.
      */
-    StoredResponse refreshed(StoredResponse stored, HttpClientResponse notModified, Instant requestTime, Instant stamp) {
-        Headers merged = Conditional.merge(stored.headers(), HeaderAdapter.endToEnd(notModified.headers()));
+    public StoredResponse refreshed(StoredResponse stored, Headers notModified, Instant requestTime, Instant stamp) {
+        Headers merged = Conditional.merge(stored.headers(), notModified);
         if (!merged.contains("Date")) {
             merged = merged.with("Date", HttpDate.format(clock.instant()));
         }
@@ -296,7 +294,7 @@ final class StoredResponses {
     }
 
     /** Removes the purge-tag headers from what a client is about to see, unless configured to keep them. */
-    void stripTagHeaders(MultiMap out) {
+    public void stripTagHeaders(MultiMap out) {
         if (settings.stripTagHeaders()) {
             for (String field : settings.tagHeaders()) {
                 out.remove(field);

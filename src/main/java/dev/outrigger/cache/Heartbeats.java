@@ -1,4 +1,4 @@
-package dev.outrigger.proxy;
+package dev.outrigger.cache;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;

@@ -1,10 +1,9 @@
-package dev.outrigger.proxy;
+package dev.outrigger.cache;
 
 import dev.outrigger.aggregate.Aggregates;
-import dev.outrigger.cache.Compression;
-import dev.outrigger.warm.WarmSettings;
 import dev.outrigger.policy.CachePolicy;
 import dev.outrigger.rules.Routes;
+import dev.outrigger.warm.WarmSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
