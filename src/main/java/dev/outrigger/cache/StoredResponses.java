@@ -226,12 +226,17 @@ public final class StoredResponses {
     }
 
     /**
-     * Removes a key (a variant index takes its variants with it) and tells the other replicas. Never fails. Told even
-     * when the store announces its removals itself: a removal the store skipped (its circuit open) or that timed out
-     * must still take the other replicas' copies out at once (the store's own announcement follows when it lands).
+     * Removes a key (a variant index takes its variants with it) and tells the other replicas, once: through the
+     * store's own announcement when it answered, else here, for a removal the store skipped (its circuit open) or
+     * that timed out must still take the other replicas' copies out at once (the store's own announcement follows
+     * if it lands). Never fails.
      */
     public Uni<Void> invalidate(String key) {
-        return store.remove(key).invoke(removed -> coalescer.announceRemoval(key)).replaceWithVoid()
+        return store.remove(key).invoke(removal -> {
+                    if (!removal.announced()) {
+                        coalescer.announceRemoval(key);
+                    }
+                }).replaceWithVoid()
                 .onFailure().recoverWithItem(failed -> {
                     LOG.debugf("invalidation of %s failed: %s", key, failed);
                     return null;

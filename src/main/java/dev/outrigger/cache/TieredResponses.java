@@ -317,17 +317,23 @@ public final class TieredResponses implements LocalCopies {
         }
     }
 
-    /** Removes the key from the shared store and memory; true when something was removed. */
-    Uni<Boolean> remove(String key) {
+    /**
+     * What a removal did: {@code any}, something was removed (here or in the shared store); {@code announced}, the
+     * shared store told the other pods with its DEL ({@link CacheStore#announcesWrites}), so nobody need tell them again.
+     */
+    record Removal(boolean any, boolean announced) {}
+
+    /** Removes the key from the shared store and memory. Never fails: a shared store that gave no answer removed nothing. */
+    Uni<Removal> remove(String key) {
         removals.record(key);
         boolean here = local.asMap().remove(key) != null;
         if (shared == null) {
-            return Uni.createFrom().item(here);
+            return Uni.createFrom().item(new Removal(here, false));
         }
-        return shared.remove(key).map(removed -> {
+        return shared.removeAnswered(key).onItemOrFailure().transform((removed, failed) -> {
             filling.remove(key);
             local.invalidate(key);
-            return removed || here;
+            return failed == null ? new Removal(removed || here, shared.announcesWrites()) : new Removal(here, false);
         });
     }
 

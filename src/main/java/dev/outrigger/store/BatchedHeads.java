@@ -189,6 +189,11 @@ public final class BatchedHeads implements CacheStore {
     }
 
     @Override
+    public Uni<Boolean> removeAnswered(String key) {
+        return delegate.removeAnswered(key);
+    }
+
+    @Override
     public boolean announcesWrites() {
         return delegate.announcesWrites();
     }

@@ -76,6 +76,15 @@ public interface CacheStore {
     Uni<Boolean> remove(String key);
 
     /**
+     * As {@link #remove}, but failing where a store that gives up on calls ({@link FailOpenStore}: circuit open,
+     * deadline passed) answers {@code remove} with false: for a caller that must know whether the removal was
+     * made, and with it the announcement of a store that {@link #announcesWrites}.
+     */
+    default Uni<Boolean> removeAnswered(String key) {
+        return remove(key);
+    }
+
+    /**
      * Whether {@link #put} and {@link #remove} announce the change to the other pods themselves, as one step with it
      * ({@link RedisStore#announcing}); when not, the caller announces once the call has ended.
      */

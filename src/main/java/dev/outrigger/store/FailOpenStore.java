@@ -118,8 +118,13 @@ public final class FailOpenStore implements CacheStore {
 
     @Override
     public Uni<Boolean> remove(String key) {
-        return guard("remove", () -> delegate.remove(key), writeTimeout)
-                .onFailure(Unavailable.class).recoverWithItem(false);
+        return removeAnswered(key).onFailure(Unavailable.class).recoverWithItem(false);
+    }
+
+    /** Fails with the store's unavailability where {@link #remove} answers false. */
+    @Override
+    public Uni<Boolean> removeAnswered(String key) {
+        return guard("remove", () -> delegate.remove(key), writeTimeout);
     }
 
     /**

@@ -41,6 +41,11 @@ public class DelegatingStore implements CacheStore {
     }
 
     @Override
+    public Uni<Boolean> removeAnswered(String key) {
+        return delegate.removeAnswered(key);
+    }
+
+    @Override
     public boolean announcesWrites() {
         return delegate.announcesWrites();
     }
