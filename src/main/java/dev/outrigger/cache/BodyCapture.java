@@ -15,10 +15,6 @@ public final class BodyCapture {
     private Buffer body = Buffer.buffer();
     private boolean abandoned;
 
-    public BodyCapture(long limit, Consumer<byte[]> onComplete) {
-        this(limit, onComplete, () -> { });
-    }
-
     /** {@code onTooLarge} runs once, as soon as the body outgrows the limit. */
     public BodyCapture(long limit, Consumer<byte[]> onComplete, Runnable onTooLarge) {
         this.limit = limit;

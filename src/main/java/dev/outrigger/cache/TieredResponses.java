@@ -323,7 +323,11 @@ public final class TieredResponses implements LocalCopies {
      */
     record Removal(boolean any, boolean announced) {}
 
-    /** Removes the key from the shared store and memory. Never fails: a shared store that gave no answer removed nothing. */
+    /**
+     * Removes the key from the shared store and memory. Never fails: a shared store that gave no answer (its circuit
+     * open, the call timed out) reads as having removed nothing and announced nothing, though a timed-out DEL may
+     * still land, and announce itself, later.
+     */
     Uni<Removal> remove(String key) {
         removals.record(key);
         boolean here = local.asMap().remove(key) != null;

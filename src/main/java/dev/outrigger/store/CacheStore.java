@@ -78,7 +78,9 @@ public interface CacheStore {
     /**
      * As {@link #remove}, but failing where a store that gives up on calls ({@link FailOpenStore}: circuit open,
      * deadline passed) answers {@code remove} with false: for a caller that must know whether the removal was
-     * made, and with it the announcement of a store that {@link #announcesWrites}.
+     * made, and with it the announcement of a store that {@link #announcesWrites}. A store that wraps another passes
+     * this call through to it (answering it with its own {@code remove} would hide an unanswered removal over a
+     * {@code FailOpenStore}: the removal would go unannounced).
      */
     default Uni<Boolean> removeAnswered(String key) {
         return remove(key);

@@ -10,6 +10,7 @@ import dev.outrigger.coalesce.Leases;
 import dev.outrigger.coalesce.RedisLeases;
 import dev.outrigger.metrics.Meters;
 import dev.outrigger.policy.Headers;
+import dev.outrigger.store.BatchedHeads;
 import dev.outrigger.store.CacheStore;
 import dev.outrigger.store.FailOpenStore;
 import dev.outrigger.store.RedisStore;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Invalidations of a pod wired as Producers wires one on a single Redis (its store announcing each write in the
- * transaction that makes it), over a real Redis: the other pods are told of a removal once, by the store when it
+ * transaction that makes it, behind the fail-open circuit and the batching of confirmations), over a real Redis: the other pods are told of a removal once, by the store when it
  * answered, by the remover's leases when it did not.
  */
 class StoredResponsesTest {
@@ -48,6 +49,7 @@ class StoredResponsesTest {
     MutableClock clock;
     Vertx vertx;
     RedisLeases otherPod;
+    final List<Pod> pods = new CopyOnWriteArrayList<>();
     BlockingQueue<String> heardRemoved = new LinkedBlockingQueue<>();
 
     @BeforeEach
@@ -66,6 +68,7 @@ class StoredResponsesTest {
 
     @AfterEach
     void stop() {
+        pods.forEach(pod -> pod.coalescer.close());
         otherPod.close();
         vertx.close();
         redis.close();
@@ -107,16 +110,19 @@ class StoredResponsesTest {
     /** One pod: its announcing store behind {@code l2} (a fail-open wrapper), its leases counting the removals they announce. */
     final class Pod {
         final CountingLeases leases;
+        final Coalescer coalescer;
         final StoredResponses responses;
 
         Pod(UnaryOperator<CacheStore> l2) {
             WriteSignals signals = WriteSignals.forNewPod(PREFIX);
             FailOpenStore shared = new FailOpenStore(l2.apply(RedisStore.announcing(redis.client(), PREFIX, signals)),
                     WAIT, WAIT, 2, WAIT, clock, FailOpenStore.Listener.NONE);
-            TieredResponses tiers = TieredResponses.over(shared, 1 << 20, Duration.ofSeconds(1), clock);
+            TieredResponses tiers = TieredResponses.over(new BatchedHeads(shared, BatchedHeads.Listener.NONE), 1 << 20,
+                    Duration.ofSeconds(1), clock);
             leases = new CountingLeases(new RedisLeases(redis.client(), PREFIX, signals, Duration.ofMinutes(1), WAIT,
                     Duration.ofSeconds(1)).start());
-            Coalescer coalescer = new Coalescer(vertx, leases, CoalesceSettings.DEFAULT, clock, CoalesceListener.NONE, tiers);
+            coalescer = new Coalescer(vertx, leases, CoalesceSettings.DEFAULT, clock, CoalesceListener.NONE, tiers);
+            pods.add(this);
             responses = new StoredResponses(tiers, CacheSettings.DEFAULT, new Retention(CacheSettings.DEFAULT, clock), coalescer,
                     new Meters(new SimpleMeterRegistry()), clock);
         }
